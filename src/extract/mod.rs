@@ -1,0 +1,189 @@
+//! Host file → `Vec<EmbeddedSql>`: finds SQL text inside `.sql`, TypeScript/JavaScript and Rust
+//! files and keeps a map from every byte of the SQL back to the host file. Knows the host
+//! languages' syntax, nothing about SQL beyond where a statement ends.
+
+pub mod sql;
+
+use std::path::{Path, PathBuf};
+
+use crate::config::SourcesConfig;
+
+use crate::diagnostic::Span;
+
+/// How sure extraction is that a piece of text is SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Confidence {
+    /// A plain string that merely looks like SQL: checked only if it parses as a full statement,
+    /// and a parse failure is never reported.
+    Guess,
+    /// The context says SQL: a `.sql` file, a `sql` tagged template, the first argument of
+    /// `client.query(...)`, `sqlx::query!`. A parse failure is reported (`sql-syntax`).
+    Certain,
+}
+
+/// One SQL statement (or a string that may hold several) found in a host file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmbeddedSql {
+    /// The SQL as the database would receive it; interpolations are `$n` placeholders.
+    pub text: String,
+    /// Maps byte offsets in `text` to byte offsets in the host file.
+    pub map: OffsetMap,
+    pub confidence: Confidence,
+    /// Host spans of parts that are only known at run time (`${table}` in identifier position,
+    /// a call result concatenated in). When non-empty, the statement is incomplete: it is checked
+    /// only if it still parses, and otherwise reported as `dynamic-sql` at info level.
+    pub dynamic: Vec<Span>,
+    /// Set when the SQL lives in another file than the one scanned (`sqlx::query_file!`);
+    /// the map then points into that file.
+    pub host_file: Option<PathBuf>,
+}
+
+impl EmbeddedSql {
+    /// SQL that appears verbatim in the host at `host_start` (a `.sql` file, a raw string).
+    pub fn verbatim(text: impl Into<String>, host_start: u32, confidence: Confidence) -> Self {
+        EmbeddedSql {
+            text: text.into(),
+            map: OffsetMap::identity(host_start),
+            confidence,
+            dynamic: Vec::new(),
+            host_file: None,
+        }
+    }
+
+    /// The host span of a byte range of `text`.
+    pub fn host_span(&self, start: u32, end: u32) -> Span {
+        let s = self.map.to_host(start);
+        let e = if end > start { self.map.to_host(end - 1) + 1 } else { s };
+        Span::new(s, e.max(s))
+    }
+
+    /// The host span covering the whole statement.
+    pub fn host_extent(&self) -> Span {
+        self.host_span(0, self.text.len() as u32)
+    }
+}
+
+/// A piecewise-linear map from SQL byte offsets to host byte offsets.
+///
+/// Each segment says "from SQL offset `sql` on, bytes map 1:1 starting at host offset `host`",
+/// until the next segment. Escapes and concatenation start new segments, e.g. for the JS string
+/// `'a\nb'` at host offset 10: SQL "a\nb" (3 bytes) maps with segments (0→11), (1→12), (2→14),
+/// because the escape `\n` is two host bytes for one SQL byte.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OffsetMap {
+    segments: Vec<(u32, u32)>,
+}
+
+impl OffsetMap {
+    pub fn identity(host_start: u32) -> Self {
+        OffsetMap {
+            segments: vec![(0, host_start)],
+        }
+    }
+
+    pub fn new() -> Self {
+        OffsetMap::default()
+    }
+
+    /// Start a segment: SQL offset `sql` corresponds to host offset `host`. Segments must be
+    /// pushed in increasing SQL order; a push at the same SQL offset replaces the previous one.
+    pub fn push(&mut self, sql: u32, host: u32) {
+        if let Some(last) = self.segments.last_mut() {
+            if last.0 == sql {
+                *last = (sql, host);
+                return;
+            }
+            // Skip a segment that continues the previous one linearly.
+            if host >= last.1 && host - last.1 == sql - last.0 {
+                return;
+            }
+        }
+        self.segments.push((sql, host));
+    }
+
+    pub fn to_host(&self, sql: u32) -> u32 {
+        let i = self.segments.partition_point(|&(s, _)| s <= sql);
+        match i.checked_sub(1).and_then(|i| self.segments.get(i)) {
+            Some(&(s, h)) => h + (sql - s),
+            None => self.segments.first().map_or(sql, |&(_, h)| h),
+        }
+    }
+
+    /// Shift a map for a statement that starts `by` bytes into the text this map describes.
+    pub fn slice(&self, from: u32) -> OffsetMap {
+        let mut out = OffsetMap::new();
+        out.push(0, self.to_host(from));
+        for &(s, h) in &self.segments {
+            if s > from {
+                out.push(s - from, h);
+            }
+        }
+        out
+    }
+}
+
+/// Which extractor handles a file, by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    Sql,
+    TypeScript,
+    JavaScript,
+    Rust,
+}
+
+impl Language {
+    pub fn from_path(path: &Path) -> Option<Language> {
+        let ext = path.extension()?.to_str()?;
+        Some(match ext {
+            "sql" => Language::Sql,
+            "ts" | "tsx" | "mts" | "cts" => Language::TypeScript,
+            "js" | "jsx" | "mjs" | "cjs" => Language::JavaScript,
+            "rs" => Language::Rust,
+            _ => return None,
+        })
+    }
+}
+
+/// Problems that stop a file from being scanned at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    /// The host file does not parse, so no SQL could be found in it.
+    #[error("could not parse {language}: {message}")]
+    HostSyntax { language: &'static str, message: String },
+}
+
+/// Extract every SQL statement from one host file. `path` is the scanned file (for resolving
+/// `query_file!` paths); `options` adds tag and function names from the config.
+pub fn extract(
+    path: &Path,
+    language: Language,
+    text: &str,
+    options: &SourcesConfig,
+) -> Result<Vec<EmbeddedSql>, ExtractError> {
+    let _ = (path, options);
+    match language {
+        Language::Sql => Ok(sql::extract_sql_file(text)),
+        // TODO(extraction): TypeScript, JavaScript and Rust extractors (issue 3).
+        Language::TypeScript | Language::JavaScript | Language::Rust => Ok(Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offset_map_through_an_escape() {
+        // JS source `x = 'a\nb'` with the string body at host 5: 'a' 5, '\n' 6..8, 'b' 8.
+        let mut map = OffsetMap::new();
+        map.push(0, 5);
+        map.push(1, 6);
+        map.push(2, 8);
+        assert_eq!(map.to_host(0), 5);
+        assert_eq!(map.to_host(1), 6);
+        assert_eq!(map.to_host(2), 8);
+        let sliced = map.slice(1);
+        assert_eq!(sliced.to_host(0), 6);
+        assert_eq!(sliced.to_host(1), 8);
+    }
+}

@@ -1,0 +1,342 @@
+//! The database model: schemas → relations → columns, enum types and the search path, plus
+//! provenance (which file and line created, renamed or dropped a name). Loaders fill it in;
+//! nothing here reads files or talks to a server.
+
+mod ident;
+
+pub use ident::{closest, edit_distance, Ident};
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+/// Where a definition came from: a DDL or migration file and a 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Provenance {
+    pub file: Arc<str>,
+    pub line: u32,
+}
+
+impl fmt::Display for Provenance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// A name that no longer exists, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Removal {
+    Dropped { at: Option<Provenance> },
+    Renamed { to: Ident, at: Option<Provenance> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RelationKind {
+    Table,
+    View,
+    MaterializedView,
+    PartitionedTable,
+    ForeignTable,
+}
+
+impl RelationKind {
+    /// Whether rows can be inserted directly (views may be updatable, but we don't know that).
+    pub fn is_table(self) -> bool {
+        matches!(self, RelationKind::Table | RelationKind::PartitionedTable | RelationKind::ForeignTable)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Identity {
+    Always,
+    ByDefault,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Column {
+    pub name: Ident,
+    /// The type as Postgres's `format_type` writes it: `integer`, `character varying(255)`, `text[]`.
+    #[serde(rename = "type")]
+    pub data_type: String,
+    pub nullable: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Identity>,
+    /// `GENERATED ALWAYS AS (expr) STORED`: the expression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<Provenance>,
+}
+
+impl Column {
+    pub fn new(name: Ident, data_type: impl Into<String>) -> Self {
+        Column {
+            name,
+            data_type: data_type.into(),
+            nullable: true,
+            default: None,
+            identity: None,
+            generated: None,
+            created: None,
+        }
+    }
+
+    /// An INSERT may leave this column out without a NOT NULL violation.
+    pub fn may_be_omitted(&self) -> bool {
+        self.nullable || self.default.is_some() || self.identity.is_some() || self.generated.is_some()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Relation {
+    pub name: Ident,
+    pub kind: RelationKind,
+    pub columns: Vec<Column>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<Provenance>,
+    /// Columns that existed once: dropped, or renamed to something else.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub removed_columns: BTreeMap<Ident, Removal>,
+}
+
+impl Relation {
+    pub fn new(name: Ident, kind: RelationKind) -> Self {
+        Relation {
+            name,
+            kind,
+            columns: Vec::new(),
+            created: None,
+            removed_columns: BTreeMap::new(),
+        }
+    }
+
+    pub fn column(&self, name: &Ident) -> Option<&Column> {
+        self.columns.iter().find(|c| &c.name == name)
+    }
+
+    pub fn column_mut(&mut self, name: &Ident) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| &c.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct EnumType {
+    pub name: Ident,
+    pub labels: Vec<String>,
+}
+
+/// One Postgres schema (namespace).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Namespace {
+    #[serde(default)]
+    pub relations: BTreeMap<Ident, Relation>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub enums: BTreeMap<Ident, EnumType>,
+    /// Relations that existed once: dropped, or renamed to something else.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub removed_relations: BTreeMap<Ident, Removal>,
+}
+
+/// A relation name as written: optionally schema-qualified.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct QualifiedName {
+    pub schema: Option<Ident>,
+    pub name: Ident,
+}
+
+impl fmt::Display for QualifiedName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.schema {
+            Some(s) => write!(f, "{s}.{}", self.name),
+            None => write!(f, "{}", self.name),
+        }
+    }
+}
+
+/// The whole database model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Schema {
+    pub search_path: Vec<Ident>,
+    pub namespaces: BTreeMap<Ident, Namespace>,
+}
+
+impl Default for Schema {
+    fn default() -> Self {
+        let mut namespaces = BTreeMap::new();
+        namespaces.insert(Ident::from("public"), Namespace::default());
+        Schema {
+            search_path: vec![Ident::from("public")],
+            namespaces,
+        }
+    }
+}
+
+/// Schemas whose relations we never check: the system catalogs.
+pub fn is_catalog_schema(schema: &Ident) -> bool {
+    matches!(schema.as_str(), "pg_catalog" | "information_schema" | "pg_toast")
+        || schema.as_str().starts_with("pg_temp")
+}
+
+/// The outcome of looking a relation name up.
+#[derive(Debug, Clone, Copy)]
+pub enum Lookup<'a> {
+    Found { schema: &'a Ident, relation: &'a Relation },
+    /// A system catalog relation (`pg_class`, `information_schema.columns`): exists, columns unknown.
+    Catalog,
+    /// The schema named in the qualifier is not one we know: we cannot say anything.
+    UnknownSchema,
+    Missing,
+}
+
+impl Schema {
+    pub fn namespace(&self, name: &Ident) -> Option<&Namespace> {
+        self.namespaces.get(name)
+    }
+
+    pub fn namespace_mut(&mut self, name: &Ident) -> &mut Namespace {
+        self.namespaces.entry(name.clone()).or_default()
+    }
+
+    /// The schema that unqualified CREATE statements go into: the first of the search path.
+    pub fn creation_schema(&self) -> Ident {
+        self.search_path.first().cloned().unwrap_or_else(|| Ident::from("public"))
+    }
+
+    /// Resolve a relation name as Postgres does: a qualified name looks in that schema only,
+    /// an unqualified one looks in `pg_catalog` first (implicitly) and then the search path.
+    pub fn lookup(&self, name: &QualifiedName) -> Lookup<'_> {
+        match &name.schema {
+            Some(schema) if is_catalog_schema(schema) => Lookup::Catalog,
+            Some(schema) => match self.namespaces.get_key_value(schema) {
+                Some((key, ns)) => match ns.relations.get(&name.name) {
+                    Some(relation) => Lookup::Found { schema: key, relation },
+                    None => Lookup::Missing,
+                },
+                None => Lookup::UnknownSchema,
+            },
+            None => {
+                for schema in &self.search_path {
+                    if let Some((key, ns)) = self.namespaces.get_key_value(schema) {
+                        if let Some(relation) = ns.relations.get(&name.name) {
+                            return Lookup::Found { schema: key, relation };
+                        }
+                    }
+                }
+                if is_catalog_relation(name.name.as_str()) {
+                    Lookup::Catalog
+                } else {
+                    Lookup::Missing
+                }
+            }
+        }
+    }
+
+    pub fn relation(&self, name: &QualifiedName) -> Option<&Relation> {
+        match self.lookup(name) {
+            Lookup::Found { relation, .. } => Some(relation),
+            _ => None,
+        }
+    }
+
+    /// The schemas an unqualified or qualified name would be searched in.
+    fn searched(&self, name: &QualifiedName) -> Vec<&Namespace> {
+        match &name.schema {
+            Some(s) => self.namespaces.get(s).into_iter().collect(),
+            None => self.search_path.iter().filter_map(|s| self.namespaces.get(s)).collect(),
+        }
+    }
+
+    /// Why a missing relation is missing, if the history knows (dropped or renamed).
+    pub fn removal(&self, name: &QualifiedName) -> Option<&Removal> {
+        self.searched(name).into_iter().find_map(|ns| ns.removed_relations.get(&name.name))
+    }
+
+    /// The closest existing relation name in the searched schemas, for "did you mean".
+    pub fn closest_relation(&self, name: &QualifiedName) -> Option<&Ident> {
+        let candidates: Vec<&Ident> = self.searched(name).into_iter().flat_map(|ns| ns.relations.keys()).collect();
+        closest(name.name.as_str(), candidates)
+    }
+
+    /// Every relation, with the schema it lives in.
+    pub fn relations(&self) -> impl Iterator<Item = (&Ident, &Relation)> {
+        self.namespaces
+            .iter()
+            .flat_map(|(s, ns)| ns.relations.values().map(move |r| (s, r)))
+    }
+
+    /// Enum type by (possibly qualified) name.
+    pub fn enum_type(&self, name: &QualifiedName) -> Option<&EnumType> {
+        self.searched(name).into_iter().find_map(|ns| ns.enums.get(&name.name))
+    }
+
+    /// A copy without provenance, for comparing schemas built from different sources.
+    pub fn without_provenance(&self) -> Schema {
+        let mut s = self.clone();
+        for ns in s.namespaces.values_mut() {
+            ns.removed_relations.clear();
+            for rel in ns.relations.values_mut() {
+                rel.created = None;
+                rel.removed_columns.clear();
+                for col in &mut rel.columns {
+                    col.created = None;
+                }
+            }
+        }
+        s
+    }
+}
+
+/// Unqualified names that Postgres finds in `pg_catalog` (searched before the search path).
+fn is_catalog_relation(name: &str) -> bool {
+    name.starts_with("pg_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema_with(names: &[(&str, &str)]) -> Schema {
+        let mut s = Schema::default();
+        for (schema, table) in names {
+            s.namespace_mut(&Ident::from(*schema))
+                .relations
+                .insert(Ident::from(*table), Relation::new(Ident::from(*table), RelationKind::Table));
+        }
+        s
+    }
+
+    fn q(schema: Option<&str>, name: &str) -> QualifiedName {
+        QualifiedName {
+            schema: schema.map(Ident::from),
+            name: Ident::from(name),
+        }
+    }
+
+    #[test]
+    fn search_path_order() {
+        let mut s = schema_with(&[("app", "users"), ("public", "users"), ("public", "assets")]);
+        s.search_path = vec![Ident::from("app"), Ident::from("public")];
+        match s.lookup(&q(None, "users")) {
+            Lookup::Found { schema, .. } => assert_eq!(schema.as_str(), "app"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(s.lookup(&q(None, "assets")), Lookup::Found { .. }));
+        assert!(matches!(s.lookup(&q(Some("app"), "assets")), Lookup::Missing));
+        assert!(matches!(s.lookup(&q(Some("nope"), "assets")), Lookup::UnknownSchema));
+        assert!(matches!(s.lookup(&q(Some("pg_catalog"), "pg_class")), Lookup::Catalog));
+        assert!(matches!(s.lookup(&q(None, "pg_class")), Lookup::Catalog));
+        assert!(matches!(s.lookup(&q(Some("information_schema"), "columns")), Lookup::Catalog));
+    }
+}
