@@ -106,15 +106,21 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     /// The config file is not valid TOML or has unknown keys or bad values.
-    #[error("invalid config {path}: {message}")]
-    Invalid {
-        path: PathBuf,
-        message: String,
-        #[source_code]
-        src: miette::NamedSource<String>,
-        #[label("here")]
-        span: Option<miette::SourceSpan>,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(Box<InvalidConfig>),
+}
+
+/// A config file that parsed badly, with the text so that the error can point into it.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("invalid config {path}: {message}")]
+pub struct InvalidConfig {
+    pub path: PathBuf,
+    pub message: String,
+    #[source_code]
+    src: miette::NamedSource<String>,
+    #[label("here")]
+    span: Option<miette::SourceSpan>,
 }
 
 /// Find `schemalint.toml` in `start` or the nearest ancestor.
@@ -131,22 +137,26 @@ pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let text = String::from_utf8(bytes).map_err(|_| ConfigError::Invalid {
-        path: path.to_path_buf(),
-        message: "file is not valid UTF-8".into(),
-        src: miette::NamedSource::new(path.display().to_string(), String::new()),
-        span: None,
+    let text = String::from_utf8(bytes).map_err(|_| {
+        ConfigError::Invalid(Box::new(InvalidConfig {
+            path: path.to_path_buf(),
+            message: "file is not valid UTF-8".into(),
+            src: miette::NamedSource::new(path.display().to_string(), String::new()),
+            span: None,
+        }))
     })?;
     parse(path, text)
 }
 
 /// Parse config text; `path` names it in errors.
 pub fn parse(path: &Path, text: String) -> Result<LoadedConfig, ConfigError> {
-    let invalid = |message: String, span: Option<std::ops::Range<usize>>, text: String| ConfigError::Invalid {
-        path: path.to_path_buf(),
-        message,
-        src: miette::NamedSource::new(path.display().to_string(), text),
-        span: span.map(|r| (r.start, r.end.saturating_sub(r.start)).into()),
+    let invalid = |message: String, span: Option<std::ops::Range<usize>>, text: String| {
+        ConfigError::Invalid(Box::new(InvalidConfig {
+            path: path.to_path_buf(),
+            message,
+            src: miette::NamedSource::new(path.display().to_string(), text),
+            span: span.map(|r| (r.start, r.end.saturating_sub(r.start)).into()),
+        }))
     };
     let config: Config = match toml::from_str(&text) {
         Ok(c) => c,
@@ -162,7 +172,9 @@ pub fn parse(path: &Path, text: String) -> Result<LoadedConfig, ConfigError> {
         if key.is_empty() || key.split('.').count() > 3 || key.split('.').any(str::is_empty) {
             let span = find_key(&text, key);
             return Err(invalid(
-                format!("banned entry `{key}` must be `table`, `table.column` or `schema.table.column`"),
+                format!(
+                    "banned entry `{key}` must be `table`, `table.column` or `schema.table.column`"
+                ),
                 span,
                 text,
             ));
@@ -181,6 +193,10 @@ fn find_key(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
             .find(|(i, _)| text[..*i].ends_with('\n') || *i == 0)
             .map(|(i, _)| i)
     })?;
-    let len = if text[at..].starts_with('"') { quoted.len() } else { key.len() };
+    let len = if text[at..].starts_with('"') {
+        quoted.len()
+    } else {
+        key.len()
+    };
     Some(at..at + len)
 }

@@ -2,9 +2,10 @@
 //!
 //! Pipeline: walk → extract → parse → resolve → rules → diagnostics → render.
 
+pub mod config;
 pub mod diagnostic;
 pub mod extract;
+pub mod resolve;
+pub mod rules;
 pub mod schema;
 pub mod sql;
-pub mod config;
-pub mod rules;

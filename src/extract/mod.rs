@@ -53,7 +53,11 @@ impl EmbeddedSql {
     /// The host span of a byte range of `text`.
     pub fn host_span(&self, start: u32, end: u32) -> Span {
         let s = self.map.to_host(start);
-        let e = if end > start { self.map.to_host(end - 1) + 1 } else { s };
+        let e = if end > start {
+            self.map.to_host(end - 1) + 1
+        } else {
+            s
+        };
         Span::new(s, e.max(s))
     }
 
@@ -149,7 +153,10 @@ impl Language {
 pub enum ExtractError {
     /// The host file does not parse, so no SQL could be found in it.
     #[error("could not parse {language}: {message}")]
-    HostSyntax { language: &'static str, message: String },
+    HostSyntax {
+        language: &'static str,
+        message: String,
+    },
 }
 
 /// Extract every SQL statement from one host file. `path` is the scanned file (for resolving

@@ -92,7 +92,9 @@ pub fn split_statements<'a>(text: &'a str) -> Vec<RawStatement<'a>> {
                 i += 1;
             }
             b'\'' => {
-                let escapes = i > 0 && matches!(bytes[i - 1], b'e' | b'E') && !is_ident_byte_before(bytes, i - 1);
+                let escapes = i > 0
+                    && matches!(bytes[i - 1], b'e' | b'E')
+                    && !is_ident_byte_before(bytes, i - 1);
                 i = quoted_end(bytes, i, b'\'', escapes);
             }
             b'"' => i = quoted_end(bytes, i, b'"', false),
@@ -128,7 +130,10 @@ fn is_ident_byte_before(bytes: &[u8], i: usize) -> bool {
 }
 
 fn line_end(bytes: &[u8], i: usize) -> usize {
-    bytes[i..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| i + p)
+    bytes[i..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |p| i + p)
 }
 
 /// End of a (nested) block comment starting at `i`.
@@ -178,7 +183,9 @@ fn dollar_tag(text: &str, i: usize) -> Option<&str> {
         return None; // part of an identifier such as `a$b`
     }
     let mut j = i + 1;
-    while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_' || bytes[j] >= 0x80) {
+    while j < bytes.len()
+        && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_' || bytes[j] >= 0x80)
+    {
         if j == i + 1 && bytes[j].is_ascii_digit() {
             return None;
         }
@@ -197,7 +204,10 @@ mod tests {
 
     #[test]
     fn splits_on_top_level_semicolons() {
-        assert_eq!(texts("select 1; select ';' ;\nselect \"a;b\""), ["select 1", "select ';'", "select \"a;b\""]);
+        assert_eq!(
+            texts("select 1; select ';' ;\nselect \"a;b\""),
+            ["select 1", "select ';'", "select \"a;b\""]
+        );
     }
 
     #[test]
@@ -220,11 +230,17 @@ mod tests {
 
     #[test]
     fn escape_strings_and_begin_atomic() {
-        assert_eq!(texts(r"select E'it\'s;'; select 2"), [r"select E'it\'s;'", "select 2"]);
+        assert_eq!(
+            texts(r"select E'it\'s;'; select 2"),
+            [r"select E'it\'s;'", "select 2"]
+        );
         let f = "create function f() returns int language sql begin atomic select 1; end; select 3";
         assert_eq!(
             texts(f),
-            ["create function f() returns int language sql begin atomic select 1; end", "select 3"]
+            [
+                "create function f() returns int language sql begin atomic select 1; end",
+                "select 3"
+            ]
         );
     }
 

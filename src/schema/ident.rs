@@ -89,7 +89,10 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The closest candidate within a distance that scales with the name's length, if any.
-pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a Ident>) -> Option<&'a Ident> {
+pub fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a Ident>,
+) -> Option<&'a Ident> {
     let limit = match name.chars().count() {
         0..=3 => 1,
         4..=8 => 2,
@@ -118,7 +121,11 @@ mod tests {
 
     #[test]
     fn closest_name() {
-        let names = [Ident::from("assets"), Ident::from("media_assets"), Ident::from("users")];
+        let names = [
+            Ident::from("assets"),
+            Ident::from("media_assets"),
+            Ident::from("users"),
+        ];
         assert_eq!(closest("asset", &names).map(Ident::as_str), Some("assets"));
         assert_eq!(closest("zzz", &names), None);
     }

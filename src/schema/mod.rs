@@ -46,7 +46,10 @@ pub enum RelationKind {
 impl RelationKind {
     /// Whether rows can be inserted directly (views may be updatable, but we don't know that).
     pub fn is_table(self) -> bool {
-        matches!(self, RelationKind::Table | RelationKind::PartitionedTable | RelationKind::ForeignTable)
+        matches!(
+            self,
+            RelationKind::Table | RelationKind::PartitionedTable | RelationKind::ForeignTable
+        )
     }
 }
 
@@ -91,7 +94,10 @@ impl Column {
 
     /// An INSERT may leave this column out without a NOT NULL violation.
     pub fn may_be_omitted(&self) -> bool {
-        self.nullable || self.default.is_some() || self.identity.is_some() || self.generated.is_some()
+        self.nullable
+            || self.default.is_some()
+            || self.identity.is_some()
+            || self.generated.is_some()
     }
 }
 
@@ -185,14 +191,19 @@ impl Default for Schema {
 
 /// Schemas whose relations we never check: the system catalogs.
 pub fn is_catalog_schema(schema: &Ident) -> bool {
-    matches!(schema.as_str(), "pg_catalog" | "information_schema" | "pg_toast")
-        || schema.as_str().starts_with("pg_temp")
+    matches!(
+        schema.as_str(),
+        "pg_catalog" | "information_schema" | "pg_toast"
+    ) || schema.as_str().starts_with("pg_temp")
 }
 
 /// The outcome of looking a relation name up.
 #[derive(Debug, Clone, Copy)]
 pub enum Lookup<'a> {
-    Found { schema: &'a Ident, relation: &'a Relation },
+    Found {
+        schema: &'a Ident,
+        relation: &'a Relation,
+    },
     /// A system catalog relation (`pg_class`, `information_schema.columns`): exists, columns unknown.
     Catalog,
     /// The schema named in the qualifier is not one we know: we cannot say anything.
@@ -211,7 +222,10 @@ impl Schema {
 
     /// The schema that unqualified CREATE statements go into: the first of the search path.
     pub fn creation_schema(&self) -> Ident {
-        self.search_path.first().cloned().unwrap_or_else(|| Ident::from("public"))
+        self.search_path
+            .first()
+            .cloned()
+            .unwrap_or_else(|| Ident::from("public"))
     }
 
     /// Resolve a relation name as Postgres does: a qualified name looks in that schema only,
@@ -221,7 +235,10 @@ impl Schema {
             Some(schema) if is_catalog_schema(schema) => Lookup::Catalog,
             Some(schema) => match self.namespaces.get_key_value(schema) {
                 Some((key, ns)) => match ns.relations.get(&name.name) {
-                    Some(relation) => Lookup::Found { schema: key, relation },
+                    Some(relation) => Lookup::Found {
+                        schema: key,
+                        relation,
+                    },
                     None => Lookup::Missing,
                 },
                 None => Lookup::UnknownSchema,
@@ -230,7 +247,10 @@ impl Schema {
                 for schema in &self.search_path {
                     if let Some((key, ns)) = self.namespaces.get_key_value(schema) {
                         if let Some(relation) = ns.relations.get(&name.name) {
-                            return Lookup::Found { schema: key, relation };
+                            return Lookup::Found {
+                                schema: key,
+                                relation,
+                            };
                         }
                     }
                 }
@@ -254,18 +274,28 @@ impl Schema {
     fn searched(&self, name: &QualifiedName) -> Vec<&Namespace> {
         match &name.schema {
             Some(s) => self.namespaces.get(s).into_iter().collect(),
-            None => self.search_path.iter().filter_map(|s| self.namespaces.get(s)).collect(),
+            None => self
+                .search_path
+                .iter()
+                .filter_map(|s| self.namespaces.get(s))
+                .collect(),
         }
     }
 
     /// Why a missing relation is missing, if the history knows (dropped or renamed).
     pub fn removal(&self, name: &QualifiedName) -> Option<&Removal> {
-        self.searched(name).into_iter().find_map(|ns| ns.removed_relations.get(&name.name))
+        self.searched(name)
+            .into_iter()
+            .find_map(|ns| ns.removed_relations.get(&name.name))
     }
 
     /// The closest existing relation name in the searched schemas, for "did you mean".
     pub fn closest_relation(&self, name: &QualifiedName) -> Option<&Ident> {
-        let candidates: Vec<&Ident> = self.searched(name).into_iter().flat_map(|ns| ns.relations.keys()).collect();
+        let candidates: Vec<&Ident> = self
+            .searched(name)
+            .into_iter()
+            .flat_map(|ns| ns.relations.keys())
+            .collect();
         closest(name.name.as_str(), candidates)
     }
 
@@ -278,7 +308,9 @@ impl Schema {
 
     /// Enum type by (possibly qualified) name.
     pub fn enum_type(&self, name: &QualifiedName) -> Option<&EnumType> {
-        self.searched(name).into_iter().find_map(|ns| ns.enums.get(&name.name))
+        self.searched(name)
+            .into_iter()
+            .find_map(|ns| ns.enums.get(&name.name))
     }
 
     /// A copy without provenance, for comparing schemas built from different sources.
@@ -310,9 +342,10 @@ mod tests {
     fn schema_with(names: &[(&str, &str)]) -> Schema {
         let mut s = Schema::default();
         for (schema, table) in names {
-            s.namespace_mut(&Ident::from(*schema))
-                .relations
-                .insert(Ident::from(*table), Relation::new(Ident::from(*table), RelationKind::Table));
+            s.namespace_mut(&Ident::from(*schema)).relations.insert(
+                Ident::from(*table),
+                Relation::new(Ident::from(*table), RelationKind::Table),
+            );
         }
         s
     }
@@ -333,10 +366,22 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(matches!(s.lookup(&q(None, "assets")), Lookup::Found { .. }));
-        assert!(matches!(s.lookup(&q(Some("app"), "assets")), Lookup::Missing));
-        assert!(matches!(s.lookup(&q(Some("nope"), "assets")), Lookup::UnknownSchema));
-        assert!(matches!(s.lookup(&q(Some("pg_catalog"), "pg_class")), Lookup::Catalog));
+        assert!(matches!(
+            s.lookup(&q(Some("app"), "assets")),
+            Lookup::Missing
+        ));
+        assert!(matches!(
+            s.lookup(&q(Some("nope"), "assets")),
+            Lookup::UnknownSchema
+        ));
+        assert!(matches!(
+            s.lookup(&q(Some("pg_catalog"), "pg_class")),
+            Lookup::Catalog
+        ));
         assert!(matches!(s.lookup(&q(None, "pg_class")), Lookup::Catalog));
-        assert!(matches!(s.lookup(&q(Some("information_schema"), "columns")), Lookup::Catalog));
+        assert!(matches!(
+            s.lookup(&q(Some("information_schema"), "columns")),
+            Lookup::Catalog
+        ));
     }
 }

@@ -37,7 +37,10 @@ impl<'a> ParsedSql<'a> {
         if loc.line == 0 {
             return None;
         }
-        Some(self.index.offset(self.text, loc.line as u32, loc.column as u32))
+        Some(
+            self.index
+                .offset(self.text, loc.line as u32, loc.column as u32),
+        )
     }
 
     /// Byte range in the SQL text of a sqlparser span; `None` when sqlparser left it empty.
@@ -94,9 +97,15 @@ mod tests {
     fn ident_span_to_byte_offset() {
         let text = "SELECT é,\n  media_type FROM media";
         let stmts = parse(text).unwrap();
-        let Statement::Query(q) = &stmts[0] else { panic!() };
-        let sqlparser::ast::SetExpr::Select(sel) = q.body.as_ref() else { panic!() };
-        let sqlparser::ast::SelectItem::UnnamedExpr(sqlparser::ast::Expr::Identifier(id)) = &sel.projection[1] else {
+        let Statement::Query(q) = &stmts[0] else {
+            panic!()
+        };
+        let sqlparser::ast::SetExpr::Select(sel) = q.body.as_ref() else {
+            panic!()
+        };
+        let sqlparser::ast::SelectItem::UnnamedExpr(sqlparser::ast::Expr::Identifier(id)) =
+            &sel.projection[1]
+        else {
             panic!()
         };
         let parsed = ParsedSql::new(text);

@@ -1,0 +1,1176 @@
+//! Name resolution: walks one parsed statement with Postgres's scoping rules (FROM items,
+//! joins, CTEs, subqueries, LATERAL, DML targets) and records every table and column reference
+//! with its outcome. It reports facts, not findings: `rules/` turns them into diagnostics.
+//!
+//! The guiding principle is certainty: a reference is `Missing` only when every relation it
+//! could bind to has a fully known column list. Anything else is left unjudged.
+
+mod scope;
+
+#[cfg(test)]
+mod tests;
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{
+    self, AssignmentTarget, ConflictTarget, Delete, Expr, FromTable, FunctionArg, FunctionArgExpr,
+    GroupByExpr, Insert, JoinConstraint, JoinOperator, Merge, MergeAction, MergeInsertKind,
+    MergeUpdateKind, ObjectName, ObjectNamePart, OnConflictAction, OnInsert, OrderByKind, Query,
+    Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Statement, TableAlias,
+    TableFactor, TableObject, TableWithJoins, Update, UpdateTableFromKind, Visit, Visitor,
+};
+
+use crate::schema::{Ident, Lookup, QualifiedName, Schema};
+use crate::sql::ParsedSql;
+
+use scope::{Cols, Scope, ScopeRel};
+
+/// A byte range in the SQL text of the statement (not the host file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TextRange {
+    pub start: u32,
+    pub end: u32,
+}
+
+/// What a statement does with a table it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableUse {
+    Read,
+    Insert,
+    Update,
+    Delete,
+    Merge,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableStatus {
+    Found {
+        schema: Ident,
+        relation: Ident,
+    },
+    /// No relation of that name in the searched schemas.
+    Missing,
+    /// A system catalog (`pg_class`, `information_schema.columns`): fine, columns unknown.
+    Catalog,
+    /// Qualified with a schema we know nothing about: no verdict.
+    UnknownSchema,
+}
+
+/// A table (or view) named in the statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRef {
+    pub name: QualifiedName,
+    pub range: TextRange,
+    pub usage: TableUse,
+    pub status: TableStatus,
+}
+
+/// Where a column name appears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnUse {
+    /// In an expression: select list, WHERE, ON, ORDER BY...
+    Expr,
+    /// As a target: INSERT column list, UPDATE SET, ON CONFLICT, MERGE; index into `tables`.
+    Target { table: usize },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ColumnStatus {
+    /// Bound to a column; `table` is the base table reference when it is one.
+    Found { table: Option<usize> },
+    /// No relation in scope has it. `searched` are the table references that were candidates
+    /// (for "did you mean" and "`x` exists in `y`" hints); `visible` all column names in scope.
+    Missing {
+        searched: Vec<usize>,
+        visible: Vec<Ident>,
+    },
+    /// More than one relation at the innermost matching level has it.
+    Ambiguous,
+    /// The qualifier names no FROM item (`missing FROM-clause entry for table "u"`).
+    /// `hidden_by` is the alias that hides a table of that name, if any.
+    MissingQualifier { hidden_by: Option<Ident> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnRef {
+    pub name: Ident,
+    /// The relation qualifier as written (`m` in `m.media_type`).
+    pub qualifier: Option<Ident>,
+    /// The column name's range (for a qualified name, just the last part).
+    pub range: TextRange,
+    /// The qualifier's range, when there is one.
+    pub qualifier_range: Option<TextRange>,
+    pub usage: ColumnUse,
+    pub status: ColumnStatus,
+}
+
+/// The shape of one INSERT, for the column-count and required-column rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InsertRef {
+    /// Index into `tables`; the target was found and is a table.
+    pub table: usize,
+    /// The explicit column list, if any, with ranges.
+    pub columns: Option<Vec<(Ident, TextRange)>>,
+    pub source: InsertSource,
+    /// Range of the `INSERT` keyword through the table name, for statement-level findings.
+    pub range: TextRange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InsertSource {
+    /// `VALUES (...), (...)`: the range of each expression, row by row. A row whose width
+    /// is unknown (e.g. `ROW(...)` spread) is not listed.
+    Values(Vec<Vec<TextRange>>),
+    /// `INSERT ... SELECT`: the number of output columns, when certain.
+    Query {
+        width: Option<usize>,
+        range: TextRange,
+    },
+    DefaultValues,
+}
+
+/// Everything the resolver learned about one statement.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resolved {
+    pub tables: Vec<TableRef>,
+    pub columns: Vec<ColumnRef>,
+    pub inserts: Vec<InsertRef>,
+}
+
+/// Resolve every reference in one statement against the schema.
+pub fn resolve_statement(stmt: &Statement, schema: &Schema, parsed: &ParsedSql<'_>) -> Resolved {
+    let mut resolver = Resolver {
+        schema,
+        parsed,
+        out: Resolved::default(),
+    };
+    let root = Scope::root();
+    resolver.statement(stmt, &root);
+    resolver.out
+}
+
+struct Resolver<'a> {
+    schema: &'a Schema,
+    parsed: &'a ParsedSql<'a>,
+    out: Resolved,
+}
+
+impl<'a> Resolver<'a> {
+    fn range(&self, span: sqlparser::tokenizer::Span) -> TextRange {
+        match self.parsed.range(span) {
+            Some((start, end)) => TextRange { start, end },
+            // sqlparser: some nodes come back with an empty span; point at the statement start.
+            None => TextRange { start: 0, end: 0 },
+        }
+    }
+
+    fn ident_range(&self, ident: &ast::Ident) -> TextRange {
+        self.range(ident.span)
+    }
+
+    fn name_range(&self, name: &ObjectName) -> TextRange {
+        let parts: Vec<&ast::Ident> = name.0.iter().filter_map(ObjectNamePart::as_ident).collect();
+        match (parts.first(), parts.last()) {
+            (Some(first), Some(last)) => {
+                let a = self.ident_range(first);
+                let b = self.ident_range(last);
+                TextRange {
+                    start: a.start,
+                    end: b.end.max(a.end),
+                }
+            }
+            _ => TextRange::default(),
+        }
+    }
+
+    // ----- statements -------------------------------------------------------------------
+
+    /// Resolve a statement; returns the columns it outputs (RETURNING or SELECT list).
+    fn statement(&mut self, stmt: &Statement, scope: &Scope<'_>) -> Cols {
+        match stmt {
+            Statement::Query(q) => self.query(q, scope),
+            Statement::Insert(insert) => self.insert(insert, scope),
+            Statement::Update(update) => self.update(update, scope),
+            Statement::Delete(delete) => self.delete(delete, scope),
+            Statement::Merge(merge) => {
+                self.merge(merge, scope);
+                Cols::unknown()
+            }
+            Statement::Explain { statement, .. } => self.statement(statement, scope),
+            _ => Cols::unknown(),
+        }
+    }
+
+    fn query(&mut self, q: &Query, parent: &Scope<'_>) -> Cols {
+        let mut with_scope = Scope::child(parent);
+        if let Some(with) = &q.with {
+            for cte in &with.cte_tables {
+                let name = Ident::from_ast(&cte.alias.name);
+                let cols = if with.recursive {
+                    self.recursive_cte(cte, &name, &with_scope)
+                } else {
+                    self.query(&cte.query, &with_scope)
+                };
+                with_scope.add_cte(name, cols.renamed(&cte.alias));
+            }
+        }
+        let order_by = q.order_by.as_ref().and_then(|o| match &o.kind {
+            OrderByKind::Expressions(exprs) => Some(exprs.as_slice()),
+            OrderByKind::All(_) => None,
+        });
+        let cols = match q.body.as_ref() {
+            SetExpr::Select(select) => self.select(select, &with_scope, order_by.unwrap_or(&[])),
+            body => {
+                let cols = self.set_expr(body, &with_scope);
+                // ORDER BY of a set operation sees only its output columns.
+                if let Some(items) = order_by {
+                    let outputs = Scope::outputs(&with_scope, &cols);
+                    for item in items {
+                        self.expr_with_outputs(&item.expr, &outputs, &cols);
+                    }
+                }
+                cols
+            }
+        };
+        if let Some(limit) = &q.limit_clause {
+            self.visit_exprs(limit, &with_scope);
+        }
+        cols
+    }
+
+    /// `WITH RECURSIVE r AS (base UNION recursive)`: the base term defines the columns, and
+    /// the recursive term sees `r` itself.
+    fn recursive_cte(&mut self, cte: &ast::Cte, name: &Ident, scope: &Scope<'_>) -> Cols {
+        let SetExpr::SetOperation { left, right, .. } = cte.query.body.as_ref() else {
+            return self.query(&cte.query, scope);
+        };
+        let base = self.set_expr(left, scope).renamed(&cte.alias);
+        let mut inner = Scope::child(scope);
+        inner.add_cte(name.clone(), base.clone());
+        self.set_expr(right, &inner);
+        base
+    }
+
+    fn set_expr(&mut self, body: &SetExpr, scope: &Scope<'_>) -> Cols {
+        match body {
+            SetExpr::Select(select) => self.select(select, scope, &[]),
+            SetExpr::Query(q) => self.query(q, scope),
+            SetExpr::SetOperation { left, right, .. } => {
+                let cols = self.set_expr(left, scope);
+                self.set_expr(right, scope);
+                cols
+            }
+            SetExpr::Values(values) => {
+                let width = values.rows.first().map_or(0, |r| r.len());
+                for row in &values.rows {
+                    for e in row.iter() {
+                        self.expr(e, scope);
+                    }
+                }
+                // Postgres names VALUES columns column1, column2, ...
+                Cols::known(
+                    (1..=width)
+                        .map(|i| Ident::quoted(&format!("column{i}")))
+                        .collect(),
+                )
+            }
+            SetExpr::Insert(stmt)
+            | SetExpr::Update(stmt)
+            | SetExpr::Delete(stmt)
+            | SetExpr::Merge(stmt) => self.statement(stmt, scope),
+            SetExpr::Table(_) => Cols::unknown(),
+        }
+    }
+
+    fn select(
+        &mut self,
+        select: &Select,
+        parent: &Scope<'_>,
+        order_by: &[ast::OrderByExpr],
+    ) -> Cols {
+        let mut scope = Scope::child(parent);
+        for twj in &select.from {
+            self.join_tree(twj, &mut scope);
+        }
+        if let Some(selection) = &select.selection {
+            self.expr(selection, &scope);
+        }
+        let mut outputs = Cols::known(Vec::new());
+        for item in &select.projection {
+            match item {
+                SelectItem::UnnamedExpr(e) => {
+                    self.expr(e, &scope);
+                    match output_name(e) {
+                        Some(name) => outputs.push(name),
+                        None => outputs.complete = false,
+                    }
+                }
+                SelectItem::ExprWithAlias { expr, alias } => {
+                    self.expr(expr, &scope);
+                    outputs.push(Ident::from_ast(alias));
+                }
+                SelectItem::ExprWithAliases { expr, aliases } => {
+                    self.expr(expr, &scope);
+                    aliases
+                        .iter()
+                        .for_each(|a| outputs.push(Ident::from_ast(a)));
+                }
+                SelectItem::Wildcard(_) => outputs.extend(scope.all_columns()),
+                SelectItem::QualifiedWildcard(kind, _) => match kind {
+                    SelectItemQualifiedWildcardKind::ObjectName(name) => {
+                        outputs.extend(self.qualified_wildcard(name, &scope));
+                    }
+                    SelectItemQualifiedWildcardKind::Expr(e) => {
+                        self.expr(e, &scope);
+                        outputs.complete = false;
+                    }
+                },
+            }
+        }
+        if let Some(ast::Distinct::On(exprs)) = &select.distinct {
+            for e in exprs {
+                self.expr(e, &scope);
+            }
+        }
+        let output_scope = Scope::outputs(&scope, &outputs);
+        match &select.group_by {
+            GroupByExpr::Expressions(exprs, _) => {
+                for e in exprs {
+                    self.expr_with_outputs(e, &output_scope, &outputs);
+                }
+            }
+            GroupByExpr::All(_) => {}
+        }
+        if let Some(having) = &select.having {
+            self.expr(having, &scope);
+        }
+        for window in &select.named_window {
+            self.visit_exprs(window, &scope);
+        }
+        if let Some(qualify) = &select.qualify {
+            self.expr(qualify, &scope);
+        }
+        for item in order_by {
+            self.expr_with_outputs(&item.expr, &output_scope, &outputs);
+        }
+        outputs
+    }
+
+    /// A bare name in ORDER BY or GROUP BY may name an output column (`SELECT count(*) AS n
+    /// ... ORDER BY n`); anything else resolves against the FROM clause.
+    fn expr_with_outputs(&mut self, e: &Expr, scope: &Scope<'_>, outputs: &Cols) {
+        if let Expr::Identifier(id) = e {
+            if outputs.contains(&Ident::from_ast(id)) {
+                return;
+            }
+        }
+        self.expr(e, scope);
+    }
+
+    fn qualified_wildcard(&mut self, name: &ObjectName, scope: &Scope<'_>) -> Cols {
+        let parts: Vec<&ast::Ident> = name.0.iter().filter_map(ObjectNamePart::as_ident).collect();
+        let Some(last) = parts.last() else {
+            return Cols::unknown();
+        };
+        let qualifier = Ident::from_ast(last);
+        let schema = (parts.len() == 2).then(|| Ident::from_ast(parts[0]));
+        match scope.find_rel(&qualifier, schema.as_ref()) {
+            Some(rel) => rel.cols.clone(),
+            None => {
+                let hidden_by = scope.alias_hiding(&qualifier);
+                let range = self.ident_range(last);
+                self.out.columns.push(ColumnRef {
+                    name: Ident::quoted("*"),
+                    qualifier: Some(qualifier),
+                    range,
+                    qualifier_range: Some(range),
+                    usage: ColumnUse::Expr,
+                    status: ColumnStatus::MissingQualifier { hidden_by },
+                });
+                Cols::unknown()
+            }
+        }
+    }
+
+    // ----- FROM clause ------------------------------------------------------------------
+
+    fn join_tree(&mut self, twj: &TableWithJoins, scope: &mut Scope<'_>) {
+        self.table_factor(&twj.relation, scope, TableUse::Read);
+        for join in &twj.joins {
+            let left_len = scope.rels.len();
+            self.table_factor(&join.relation, scope, TableUse::Read);
+            let constraint = match &join.join_operator {
+                JoinOperator::Join(c)
+                | JoinOperator::Inner(c)
+                | JoinOperator::Left(c)
+                | JoinOperator::LeftOuter(c)
+                | JoinOperator::Right(c)
+                | JoinOperator::RightOuter(c)
+                | JoinOperator::FullOuter(c)
+                | JoinOperator::CrossJoin(c)
+                | JoinOperator::Semi(c)
+                | JoinOperator::LeftSemi(c)
+                | JoinOperator::RightSemi(c)
+                | JoinOperator::Anti(c)
+                | JoinOperator::LeftAnti(c)
+                | JoinOperator::RightAnti(c)
+                | JoinOperator::StraightJoin(c) => Some(c),
+                JoinOperator::AsOf {
+                    match_condition,
+                    constraint,
+                } => {
+                    self.expr(match_condition, scope);
+                    Some(constraint)
+                }
+                _ => None,
+            };
+            match constraint {
+                Some(JoinConstraint::On(e)) => self.expr(e, scope),
+                Some(JoinConstraint::Using(names)) | Some(JoinConstraint::UsingAlias(names, _)) => {
+                    let names: Vec<Ident> = names
+                        .iter()
+                        .filter_map(|n| n.0.last().and_then(ObjectNamePart::as_ident))
+                        .map(Ident::from_ast)
+                        .collect();
+                    scope.merge_using(left_len, &names);
+                }
+                Some(JoinConstraint::Natural) => scope.merge_natural(left_len),
+                Some(JoinConstraint::None) | None => {}
+            }
+        }
+    }
+
+    fn table_factor(&mut self, tf: &TableFactor, scope: &mut Scope<'_>, usage: TableUse) {
+        match tf {
+            TableFactor::Table {
+                name,
+                alias,
+                args,
+                with_ordinality,
+                ..
+            } => match args {
+                None => {
+                    let rel = self.table_name(name, alias.as_ref(), scope, usage);
+                    scope.rels.push(rel);
+                }
+                Some(args) => {
+                    for arg in &args.args {
+                        self.function_arg(arg, scope);
+                    }
+                    let cols = table_function_cols(
+                        name,
+                        alias.as_ref(),
+                        args.args.len(),
+                        *with_ordinality,
+                    );
+                    scope
+                        .rels
+                        .push(ScopeRel::derived(alias_name(alias.as_ref(), name), cols));
+                }
+            },
+            TableFactor::Derived {
+                subquery, alias, ..
+            } => {
+                let cols = self.query(subquery, scope);
+                let cols = match alias {
+                    Some(a) => cols.renamed(a),
+                    None => cols,
+                };
+                let name = alias.as_ref().map(|a| Ident::from_ast(&a.name));
+                scope.rels.push(ScopeRel::derived(name, cols));
+            }
+            TableFactor::Function {
+                name,
+                args,
+                with_ordinality,
+                alias,
+                ..
+            } => {
+                for arg in args {
+                    self.function_arg(arg, scope);
+                }
+                let cols = table_function_cols(name, alias.as_ref(), args.len(), *with_ordinality);
+                scope
+                    .rels
+                    .push(ScopeRel::derived(alias_name(alias.as_ref(), name), cols));
+            }
+            TableFactor::UNNEST {
+                alias,
+                array_exprs,
+                with_ordinality,
+                ..
+            } => {
+                for e in array_exprs {
+                    self.expr(e, scope);
+                }
+                let default = Ident::from("unnest");
+                let mut cols = if let Some(a) = alias.as_ref().filter(|a| !a.columns.is_empty()) {
+                    Cols::known(a.columns.iter().map(|c| Ident::from_ast(&c.name)).collect())
+                } else if array_exprs.len() == 1 {
+                    // A scalar result column takes the alias's name: `unnest(x) AS u` has column `u`.
+                    Cols::known(vec![alias
+                        .as_ref()
+                        .map_or(default, |a| Ident::from_ast(&a.name))])
+                } else {
+                    Cols::unknown()
+                };
+                if *with_ordinality && alias.as_ref().is_none_or(|a| a.columns.is_empty()) {
+                    cols.push(Ident::from("ordinality"));
+                }
+                let name = Some(
+                    alias
+                        .as_ref()
+                        .map_or(Ident::from("unnest"), |a| Ident::from_ast(&a.name)),
+                );
+                scope.rels.push(ScopeRel::derived(name, cols));
+            }
+            TableFactor::NestedJoin {
+                table_with_joins,
+                alias,
+            } => match alias {
+                None => self.join_tree(table_with_joins, scope),
+                Some(alias) => {
+                    // An aliased join hides the names inside it; we don't model its column
+                    // list, so references through it are not judged.
+                    let mut inner = Scope::child(scope);
+                    self.join_tree(table_with_joins, &mut inner);
+                    scope.rels.push(ScopeRel::derived(
+                        Some(Ident::from_ast(&alias.name)),
+                        Cols::unknown(),
+                    ));
+                }
+            },
+            TableFactor::TableFunction { expr, alias } => {
+                self.expr(expr, scope);
+                let name = alias.as_ref().map(|a| Ident::from_ast(&a.name));
+                scope.rels.push(ScopeRel::derived(name, Cols::unknown()));
+            }
+            other => {
+                // Dialect-specific factors (PIVOT, JSON_TABLE, ...): visit expressions only.
+                self.visit_exprs(other, scope);
+                scope.rels.push(ScopeRel::derived(None, Cols::unknown()));
+            }
+        }
+    }
+
+    /// A plain relation name in FROM, or a DML target: a CTE, or a schema relation.
+    fn table_name(
+        &mut self,
+        name: &ObjectName,
+        alias: Option<&TableAlias>,
+        scope: &Scope<'_>,
+        usage: TableUse,
+    ) -> ScopeRel {
+        let Some(qname) = qualified_name(name) else {
+            return ScopeRel::derived(alias.map(|a| Ident::from_ast(&a.name)), Cols::unknown());
+        };
+        let visible_name = alias.map_or_else(|| qname.name.clone(), |a| Ident::from_ast(&a.name));
+        if qname.schema.is_none() {
+            if let Some(cols) = scope.find_cte(&qname.name) {
+                let cols = match alias {
+                    Some(a) => cols.clone().renamed(a),
+                    None => cols.clone(),
+                };
+                return ScopeRel::derived(Some(visible_name), cols);
+            }
+        }
+        let range = self.name_range(name);
+        let (status, cols) = match self.schema.lookup(&qname) {
+            Lookup::Found { schema, relation } => (
+                TableStatus::Found {
+                    schema: schema.clone(),
+                    relation: relation.name.clone(),
+                },
+                Cols::known(relation.columns.iter().map(|c| c.name.clone()).collect()),
+            ),
+            Lookup::Catalog => (TableStatus::Catalog, Cols::unknown()),
+            Lookup::UnknownSchema => (TableStatus::UnknownSchema, Cols::unknown()),
+            Lookup::Missing => (TableStatus::Missing, Cols::unknown()),
+        };
+        let index = self.out.tables.len();
+        self.out.tables.push(TableRef {
+            name: qname.clone(),
+            range,
+            usage,
+            status,
+        });
+        let cols = match alias {
+            Some(a) => cols.renamed(a),
+            None => cols,
+        };
+        ScopeRel {
+            name: Some(visible_name),
+            schema: if alias.is_none() {
+                qname.schema.clone()
+            } else {
+                None
+            },
+            base_name: Some(qname.name),
+            cols,
+            table: Some(index),
+            system_columns: true,
+        }
+    }
+
+    // ----- DML --------------------------------------------------------------------------
+
+    /// A DML target table: returns its scope entry (named by alias if given).
+    fn target(
+        &mut self,
+        name: &ObjectName,
+        alias: Option<&ast::Ident>,
+        scope: &Scope<'_>,
+        usage: TableUse,
+    ) -> ScopeRel {
+        let alias = alias.map(|a| TableAlias {
+            explicit: true,
+            name: a.clone(),
+            columns: vec![],
+            at: None,
+        });
+        self.table_name(name, alias.as_ref(), scope, usage)
+    }
+
+    /// Check a target column (INSERT list, SET, ON CONFLICT) against the target relation.
+    fn target_column(
+        &mut self,
+        column: &ObjectName,
+        target: &ScopeRel,
+    ) -> Option<(Ident, TextRange)> {
+        // `SET t.col = ...` is rejected by Postgres unless `t` is a composite column; we take
+        // the first part as the column (`SET col.field = ...` assigns a field of `col`).
+        let ident = column.0.first().and_then(ObjectNamePart::as_ident)?;
+        let name = Ident::from_ast(ident);
+        let range = self.ident_range(ident);
+        self.target_ident(&name, range, target);
+        Some((name, range))
+    }
+
+    fn target_ident(&mut self, name: &Ident, range: TextRange, target: &ScopeRel) {
+        let Some(table) = target.table else { return };
+        let status = if target.cols.contains(name) || !target.cols.complete {
+            ColumnStatus::Found { table: Some(table) }
+        } else {
+            ColumnStatus::Missing {
+                searched: vec![table],
+                visible: target.cols.names.clone(),
+            }
+        };
+        self.out.columns.push(ColumnRef {
+            name: name.clone(),
+            qualifier: None,
+            range,
+            qualifier_range: None,
+            usage: ColumnUse::Target { table },
+            status,
+        });
+    }
+
+    fn insert(&mut self, insert: &Insert, parent: &Scope<'_>) -> Cols {
+        let TableObject::TableName(name) = &insert.table else {
+            return Cols::unknown();
+        };
+        let alias = insert.table_alias.as_ref().map(|a| &a.alias);
+        let target = self.target(name, alias, parent, TableUse::Insert);
+        let columns: Vec<(Ident, TextRange)> = insert
+            .columns
+            .iter()
+            .filter_map(|c| self.target_column(c, &target))
+            .collect();
+
+        // VALUES and the SELECT of INSERT ... SELECT cannot see the target table.
+        let source = match &insert.source {
+            None => Some(InsertSource::DefaultValues),
+            Some(q) => match q.body.as_ref() {
+                SetExpr::Values(values) if q.with.is_none() => {
+                    let rows = values
+                        .rows
+                        .iter()
+                        .map(|row| {
+                            row.iter()
+                                .map(|e| {
+                                    self.expr(e, parent);
+                                    self.expr_range(e)
+                                })
+                                .collect::<Option<Vec<_>>>()
+                        })
+                        .collect::<Option<Vec<_>>>();
+                    rows.map(InsertSource::Values)
+                }
+                _ => {
+                    let cols = self.query(q, parent);
+                    Some(InsertSource::Query {
+                        width: cols.complete.then_some(cols.names.len()),
+                        range: self.query_range(q),
+                    })
+                }
+            },
+        };
+        if let (Some(source), Some(table)) = (source, target.table) {
+            let is_table = matches!(&self.out.tables[table].status, TableStatus::Found { schema, relation }
+                if self.schema.relation(&QualifiedName { schema: Some(schema.clone()), name: relation.clone() })
+                    .is_some_and(|r| r.kind.is_table()));
+            if is_table {
+                let start = self.range(insert.insert_token.0.span).start;
+                let end = self.out.tables[table].range.end;
+                self.out.inserts.push(InsertRef {
+                    table,
+                    columns: (!insert.columns.is_empty()).then_some(columns),
+                    source,
+                    range: TextRange { start, end },
+                });
+            }
+        }
+
+        let mut scope = Scope::child(parent);
+        scope.rels.push(target.clone());
+        if let Some(OnInsert::OnConflict(on_conflict)) = &insert.on {
+            if let Some(ConflictTarget::Columns { columns, predicate }) =
+                &on_conflict.conflict_target
+            {
+                for c in columns {
+                    let name = Ident::from_ast(c);
+                    let range = self.ident_range(c);
+                    self.target_ident(&name, range, &target);
+                }
+                if let Some(p) = predicate {
+                    self.expr(p, &scope);
+                }
+            }
+            if let OnConflictAction::DoUpdate(update) = &on_conflict.action {
+                let mut excluded = target.clone();
+                excluded.name = Some(Ident::from("excluded"));
+                excluded.schema = None;
+                excluded.base_name = None;
+                scope.rels.push(excluded);
+                for assignment in &update.assignments {
+                    self.assignment(assignment, &target, &scope);
+                }
+                if let Some(selection) = &update.selection {
+                    self.expr(selection, &scope);
+                }
+                scope.rels.pop();
+            }
+        }
+        self.returning(insert.returning.as_deref(), &scope)
+    }
+
+    fn assignment(&mut self, assignment: &ast::Assignment, target: &ScopeRel, scope: &Scope<'_>) {
+        match &assignment.target {
+            AssignmentTarget::ColumnName(name) => {
+                self.target_column(name, target);
+            }
+            AssignmentTarget::Tuple(names) => {
+                for name in names {
+                    self.target_column(name, target);
+                }
+            }
+        }
+        self.expr(&assignment.value, scope);
+    }
+
+    fn returning(&mut self, items: Option<&[SelectItem]>, scope: &Scope<'_>) -> Cols {
+        let Some(items) = items else {
+            return Cols::known(Vec::new());
+        };
+        let mut cols = Cols::known(Vec::new());
+        for item in items {
+            match item {
+                SelectItem::UnnamedExpr(e) => {
+                    self.expr(e, scope);
+                    match output_name(e) {
+                        Some(n) => cols.push(n),
+                        None => cols.complete = false,
+                    }
+                }
+                SelectItem::ExprWithAlias { expr, alias } => {
+                    self.expr(expr, scope);
+                    cols.push(Ident::from_ast(alias));
+                }
+                SelectItem::Wildcard(_) => cols.extend(scope.all_columns()),
+                SelectItem::QualifiedWildcard(
+                    SelectItemQualifiedWildcardKind::ObjectName(name),
+                    _,
+                ) => {
+                    cols.extend(self.qualified_wildcard(name, scope));
+                }
+                other => {
+                    self.visit_exprs(other, scope);
+                    cols.complete = false;
+                }
+            }
+        }
+        cols
+    }
+
+    fn update(&mut self, update: &Update, parent: &Scope<'_>) -> Cols {
+        let mut scope = Scope::child(parent);
+        let target = match &update.table.relation {
+            TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                ..
+            } => {
+                let rel = self.table_name(name, alias.as_ref(), parent, TableUse::Update);
+                scope.rels.push(rel.clone());
+                Some(rel)
+            }
+            other => {
+                self.table_factor(other, &mut scope, TableUse::Update);
+                None
+            }
+        };
+        for join in &update.table.joins {
+            self.table_factor(&join.relation, &mut scope, TableUse::Read);
+        }
+        if let Some(from) = &update.from {
+            let (UpdateTableFromKind::BeforeSet(items) | UpdateTableFromKind::AfterSet(items)) =
+                from;
+            for twj in items {
+                self.join_tree(twj, &mut scope);
+            }
+        }
+        let fallback = ScopeRel::derived(None, Cols::unknown());
+        let target = target.unwrap_or(fallback);
+        for assignment in &update.assignments {
+            self.assignment(assignment, &target, &scope);
+        }
+        if let Some(selection) = &update.selection {
+            self.expr(selection, &scope);
+        }
+        self.returning(update.returning.as_deref(), &scope)
+    }
+
+    fn delete(&mut self, delete: &Delete, parent: &Scope<'_>) -> Cols {
+        let mut scope = Scope::child(parent);
+        let (FromTable::WithFromKeyword(items) | FromTable::WithoutKeyword(items)) = &delete.from;
+        for twj in items {
+            match &twj.relation {
+                TableFactor::Table {
+                    name,
+                    alias,
+                    args: None,
+                    ..
+                } => {
+                    let rel = self.table_name(name, alias.as_ref(), parent, TableUse::Delete);
+                    scope.rels.push(rel);
+                }
+                other => self.table_factor(other, &mut scope, TableUse::Delete),
+            }
+            for join in &twj.joins {
+                self.table_factor(&join.relation, &mut scope, TableUse::Read);
+            }
+        }
+        for twj in delete.using.iter().flatten() {
+            self.join_tree(twj, &mut scope);
+        }
+        if let Some(selection) = &delete.selection {
+            self.expr(selection, &scope);
+        }
+        self.returning(delete.returning.as_deref(), &scope)
+    }
+
+    fn merge(&mut self, merge: &Merge, parent: &Scope<'_>) {
+        let mut scope = Scope::child(parent);
+        let target = match &merge.table {
+            TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                ..
+            } => {
+                let rel = self.table_name(name, alias.as_ref(), parent, TableUse::Merge);
+                scope.rels.push(rel.clone());
+                rel
+            }
+            other => {
+                self.table_factor(other, &mut scope, TableUse::Merge);
+                ScopeRel::derived(None, Cols::unknown())
+            }
+        };
+        self.table_factor(&merge.source, &mut scope, TableUse::Read);
+        self.expr(&merge.on, &scope);
+        for clause in &merge.clauses {
+            if let Some(p) = &clause.predicate {
+                self.expr(p, &scope);
+            }
+            match &clause.action {
+                MergeAction::Update(update) => {
+                    if let MergeUpdateKind::Set(assignments) = &update.kind {
+                        for a in assignments {
+                            self.assignment(a, &target, &scope);
+                        }
+                    }
+                }
+                MergeAction::Insert(insert) => {
+                    for c in &insert.columns {
+                        self.target_column(c, &target);
+                    }
+                    if let MergeInsertKind::Values(values) = &insert.kind {
+                        for row in &values.rows {
+                            for e in row.iter() {
+                                self.expr(e, &scope);
+                            }
+                        }
+                    }
+                }
+                MergeAction::Delete { .. } | MergeAction::DoNothing { .. } => {}
+            }
+        }
+    }
+
+    // ----- expressions ------------------------------------------------------------------
+
+    fn function_arg(&mut self, arg: &FunctionArg, scope: &Scope<'_>) {
+        match arg {
+            FunctionArg::Named { arg, .. }
+            | FunctionArg::ExprNamed { arg, .. }
+            | FunctionArg::Unnamed(arg) => {
+                if let FunctionArgExpr::Expr(e) = arg {
+                    self.expr(e, scope);
+                }
+            }
+        }
+    }
+
+    fn expr(&mut self, e: &Expr, scope: &Scope<'_>) {
+        self.visit_exprs(e, scope);
+    }
+
+    /// Walk every expression inside `node`, resolving column references and recursing into
+    /// subqueries with `scope` as their parent (correlated references).
+    fn visit_exprs<V: Visit>(&mut self, node: &V, scope: &Scope<'_>) {
+        let mut walker = ExprWalker {
+            resolver: self,
+            scope,
+            depth: 0,
+        };
+        let _ = node.visit(&mut walker);
+    }
+
+    fn expr_range(&self, e: &Expr) -> Option<TextRange> {
+        use sqlparser::ast::Spanned;
+        self.parsed
+            .range(e.span())
+            .map(|(start, end)| TextRange { start, end })
+    }
+
+    fn query_range(&self, q: &Query) -> TextRange {
+        use sqlparser::ast::Spanned;
+        self.range(q.span())
+    }
+
+    fn column_ref(&mut self, parts: &[ast::Ident], scope: &Scope<'_>) {
+        let Some(last) = parts.last() else { return };
+        let name = Ident::from_ast(last);
+        let range = self.ident_range(last);
+        match parts.len() {
+            1 => {
+                if last.quote_style.is_none() && is_keyword_value(&last.value) {
+                    return;
+                }
+                let status = scope.resolve_unqualified(&name);
+                self.out.columns.push(ColumnRef {
+                    name,
+                    qualifier: None,
+                    range,
+                    qualifier_range: None,
+                    usage: ColumnUse::Expr,
+                    status,
+                });
+            }
+            2 | 3 => {
+                let qualifier = Ident::from_ast(&parts[parts.len() - 2]);
+                let schema = (parts.len() == 3).then(|| Ident::from_ast(&parts[0]));
+                let status = scope.resolve_qualified(&qualifier, schema.as_ref(), &name);
+                self.out.columns.push(ColumnRef {
+                    name,
+                    qualifier: Some(qualifier),
+                    range,
+                    qualifier_range: Some(self.ident_range(&parts[parts.len() - 2])),
+                    usage: ColumnUse::Expr,
+                    status,
+                });
+            }
+            // catalog.schema.table.column: we don't model databases.
+            _ => {}
+        }
+    }
+}
+
+/// Walks expressions; at depth 0 resolves column references, and hands each subquery it meets
+/// back to the resolver (then ignores the subquery's inside, which the resolver has done).
+struct ExprWalker<'r, 'a, 's> {
+    resolver: &'r mut Resolver<'a>,
+    scope: &'s Scope<'s>,
+    depth: usize,
+}
+
+impl Visitor for ExprWalker<'_, '_, '_> {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+        if self.depth == 0 {
+            self.resolver.query(query, self.scope);
+        }
+        self.depth += 1;
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, _query: &Query) -> ControlFlow<()> {
+        self.depth -= 1;
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+        if self.depth > 0 {
+            return ControlFlow::Continue(());
+        }
+        match expr {
+            Expr::Identifier(id) => self
+                .resolver
+                .column_ref(std::slice::from_ref(id), self.scope),
+            Expr::CompoundIdentifier(parts) => self.resolver.column_ref(parts, self.scope),
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// Unquoted words that parse as identifiers but are SQL value keywords, not columns.
+fn is_keyword_value(word: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "default",
+        "current_date",
+        "current_time",
+        "current_timestamp",
+        "localtime",
+        "localtimestamp",
+        "current_user",
+        "session_user",
+        "user",
+        "current_role",
+        "current_catalog",
+        "current_schema",
+        "system_user",
+    ];
+    WORDS.iter().any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// The name Postgres gives an output column, when we are sure of it.
+fn output_name(e: &Expr) -> Option<Ident> {
+    match e {
+        Expr::Identifier(id) => Some(Ident::from_ast(id)),
+        Expr::CompoundIdentifier(parts) => parts.last().map(Ident::from_ast),
+        Expr::Function(f) => f
+            .name
+            .0
+            .last()
+            .and_then(ObjectNamePart::as_ident)
+            .map(Ident::from_ast),
+        Expr::Cast { expr, .. } | Expr::Nested(expr) => output_name(expr),
+        _ => None,
+    }
+}
+
+fn qualified_name(name: &ObjectName) -> Option<QualifiedName> {
+    let parts: Vec<&ast::Ident> = name
+        .0
+        .iter()
+        .map(ObjectNamePart::as_ident)
+        .collect::<Option<_>>()?;
+    match parts.as_slice() {
+        [table] => Some(QualifiedName {
+            schema: None,
+            name: Ident::from_ast(table),
+        }),
+        [schema, table] => Some(QualifiedName {
+            schema: Some(Ident::from_ast(schema)),
+            name: Ident::from_ast(table),
+        }),
+        // database.schema.table: Postgres only accepts the current database; no verdict.
+        _ => None,
+    }
+}
+
+fn alias_name(alias: Option<&TableAlias>, function: &ObjectName) -> Option<Ident> {
+    alias.map(|a| Ident::from_ast(&a.name)).or_else(|| {
+        function
+            .0
+            .last()
+            .and_then(ObjectNamePart::as_ident)
+            .map(Ident::from_ast)
+    })
+}
+
+/// Columns of a function in FROM. Column definitions (`AS x(a int)`) or aliases win; a few
+/// well-known set-returning functions have known columns; anything else is unknown.
+fn table_function_cols(
+    name: &ObjectName,
+    alias: Option<&TableAlias>,
+    nargs: usize,
+    ordinality: bool,
+) -> Cols {
+    let fname = name
+        .0
+        .last()
+        .and_then(ObjectNamePart::as_ident)
+        .map(|i| i.value.to_ascii_lowercase())
+        .unwrap_or_default();
+    let mut cols = match fname.as_str() {
+        // Scalar results: one column, named after the alias if there is one.
+        "generate_series"
+        | "generate_subscripts"
+        | "string_to_table"
+        | "regexp_split_to_table"
+        | "jsonb_array_elements_text"
+        | "jsonb_object_keys"
+        | "json_object_keys"
+        | "json_array_elements_text"
+        | "regexp_matches" => {
+            let n = if matches!(
+                fname.as_str(),
+                "jsonb_array_elements_text" | "json_array_elements_text"
+            ) {
+                Ident::from("value")
+            } else {
+                alias.map_or_else(|| Ident::quoted(&fname), |a| Ident::from_ast(&a.name))
+            };
+            Cols::known(vec![n])
+        }
+        "unnest" if nargs == 1 => {
+            Cols::known(vec![alias.map_or_else(
+                || Ident::from("unnest"),
+                |a| Ident::from_ast(&a.name),
+            )])
+        }
+        "jsonb_array_elements" | "json_array_elements" => Cols::known(vec![Ident::from("value")]),
+        "jsonb_each" | "json_each" | "jsonb_each_text" | "json_each_text" => {
+            Cols::known(vec![Ident::from("key"), Ident::from("value")])
+        }
+        _ => Cols::unknown(),
+    };
+    if ordinality && cols.complete {
+        cols.push(Ident::from("ordinality"));
+    }
+    match alias {
+        Some(a) if !a.columns.is_empty() => {
+            if cols.complete || a.columns.iter().any(|c| c.data_type.is_some()) {
+                // Column definitions (`AS x(a int, b text)`) define every column.
+                if !cols.complete {
+                    return Cols::known(
+                        a.columns.iter().map(|c| Ident::from_ast(&c.name)).collect(),
+                    );
+                }
+                cols.renamed(a)
+            } else {
+                // Renames the first columns of an unknown list: those names exist, others may.
+                let mut c = Cols::unknown();
+                c.names = a.columns.iter().map(|c| Ident::from_ast(&c.name)).collect();
+                c
+            }
+        }
+        _ => cols,
+    }
+}

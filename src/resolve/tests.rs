@@ -1,0 +1,331 @@
+//! Scoping rules, one construct at a time: each test states what Postgres does with the query.
+
+use super::*;
+use crate::schema::{Column, Relation, RelationKind};
+
+fn schema() -> Schema {
+    let mut s = Schema::default();
+    let tables: &[(&str, &str, &[&str])] = &[
+        ("public", "users", &["id", "email", "name", "created_at"]),
+        (
+            "public",
+            "assets",
+            &["id", "user_id", "kind", "url", "meta", "created_at"],
+        ),
+        ("public", "media", &["id", "user_id", "url", "created_at"]),
+        (
+            "public",
+            "posts",
+            &["id", "author_id", "title", "content", "status"],
+        ),
+        ("public", "comments", &["id", "post_id", "user_id", "body"]),
+        ("analytics", "events", &["id", "user_id", "name", "at"]),
+    ];
+    for (ns, name, cols) in tables {
+        let mut rel = Relation::new(Ident::from(*name), RelationKind::Table);
+        rel.columns = cols
+            .iter()
+            .map(|c| Column::new(Ident::from(*c), "text"))
+            .collect();
+        s.namespace_mut(&Ident::from(*ns))
+            .relations
+            .insert(rel.name.clone(), rel);
+    }
+    s
+}
+
+/// Every problem the resolver found, as short strings: `table x`, `column x`, `ambiguous x`,
+/// `qualifier q`.
+fn problems(sql: &str) -> Vec<String> {
+    let stmts = crate::sql::parse(sql).unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    let parsed = ParsedSql::new(sql);
+    let schema = schema();
+    let mut out = Vec::new();
+    for stmt in &stmts {
+        let r = resolve_statement(stmt, &schema, &parsed);
+        for t in &r.tables {
+            if t.status == TableStatus::Missing {
+                out.push(format!("table {}", t.name));
+            }
+        }
+        for c in &r.columns {
+            let text = &sql[c.range.start as usize..c.range.end as usize];
+            assert_eq!(
+                Ident::unquoted(text.trim_matches('"'))
+                    .as_str()
+                    .to_lowercase(),
+                c.name.as_str().to_lowercase(),
+                "range of {c:?} in {sql}"
+            );
+            match &c.status {
+                ColumnStatus::Found { .. } => {}
+                ColumnStatus::Missing { .. } => out.push(format!("column {}", c.name)),
+                ColumnStatus::Ambiguous => out.push(format!("ambiguous {}", c.name)),
+                ColumnStatus::MissingQualifier { .. } => {
+                    out.push(format!("qualifier {}", c.qualifier.as_ref().unwrap()))
+                }
+            }
+        }
+    }
+    out
+}
+
+#[track_caller]
+fn ok(sql: &str) {
+    assert_eq!(
+        problems(sql),
+        Vec::<String>::new(),
+        "expected no problem in: {sql}"
+    );
+}
+
+#[track_caller]
+fn bad(sql: &str, expected: &[&str]) {
+    assert_eq!(problems(sql), expected, "in: {sql}");
+}
+
+#[test]
+fn tables_and_schemas() {
+    ok("SELECT id FROM users");
+    ok("SELECT id FROM public.users");
+    ok("SELECT e.name FROM analytics.events e");
+    ok("SELECT * FROM pg_catalog.pg_class");
+    ok("SELECT relname FROM pg_class");
+    ok("SELECT column_name FROM information_schema.columns WHERE table_name = 'x'");
+    ok("SELECT x FROM otherschema.whatever");
+    bad("SELECT id FROM asset", &["table asset"]);
+    bad("SELECT id FROM public.events", &["table public.events"]);
+    // Unknown table: its columns are not judged.
+    bad("SELECT nope, a.nope2 FROM asset a", &["table asset"]);
+}
+
+#[test]
+fn identifier_folding() {
+    ok("SELECT ID, Email FROM USERS");
+    ok("SELECT \"id\" FROM \"users\"");
+    bad("SELECT \"Id\" FROM users", &["column Id"]);
+    bad("SELECT id FROM \"Users\"", &["table Users"]);
+}
+
+#[test]
+fn columns_and_qualifiers() {
+    ok("SELECT u.id, users.email FROM users u JOIN users ON true");
+    ok("SELECT public.users.id FROM public.users");
+    bad("SELECT media_type FROM media", &["column media_type"]);
+    bad("SELECT m.media_type FROM media m", &["column media_type"]);
+    bad("SELECT x.id FROM users", &["qualifier x"]);
+    // An alias hides the table name.
+    bad("SELECT users.id FROM users u", &["qualifier users"]);
+    ok("SELECT ctid, xmin FROM users");
+}
+
+#[test]
+fn keyword_values_are_not_columns() {
+    ok("SELECT current_date, current_timestamp, current_user, localtime FROM users");
+    ok("INSERT INTO users (id, email) VALUES (DEFAULT, 'a')");
+}
+
+#[test]
+fn joins_ambiguity_using_natural() {
+    bad(
+        "SELECT id FROM users JOIN assets ON assets.user_id = users.id",
+        &["ambiguous id"],
+    );
+    ok("SELECT email, kind FROM users u JOIN assets a ON a.user_id = u.id");
+    ok("SELECT id FROM users JOIN assets USING (id)");
+    ok("SELECT id, created_at FROM users NATURAL JOIN assets");
+    bad(
+        "SELECT id FROM users JOIN assets USING (id) JOIN media ON true",
+        &["ambiguous id"],
+    );
+    bad(
+        "SELECT u.id FROM users u LEFT JOIN assets a ON a.owner = u.id",
+        &["column owner"],
+    );
+}
+
+#[test]
+fn ctes_plain_recursive_and_data_modifying() {
+    ok("WITH recent AS (SELECT id, email FROM users) SELECT email FROM recent");
+    ok("WITH r(uid) AS (SELECT id FROM users) SELECT uid FROM r");
+    bad(
+        "WITH recent AS (SELECT id FROM users) SELECT email FROM recent",
+        &["column email"],
+    );
+    ok("WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 10) SELECT n FROM t");
+    ok("WITH RECURSIVE c AS (SELECT id, post_id FROM comments WHERE id = $1 UNION ALL SELECT x.id, x.post_id FROM comments x JOIN c ON x.post_id = c.id) SELECT id FROM c");
+    ok("WITH ins AS (INSERT INTO assets (user_id, kind, url) VALUES ($1, 'img', $2) RETURNING id, url) SELECT id, url FROM ins");
+    bad("WITH ins AS (INSERT INTO assets (user_id, kind, url) VALUES ($1, 'img', $2) RETURNING id) SELECT url FROM ins", &["column url"]);
+    bad("WITH moved AS (DELETE FROM media WHERE media_type = 'x' RETURNING *) SELECT url FROM moved", &["column media_type"]);
+    // A CTE shadows a table of the same name.
+    ok("WITH users AS (SELECT 1 AS x) SELECT x FROM users");
+}
+
+#[test]
+fn subqueries_derived_tables_lateral() {
+    ok("SELECT d.n FROM (SELECT count(*) AS n FROM users) d");
+    ok("SELECT a, b FROM (SELECT id, email FROM users) AS d(a, b)");
+    bad(
+        "SELECT d.email FROM (SELECT id FROM users) d",
+        &["column email"],
+    );
+    ok("SELECT u.id, l.url FROM users u, LATERAL (SELECT url FROM assets a WHERE a.user_id = u.id LIMIT 1) l");
+    ok("SELECT id FROM users u WHERE EXISTS (SELECT 1 FROM assets a WHERE a.user_id = u.id)");
+    // Correlated reference to the outer query, unqualified.
+    ok("SELECT id FROM users WHERE id IN (SELECT user_id FROM assets WHERE email IS NOT NULL)");
+    bad(
+        "SELECT id FROM users WHERE id IN (SELECT owner_id FROM assets)",
+        &["column owner_id"],
+    );
+    ok("SELECT (SELECT count(*) FROM assets a WHERE a.user_id = users.id) AS n FROM users");
+    // Subquery output names from expressions we can't name are not judged.
+    ok("SELECT d.whatever FROM (SELECT 1 + 1) d");
+}
+
+#[test]
+fn set_operations() {
+    ok("SELECT id, email FROM users UNION SELECT id, url FROM assets ORDER BY email");
+    bad(
+        "SELECT id FROM users UNION SELECT nope FROM assets",
+        &["column nope"],
+    );
+    ok("SELECT x.id FROM (SELECT id FROM users EXCEPT SELECT user_id FROM assets) x");
+}
+
+#[test]
+fn insert_forms() {
+    ok("INSERT INTO assets (user_id, kind, url) VALUES ($1, $2, $3) RETURNING id, created_at");
+    bad(
+        "INSERT INTO media (user_id, media_type, url) VALUES ($1, $2, $3)",
+        &["column media_type"],
+    );
+    bad(
+        "INSERT INTO media (user_id, url) VALUES ($1, media_type)",
+        &["column media_type"],
+    );
+    ok("INSERT INTO media (user_id, url) SELECT user_id, url FROM assets WHERE kind = 'x'");
+    bad(
+        "INSERT INTO media (user_id, url) SELECT user_id, link FROM assets",
+        &["column link"],
+    );
+    ok("INSERT INTO users AS u (id, email) VALUES (1, 'a') ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name WHERE u.name IS NULL RETURNING u.id");
+    bad(
+        "INSERT INTO users (id, email) VALUES (1, 'a') ON CONFLICT (mail) DO NOTHING",
+        &["column mail"],
+    );
+    bad("INSERT INTO users (id, email) VALUES (1, 'a') ON CONFLICT (email) DO UPDATE SET nme = excluded.nme", &["column nme", "column nme"]);
+    ok("INSERT INTO users DEFAULT VALUES");
+    bad(
+        "INSERT INTO media_batches (id) VALUES (1)",
+        &["table media_batches"],
+    );
+}
+
+#[test]
+fn insert_shapes_are_recorded() {
+    let sql = "INSERT INTO media (user_id, url) VALUES ($1, $2), ($3, $4, $5)";
+    let stmts = crate::sql::parse(sql).unwrap();
+    let parsed = ParsedSql::new(sql);
+    let r = resolve_statement(&stmts[0], &schema(), &parsed);
+    let insert = &r.inserts[0];
+    assert_eq!(insert.columns.as_ref().unwrap().len(), 2);
+    let InsertSource::Values(rows) = &insert.source else {
+        panic!()
+    };
+    assert_eq!(rows.iter().map(Vec::len).collect::<Vec<_>>(), [2, 3]);
+    let third = rows[1][2];
+    assert_eq!(&sql[third.start as usize..third.end as usize], "$5");
+}
+
+#[test]
+fn update_and_delete() {
+    ok("UPDATE assets SET url = $1, meta = meta || $2 WHERE id = $3 RETURNING id");
+    ok("UPDATE assets a SET kind = u.name FROM users u WHERE a.user_id = u.id AND u.email = $1");
+    bad(
+        "UPDATE media SET media_type = $1 WHERE id = $2",
+        &["column media_type"],
+    );
+    bad(
+        "UPDATE assets SET url = $1 WHERE owner = $2",
+        &["column owner"],
+    );
+    ok("DELETE FROM assets a USING users u WHERE a.user_id = u.id AND u.email = $1 RETURNING a.id");
+    bad(
+        "DELETE FROM assets WHERE owner_id = $1",
+        &["column owner_id"],
+    );
+    bad(
+        "DELETE FROM media_batches WHERE id = $1",
+        &["table media_batches"],
+    );
+}
+
+#[test]
+fn merge() {
+    ok("MERGE INTO assets t USING media s ON t.id::text = s.id::text WHEN MATCHED THEN UPDATE SET url = s.url WHEN NOT MATCHED THEN INSERT (user_id, kind, url) VALUES (s.user_id, 'legacy', s.url)");
+    bad("MERGE INTO assets t USING media s ON t.url = s.url WHEN MATCHED THEN UPDATE SET link = s.url", &["column link"]);
+    bad(
+        "MERGE INTO assets t USING media s ON t.url = s.media_type WHEN MATCHED THEN DELETE",
+        &["column media_type"],
+    );
+}
+
+#[test]
+fn order_by_and_group_by_output_aliases() {
+    ok("SELECT user_id, count(*) AS n FROM assets GROUP BY user_id ORDER BY n DESC");
+    ok("SELECT kind AS k, count(*) FROM assets GROUP BY k");
+    ok("SELECT id FROM users ORDER BY email");
+    bad("SELECT id FROM users ORDER BY emial", &["column emial"]);
+    // WHERE cannot see output aliases.
+    bad(
+        "SELECT id AS ident FROM users WHERE ident = 1",
+        &["column ident"],
+    );
+    ok("SELECT user_id, count(*) FROM assets GROUP BY 1 HAVING count(*) > 1");
+}
+
+#[test]
+fn table_functions() {
+    ok("SELECT u.id, u.ord FROM unnest($1::int[]) WITH ORDINALITY AS u(id, ord)");
+    ok("SELECT x.a, x.b FROM jsonb_to_recordset($1) AS x(a int, b text)");
+    ok("SELECT g FROM generate_series(1, 10) g");
+    ok("SELECT g.n FROM generate_series(1, 10) AS g(n)");
+    ok("SELECT generate_series FROM generate_series(1, 3)");
+    ok("SELECT value FROM jsonb_array_elements($1)");
+    ok("SELECT a.id, e.key, e.value FROM assets a, jsonb_each(a.meta) e");
+    bad(
+        "SELECT x.c FROM jsonb_to_recordset($1) AS x(a int, b text)",
+        &["column c"],
+    );
+    // Unknown functions: their columns are not judged.
+    ok("SELECT f.anything FROM my_function($1) f");
+    ok("SELECT anything FROM my_function($1)");
+}
+
+#[test]
+fn values_lists() {
+    ok("SELECT v.a, v.b FROM (VALUES (1, 'x'), (2, 'y')) AS v(a, b)");
+    ok("SELECT column1 FROM (VALUES (1)) v");
+    bad("SELECT v.c FROM (VALUES (1, 2)) AS v(a, b)", &["column c"]);
+    ok("SELECT u.id FROM users u JOIN (VALUES (1), (2)) AS ids(id) ON ids.id = u.id");
+}
+
+#[test]
+fn whole_row_references_and_fields() {
+    ok("SELECT row_to_json(u) FROM users u");
+    ok("SELECT to_jsonb(users) FROM users");
+    ok("SELECT (meta->>'width')::int FROM assets");
+}
+
+#[test]
+fn no_from_clause() {
+    ok("SELECT 1");
+    ok("SELECT now(), $1::text");
+    bad("SELECT nope", &["column nope"]);
+}
+
+#[test]
+fn unknown_relations_make_unqualified_names_uncertain() {
+    ok("SELECT whatever FROM users u JOIN mystery.t m ON true");
+    ok("SELECT whatever FROM users, pg_stat_activity");
+}
