@@ -2,10 +2,263 @@
 //!
 //! Pipeline: walk → extract → parse → resolve → rules → diagnostics → render.
 
+pub mod check;
+pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod extract;
+pub mod render;
 pub mod resolve;
 pub mod rules;
 pub mod schema;
 pub mod sql;
+pub mod walk;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use miette::{miette, Report as Error};
+
+use crate::check::{Checker, Report};
+use crate::cli::{CheckArgs, Cli, Command};
+use crate::config::LoadedConfig;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::render::{Format, HumanOptions};
+use crate::rules::{Banned, RuleId, RuleMeta, RuleSettings};
+use crate::schema::{Ident, LoadedSchema};
+
+/// How a run ended; `main` maps it to the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0: nothing at or above `fail-on`.
+    Clean,
+    /// Exit 1: findings at or above `fail-on`.
+    Findings,
+    /// Exit 2: something could not be checked (a file, the schema, the config).
+    ToolError,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Clean => 0,
+            Outcome::Findings => 1,
+            Outcome::ToolError => 2,
+        }
+    }
+}
+
+/// Run a parsed command line. Errors that stop the run are returned (exit 2); problems with
+/// single files are reported on stderr and the run goes on.
+pub fn run(cli: Cli) -> Result<Outcome, Error> {
+    match cli.command {
+        Command::Check(args) => run_check(&args),
+        Command::Rule { name } => run_rule(name.as_deref()),
+    }
+}
+
+fn run_rule(name: Option<&str>) -> Result<Outcome, Error> {
+    let text = match name {
+        Some(name) => {
+            let rule: RuleId = name.parse().map_err(|e: String| {
+                let names: Vec<&str> = RuleId::ALL.iter().map(|r| r.name()).collect();
+                miette!(help = format!("rules: {}", names.join(", ")), "{e}")
+            })?;
+            rule.docs()
+        }
+        None => RuleId::ALL
+            .iter()
+            .map(|r| format!("{:<26}{}\n", r.name(), r.default_severity()))
+            .collect(),
+    };
+    render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
+    Ok(Outcome::Clean)
+}
+
+/// Everything `check` needs, resolved from the command line and the config.
+pub struct CheckPlan {
+    pub config: LoadedConfig,
+    pub paths: Vec<PathBuf>,
+    pub schema_paths: Vec<PathBuf>,
+    pub search_path: Vec<Ident>,
+}
+
+pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
+    let cwd =
+        std::env::current_dir().map_err(|e| miette!("cannot read the working directory: {e}"))?;
+    let config = match &args.config {
+        Some(path) => config::load(path)?,
+        None => {
+            let start = args.paths.first().map(|p| {
+                if p.is_dir() {
+                    p.clone()
+                } else {
+                    p.parent().map(Path::to_path_buf).unwrap_or_default()
+                }
+            });
+            let found = start
+                .and_then(|s| config::discover(&absolute(&cwd, &s)))
+                .or_else(|| config::discover(&cwd));
+            match found {
+                Some(path) => config::load(&path)?,
+                None => LoadedConfig {
+                    config: Default::default(),
+                    path: None,
+                },
+            }
+        }
+    };
+    let base = config
+        .base_dir()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| cwd.clone());
+    let schema_paths: Vec<PathBuf> = if !args.schema.is_empty() {
+        args.schema.clone()
+    } else {
+        config
+            .config
+            .schema
+            .paths
+            .iter()
+            .map(|p| relative_to_cwd(&cwd, &base.join(p)))
+            .collect()
+    };
+    let search_path = config
+        .config
+        .schema
+        .search_path
+        .as_ref()
+        .map(|p| p.iter().map(|s| Ident::unquoted(s)).collect())
+        .unwrap_or_else(|| vec![Ident::from("public")]);
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    Ok(CheckPlan {
+        config,
+        paths,
+        schema_paths,
+        search_path,
+    })
+}
+
+fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
+    let plan = plan_check(args)?;
+    if plan.schema_paths.is_empty() {
+        return Err(miette!(
+            help = "pass --schema db/schema.sql, or set `[schema] paths` in schemalint.toml",
+            "no schema to check against"
+        ));
+    }
+    let loaded = schema::load_ddl_paths(&plan.schema_paths, &plan.search_path)
+        .map_err(|e| miette!("{e}"))?;
+    let (report, walk_errors) = check_with_schema(&plan, &loaded);
+
+    let color = args.format == Format::Human
+        && !args.no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stdout().is_terminal();
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100);
+    let text = render::render(&report, args.format, HumanOptions { color, width });
+    render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
+
+    let mut tool_errors = walk_errors;
+    for e in &report.file_errors {
+        tool_errors.push(format!("{}: {}", render::display_path(&e.path), e.message));
+    }
+    for e in &tool_errors {
+        eprintln!("error: {e}");
+    }
+    let fail_on = args
+        .fail_on
+        .or(plan.config.config.fail_on)
+        .unwrap_or(Severity::Error);
+    Ok(if !tool_errors.is_empty() {
+        Outcome::ToolError
+    } else if report.diagnostics.iter().any(|d| d.severity >= fail_on) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// Walk, extract and check every file against a loaded schema; schema warnings become
+/// `unsupported-ddl` findings. Returns the report and the walk's problems.
+pub fn check_with_schema(plan: &CheckPlan, loaded: &LoadedSchema) -> (Report, Vec<String>) {
+    let settings = RuleSettings::new(&plan.config.config.rules);
+    let banned = Banned::new(&plan.config.config.banned, &loaded.schema);
+    let sources = &plan.config.config.sources;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let root = plan.config.base_dir().map(Path::to_path_buf).unwrap_or(cwd);
+    let mut skip = plan.schema_paths.clone();
+    skip.extend(loaded.files.iter().cloned());
+    let (files, walk_errors) = walk::discover(
+        &plan.paths,
+        &walk::WalkOptions {
+            root: &root,
+            include: &sources.include,
+            exclude: &sources.exclude,
+            skip: &skip,
+        },
+    );
+    let checker = Checker {
+        schema: &loaded.schema,
+        banned,
+        settings,
+        sources,
+    };
+    let mut report = checker.check_files(&files);
+    if let Some(severity) = checker.settings.severity(RuleId::UnsupportedDdl) {
+        let warnings = loaded
+            .warnings
+            .iter()
+            .map(|w| {
+                let mut d = Diagnostic::new(
+                    rules::UnsupportedDdl::NAME,
+                    severity,
+                    w.message.clone(),
+                    w.span,
+                )
+                .with_label("not applied to the schema")
+                .with_help(Some(
+                    "later checks may be wrong about what this statement changes".into(),
+                ));
+                d.file = w.file.clone();
+                d
+            })
+            .collect();
+        report.extend_with_sources(warnings);
+    }
+    let walk_errors = walk_errors
+        .into_iter()
+        .map(|e| match e.path {
+            Some(p) => format!("{}: {}", render::display_path(&p), e.message),
+            None => e.message,
+        })
+        .collect();
+    (report, walk_errors)
+}
+
+fn absolute(cwd: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        cwd.join(p)
+    }
+}
+
+/// Shorten a path under the working directory to a relative one, for display and matching.
+fn relative_to_cwd(cwd: &Path, p: &Path) -> PathBuf {
+    let clean: PathBuf = p
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    clean
+        .strip_prefix(cwd)
+        .map(Path::to_path_buf)
+        .unwrap_or(clean)
+}

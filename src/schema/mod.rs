@@ -3,8 +3,10 @@
 //! nothing here reads files or talks to a server.
 
 mod ident;
+mod migrations;
 
 pub use ident::{closest, edit_distance, Ident};
+pub use migrations::{load_ddl_paths, LoadedSchema, SchemaError, SchemaWarning};
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -1,0 +1,285 @@
+//! The `check` pipeline: source files → extract → parse → resolve → rules → diagnostics.
+//! Files are independent, so they are processed in parallel; results are sorted afterwards
+//! so that output never depends on scheduling.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::SourcesConfig;
+use crate::diagnostic::{Diagnostic, Severity, Span};
+use crate::extract::{self, Confidence, EmbeddedSql};
+use crate::resolve;
+use crate::rules::{self, Banned, RuleId, RuleMeta, RuleSettings};
+use crate::schema::Schema;
+use crate::sql::{self, ParsedSql};
+use crate::walk::SourceFile;
+
+/// Files larger than this are reported and skipped: no hand-written source is this big, and
+/// generated bundles would only cost time.
+pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// A file that could not be checked (a tool problem, not a finding): exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// What `check` found, ready for a renderer.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Sorted by file, then position.
+    pub diagnostics: Vec<Diagnostic>,
+    pub file_errors: Vec<FileError>,
+    pub files_scanned: usize,
+    pub statements_checked: usize,
+    /// The text of every file a diagnostic points into, for rendering snippets.
+    pub sources: Vec<(PathBuf, Arc<str>)>,
+}
+
+impl Report {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+
+    pub fn source(&self, path: &Path) -> Option<&Arc<str>> {
+        self.sources.iter().find(|(p, _)| p == path).map(|(_, s)| s)
+    }
+
+    /// Add findings produced outside the file scan (schema warnings), with their file's text.
+    pub fn extend_with_sources(&mut self, diagnostics: Vec<Diagnostic>) {
+        for d in diagnostics {
+            if self.source(&d.file).is_none() {
+                if let Ok(text) = std::fs::read_to_string(&d.file) {
+                    self.sources.push((d.file.clone(), Arc::from(text)));
+                }
+            }
+            self.diagnostics.push(d);
+        }
+        self.sort();
+    }
+
+    fn sort(&mut self) {
+        self.diagnostics.sort_by(|a, b| {
+            (&a.file, a.span, a.rule, &a.message).cmp(&(&b.file, b.span, b.rule, &b.message))
+        });
+        self.diagnostics.dedup();
+        self.sources.sort_by(|a, b| a.0.cmp(&b.0));
+        self.sources.dedup_by(|a, b| a.0 == b.0);
+    }
+}
+
+/// Everything the checker needs besides the files.
+pub struct Checker<'a> {
+    pub schema: &'a Schema,
+    pub banned: Banned,
+    pub settings: RuleSettings,
+    pub sources: &'a SourcesConfig,
+}
+
+struct FileOutcome {
+    diagnostics: Vec<Diagnostic>,
+    error: Option<FileError>,
+    statements: usize,
+    /// Texts of files that diagnostics point into (the file itself, or a `query_file!` target).
+    texts: Vec<(PathBuf, Arc<str>)>,
+}
+
+impl Checker<'_> {
+    pub fn check_files(&self, files: &[SourceFile]) -> Report {
+        let outcomes: Vec<FileOutcome> = files.par_iter().map(|f| self.check_file(f)).collect();
+        let mut report = Report {
+            files_scanned: files.len(),
+            ..Report::default()
+        };
+        for outcome in outcomes {
+            report.statements_checked += outcome.statements;
+            if !outcome.diagnostics.is_empty() {
+                report.sources.extend(outcome.texts);
+            }
+            report.diagnostics.extend(outcome.diagnostics);
+            report.file_errors.extend(outcome.error);
+        }
+        report.file_errors.sort_by(|a, b| a.path.cmp(&b.path));
+        report.sort();
+        report
+    }
+
+    fn check_file(&self, file: &SourceFile) -> FileOutcome {
+        let mut outcome = FileOutcome {
+            diagnostics: Vec::new(),
+            error: None,
+            statements: 0,
+            texts: Vec::new(),
+        };
+        let text = match read_source(&file.path) {
+            Ok(text) => text,
+            Err(message) => {
+                outcome.error = Some(FileError {
+                    path: file.path.clone(),
+                    message,
+                });
+                return outcome;
+            }
+        };
+        let embedded = match extract::extract(&file.path, file.language, &text, self.sources) {
+            Ok(e) => e,
+            Err(e) => {
+                outcome.error = Some(FileError {
+                    path: file.path.clone(),
+                    message: e.to_string(),
+                });
+                return outcome;
+            }
+        };
+        let text: Arc<str> = Arc::from(text);
+        outcome.texts.push((file.path.clone(), text));
+        for sql in &embedded {
+            let host = sql.host_file.clone().unwrap_or_else(|| file.path.clone());
+            let before = outcome.diagnostics.len();
+            outcome.statements += self.check_sql(sql, &mut outcome.diagnostics);
+            for d in &mut outcome.diagnostics[before..] {
+                d.file = host.clone();
+            }
+            if sql.host_file.is_some() && outcome.diagnostics.len() > before {
+                if let Ok(t) = std::fs::read_to_string(&host) {
+                    outcome.texts.push((host, Arc::from(t)));
+                }
+            }
+        }
+        outcome
+    }
+
+    /// Parse, resolve and check one piece of embedded SQL; returns the statements checked.
+    pub fn check_sql(&self, sql: &EmbeddedSql, diagnostics: &mut Vec<Diagnostic>) -> usize {
+        let statements = match sql::parse(&sql.text) {
+            Ok(s) => s,
+            Err(error) => {
+                self.report_parse_failure(sql, error, diagnostics);
+                return 0;
+            }
+        };
+        let parsed = ParsedSql::new(&sql.text);
+        for stmt in &statements {
+            let resolved = resolve::resolve_statement(stmt, self.schema, &parsed);
+            rules::check_statement(
+                sql,
+                self.schema,
+                &resolved,
+                &self.banned,
+                &self.settings,
+                diagnostics,
+            );
+        }
+        statements.len()
+    }
+
+    fn report_parse_failure(
+        &self,
+        sql: &EmbeddedSql,
+        error: sql::SyntaxError,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        // A plain string that merely looked like SQL: not SQL after all.
+        if sql.confidence == Confidence::Guess {
+            return;
+        }
+        if let Some(&first) = sql.dynamic.first() {
+            if let Some(severity) = self.settings.severity(RuleId::DynamicSql) {
+                diagnostics.push(
+                    Diagnostic::new(
+                        rules::DynamicSql::NAME,
+                        severity,
+                        "statement built at run time was not checked",
+                        first,
+                    )
+                    .with_label("only known at run time")
+                    .with_help(Some(
+                        "use a static table or column name so the statement can be checked".into(),
+                    )),
+                );
+            }
+            return;
+        }
+        let Some(severity) = self.settings.severity(RuleId::SqlSyntax) else {
+            return;
+        };
+        let span = match error.offset {
+            Some(offset) => {
+                let end = next_token_end(&sql.text, offset);
+                sql.host_span(offset, end)
+            }
+            None => first_line_span(sql),
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                rules::SqlSyntax::NAME,
+                severity,
+                format!(
+                    "statement was not checked: {}",
+                    lowercase_first(&error.message)
+                ),
+                span,
+            )
+            .with_label("could not parse from here")
+            .with_help(Some(
+                "fix the syntax; if Postgres accepts it, the parser may not support it yet".into(),
+            )),
+        );
+    }
+}
+
+/// Read a source file as UTF-8 text, with a message naming what went wrong.
+pub fn read_source(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| io_message(&e))?;
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(format!(
+            "file is too large to check ({} MiB; the limit is {} MiB)",
+            meta.len() / (1024 * 1024),
+            MAX_FILE_SIZE / (1024 * 1024)
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| io_message(&e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "file is not valid UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "file disappeared before it could be read".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => format!("could not read: {e}"),
+    }
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The end of the token starting at `offset` (for underlining a syntax error).
+fn next_token_end(text: &str, offset: u32) -> u32 {
+    let rest = &text[(offset as usize).min(text.len())..];
+    let len = rest
+        .char_indices()
+        .find(|(i, c)| *i > 0 && (c.is_whitespace() || "(),;".contains(*c)))
+        .map_or(rest.len(), |(i, _)| i);
+    offset + len.max(1).min(rest.len()) as u32
+}
+
+fn first_line_span(sql: &EmbeddedSql) -> Span {
+    let end = sql.text.find('\n').unwrap_or(sql.text.len()) as u32;
+    sql.host_span(0, end)
+}

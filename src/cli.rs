@@ -1,0 +1,70 @@
+//! Command-line types (clap). No logic here: `lib.rs` runs what these describe.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::diagnostic::Severity;
+use crate::render::Format;
+
+/// Check the SQL in your code against your Postgres schema, before it reaches production.
+#[derive(Debug, Parser)]
+#[command(name = "schemalint", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check SQL in .sql, TypeScript/JavaScript and Rust files against the schema.
+    Check(CheckArgs),
+    /// Print the documentation of a rule, or list the rules.
+    Rule {
+        /// A rule name such as `unknown-column`; omit to list every rule.
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files or directories to check [default: the current directory].
+    ///
+    /// Directories are walked recursively, honouring .gitignore; files named explicitly are
+    /// always checked.
+    pub paths: Vec<PathBuf>,
+
+    /// A schema source: a pg_dump file, a DDL file or a migrations folder (repeatable).
+    ///
+    /// Overrides `[schema] paths` in schemalint.toml. Several sources are applied in order.
+    #[arg(long = "schema", value_name = "PATH")]
+    pub schema: Vec<PathBuf>,
+
+    /// Use this config file instead of looking for schemalint.toml.
+    ///
+    /// Without it, schemalint.toml is searched for in the first path and its ancestors, then in
+    /// the working directory and its ancestors.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+
+    /// The lowest severity that makes the exit code 1 [default: error].
+    #[arg(long, value_name = "LEVEL", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
+
+    /// Print no colours even on a terminal (NO_COLOR is honoured too).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    match s {
+        "info" => Ok(Severity::Info),
+        "warning" => Ok(Severity::Warning),
+        "error" => Ok(Severity::Error),
+        _ => Err(format!("expected info, warning or error, not `{s}`")),
+    }
+}

@@ -1,0 +1,79 @@
+//! Human output: miette's graphical reports with a source snippet, a label on the exact
+//! identifier and the help line; then a one-line summary.
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+
+use super::{display_path, HumanOptions};
+use crate::check::Report;
+use crate::diagnostic::{Diagnostic, Origin, Severity};
+
+pub fn render(report: &Report, options: HumanOptions) -> String {
+    let theme = if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(options.width)
+        .with_links(false)
+        .with_urls(false);
+    let mut out = String::new();
+    for d in &report.diagnostics {
+        let Some(text) = report.source(&d.file) else {
+            continue;
+        };
+        let miette_report = miette::Report::new(to_miette(d))
+            .with_source_code(NamedSource::new(display_path(&d.file), text.clone()));
+        // Writing into a String cannot fail.
+        let _ = handler.render_report(&mut out, miette_report.as_ref());
+    }
+    out.push_str(&summary(report));
+    out
+}
+
+fn to_miette(d: &Diagnostic) -> MietteDiagnostic {
+    let severity = match d.severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    };
+    let mut label = d.label.clone();
+    if d.origin == Origin::Database {
+        label = Some(format!(
+            "{} (reported by the database)",
+            label.as_deref().unwrap_or("here")
+        ));
+    }
+    let span = LabeledSpan::new(label, d.span.start as usize, d.span.len().max(1) as usize);
+    let mut m = MietteDiagnostic::new(d.message.clone())
+        .with_code(d.rule)
+        .with_severity(severity)
+        .with_label(span);
+    if let Some(help) = &d.help {
+        m = m.with_help(help.clone());
+    }
+    m
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+fn summary(report: &Report) -> String {
+    let errors = report.count(Severity::Error);
+    let warnings = report.count(Severity::Warning);
+    let infos = report.count(Severity::Info);
+    let scanned = format!(
+        "{} in {}",
+        plural(report.statements_checked, "statement"),
+        plural(report.files_scanned, "file")
+    );
+    if errors + warnings + infos == 0 {
+        return format!("No problems found ({scanned} checked).\n");
+    }
+    let mut parts = vec![plural(errors, "error"), plural(warnings, "warning")];
+    if infos > 0 {
+        parts.push(plural(infos, "note"));
+    }
+    format!("Found {} ({scanned} checked).\n", parts.join(", "))
+}

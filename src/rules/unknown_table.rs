@@ -1,0 +1,67 @@
+//! `unknown-table`: a table reference the schema doesn't contain.
+
+use super::{declare_rule, removal_help, Rule, RuleContext, RuleMeta};
+use crate::diagnostic::{Diagnostic, Severity, Span};
+use crate::resolve::TableStatus;
+use crate::schema::{Ident, QualifiedName, Schema};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a table, view or other relation that isn't in the schema (live database,
+    /// snapshot, `pg_dump` file or migrations), after CTE names and the search path are applied.
+    ///
+    /// ## Why is this bad?
+    /// Postgres rejects the statement at run time with `relation "…" does not exist`: the query
+    /// fails in production, typically after a table was renamed or dropped in a migration.
+    ///
+    /// ## Example
+    /// ```ts
+    /// await sql`SELECT id, url FROM asset WHERE user_id = ${userId}`;
+    /// ```
+    /// Use instead: `SELECT id, url FROM assets WHERE user_id = $1`.
+    ///
+    /// The help line says what happened to the name when the migrations know (`media_batches`
+    /// was dropped in `migrations/0007_neon.sql:3`), or suggests a close existing name.
+    /// System catalogs (`pg_catalog`, `information_schema`) are never flagged, nor are names
+    /// qualified with a schema the model doesn't contain. A banned table is reported by
+    /// `banned-table` instead.
+    ///
+    /// ## Options
+    /// - `schema.search-path`: schemas searched for unqualified names (default `["public"]`).
+    pub struct UnknownTable => "unknown-table", Severity::Error;
+}
+
+impl Rule for UnknownTable {
+    fn check(cx: &mut RuleContext<'_>) {
+        for table in &cx.resolved.tables {
+            if table.status != TableStatus::Missing
+                || cx
+                    .banned
+                    .table(table.name.schema.as_ref(), &table.name.name)
+                    .is_some()
+            {
+                continue;
+            }
+            let span = cx.span(table.range);
+            let diagnostic = unknown_table(cx.schema, &table.name, span);
+            cx.report(diagnostic);
+        }
+    }
+}
+
+fn unknown_table(schema: &Schema, name: &QualifiedName, span: Span) -> Diagnostic {
+    let help = match schema.removal(name) {
+        Some(removal) => Some(removal_help("table", &name.name, removal)),
+        None => schema
+            .closest_relation(name)
+            .map(|h: &Ident| format!("did you mean `{h}`?")),
+    };
+    Diagnostic::new(
+        UnknownTable::NAME,
+        UnknownTable::SEVERITY,
+        format!("relation \"{name}\" does not exist"),
+        span,
+    )
+    .with_label("not in schema")
+    .with_help(help)
+}

@@ -1,0 +1,130 @@
+//! File discovery: `ignore::WalkBuilder` (honours `.gitignore`, `.ignore`, hidden files) over
+//! the given paths; keeps files an extractor handles. Explicit file arguments are always kept.
+
+use std::path::{Path, PathBuf};
+
+use ignore::overrides::OverrideBuilder;
+use ignore::WalkBuilder;
+
+use crate::extract::Language;
+
+/// A file to scan and the extractor for it.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub language: Language,
+}
+
+/// Problems found while walking (a symlink loop, an unreadable directory).
+#[derive(Debug, Clone)]
+pub struct WalkError {
+    pub path: Option<PathBuf>,
+    pub message: String,
+}
+
+/// Options for the walk: globs relative to `root`, and paths never to scan (schema files).
+pub struct WalkOptions<'a> {
+    pub root: &'a Path,
+    pub include: &'a [String],
+    pub exclude: &'a [String],
+    pub skip: &'a [PathBuf],
+}
+
+/// Every source file under `paths`, sorted, without duplicates.
+pub fn discover(paths: &[PathBuf], options: &WalkOptions<'_>) -> (Vec<SourceFile>, Vec<WalkError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let overrides = {
+        let mut b = OverrideBuilder::new(options.root);
+        for glob in options.include {
+            if let Err(e) = b.add(glob) {
+                errors.push(WalkError {
+                    path: None,
+                    message: format!("invalid include glob `{glob}`: {e}"),
+                });
+            }
+        }
+        for glob in options.exclude {
+            if let Err(e) = b.add(&format!("!{glob}")) {
+                errors.push(WalkError {
+                    path: None,
+                    message: format!("invalid exclude glob `{glob}`: {e}"),
+                });
+            }
+        }
+        b.build().ok()
+    };
+    let skip: Vec<PathBuf> = options.skip.iter().map(|p| normalize(p)).collect();
+    let is_skipped = |p: &Path| {
+        let p = normalize(p);
+        skip.iter().any(|s| p.starts_with(s))
+    };
+    for root in paths {
+        if root.is_file() {
+            match Language::from_path(root) {
+                Some(language) => files.push(SourceFile { path: root.clone(), language }),
+                None => errors.push(WalkError {
+                    path: Some(root.clone()),
+                    message: "not a file type schemalint reads (.sql, .ts, .tsx, .js, .jsx, .mjs, .cjs, .mts, .cts, .rs)".into(),
+                }),
+            }
+            continue;
+        }
+        if !root.exists() {
+            errors.push(WalkError {
+                path: Some(root.clone()),
+                message: "no such file or directory".into(),
+            });
+            continue;
+        }
+        let mut builder = WalkBuilder::new(root);
+        builder.require_git(false).follow_links(false);
+        if let Some(o) = &overrides {
+            builder.overrides(o.clone());
+        }
+        for entry in builder.build() {
+            match entry {
+                Ok(entry) => {
+                    if !entry.file_type().is_some_and(|t| t.is_file()) {
+                        continue;
+                    }
+                    let path = entry.into_path();
+                    if is_skipped(&path) || is_declaration_file(&path) {
+                        continue;
+                    }
+                    if let Some(language) = Language::from_path(&path) {
+                        files.push(SourceFile { path, language });
+                    }
+                }
+                Err(e) => errors.push(WalkError {
+                    path: None,
+                    message: e.to_string(),
+                }),
+            }
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    (files, errors)
+}
+
+/// `.d.ts` files declare types; they hold no SQL that runs.
+fn is_declaration_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(".d.ts") || n.ends_with(".d.mts") || n.ends_with(".d.cts"))
+}
+
+/// A comparable form of a path: absolute, without `.` components.
+fn normalize(path: &Path) -> PathBuf {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    abs.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
