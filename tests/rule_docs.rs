@@ -14,7 +14,11 @@ fn expected_files() -> Vec<(String, String)> {
         "# Rules\n\nGenerated from the doc comments in `src/rules/`; `schemalint rule NAME` prints the same text.\n\n| rule | default severity |\n| --- | --- |\n",
     );
     for r in RuleId::ALL {
-        index.push_str(&format!("| [`{0}`]({0}.md) | {1} |\n", r.name(), r.default_severity()));
+        index.push_str(&format!(
+            "| [`{0}`]({0}.md) | {1} |\n",
+            r.name(),
+            r.default_severity()
+        ));
     }
     files.push(("README.md".to_string(), index));
     files
@@ -39,7 +43,10 @@ fn rule_docs_are_up_to_date() {
     let known: Vec<String> = expected_files().into_iter().map(|(n, _)| n).collect();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        assert!(known.contains(&name), "rules/{name} documents no rule: remove it");
+        assert!(
+            known.contains(&name),
+            "rules/{name} documents no rule: remove it"
+        );
     }
     assert!(
         stale.is_empty(),

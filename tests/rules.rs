@@ -20,9 +20,15 @@ fn root() -> PathBuf {
 }
 
 fn schema() -> LoadedSchema {
-    let loaded = load_ddl_paths(&[root().join("fixtures/schema.sql")], &[Ident::from("public")])
-        .expect("fixtures/schema.sql loads");
-    assert!(loaded.warnings.is_empty(), "fixtures/schema.sql replays cleanly");
+    let loaded = load_ddl_paths(
+        &[root().join("fixtures/schema.sql")],
+        &[Ident::from("public")],
+    )
+    .expect("fixtures/schema.sql loads");
+    assert!(
+        loaded.warnings.is_empty(),
+        "fixtures/schema.sql replays cleanly"
+    );
     loaded
 }
 
@@ -41,7 +47,9 @@ fn expectation(text: &str, path: &Path) -> BTreeMap<String, usize> {
     for item in spec.split(',') {
         let mut words = item.split_whitespace();
         let rule = words.next().unwrap().to_string();
-        let n = words.next().map_or(1, |w| w.trim_start_matches('x').parse().unwrap());
+        let n = words
+            .next()
+            .map_or(1, |w| w.trim_start_matches('x').parse().unwrap());
         *out.entry(rule).or_default() += n;
     }
     out
@@ -65,7 +73,12 @@ fn fixture_files() -> Vec<PathBuf> {
 fn banned_config(dir: &Path) -> BTreeMap<String, String> {
     let path = dir.join("schemalint.toml");
     match std::fs::read_to_string(&path) {
-        Ok(text) => schemalint::config::parse(&path, text).unwrap().config.banned,
+        Ok(text) => {
+            schemalint::config::parse(&path, text)
+                .unwrap()
+                .config
+                .banned
+        }
         Err(_) => BTreeMap::new(),
     }
 }
@@ -98,9 +111,19 @@ fn rule_fixtures() {
         }
         let expected = expectation(&text, path);
         if found != expected {
-            failures.push(format!("{}: expected {expected:?}, found {found:?}", file.path.display()));
+            failures.push(format!(
+                "{}: expected {expected:?}, found {found:?}",
+                file.path.display()
+            ));
         }
-        let output = render::render(&report, Format::Human, HumanOptions { color: false, width: 80 });
+        let output = render::render(
+            &report,
+            Format::Human,
+            HumanOptions {
+                color: false,
+                width: 80,
+            },
+        );
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         insta::with_settings!({
             snapshot_path => path.parent().unwrap(),
@@ -110,5 +133,9 @@ fn rule_fixtures() {
             insta::assert_snapshot!(name, output);
         });
     }
-    assert!(failures.is_empty(), "fixture expectations:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixture expectations:\n{}",
+        failures.join("\n")
+    );
 }

@@ -329,3 +329,60 @@ fn unknown_relations_make_unqualified_names_uncertain() {
     ok("SELECT whatever FROM users u JOIN mystery.t m ON true");
     ok("SELECT whatever FROM users, pg_stat_activity");
 }
+
+/// Everyday queries that must never be flagged: false positives kill linters.
+#[test]
+fn everyday_queries_stay_silent() {
+    let queries = [
+        "SELECT * FROM users u WHERE u.id = ANY($1)",
+        "INSERT INTO users (id) VALUES ($1) ON CONFLICT ON CONSTRAINT users_pkey DO NOTHING",
+        "SELECT count(*) FILTER (WHERE kind = 'x') FROM assets",
+        "SELECT id, row_number() OVER (PARTITION BY user_id ORDER BY created_at) FROM assets",
+        "SELECT id, rank() OVER w FROM assets WINDOW w AS (PARTITION BY user_id ORDER BY created_at)",
+        "SELECT id FROM users FOR UPDATE SKIP LOCKED",
+        "SELECT EXTRACT(EPOCH FROM created_at) FROM users",
+        "SELECT * FROM assets WHERE meta @> '{\"a\":1}'",
+        "SELECT date_trunc('day', created_at) AS day, count(*) FROM assets GROUP BY day ORDER BY day",
+        "SELECT json_build_object('id', u.id, 'email', u.email) FROM users u",
+        "SELECT array_agg(id ORDER BY created_at) FROM assets",
+        "SELECT id FROM users WHERE (email, name) IN (SELECT url, kind FROM assets)",
+        "SELECT CASE WHEN kind = 'a' THEN 1 ELSE 0 END AS k FROM assets",
+        "UPDATE users SET (name, email) = ($1, $2) WHERE id = $3",
+        "SELECT id FROM users ORDER BY 1",
+        "SELECT DISTINCT ON (user_id) user_id, url FROM assets ORDER BY user_id, created_at DESC",
+        "SELECT t.* FROM users t",
+        "SELECT interval '1 day', $1::timestamptz AT TIME ZONE 'UTC'",
+        "SELECT 1 FROM users WHERE EXISTS (SELECT FROM assets)",
+        "SELECT item->>'x', item.value FROM assets a, jsonb_array_elements(a.meta->'items') item",
+        "SELECT substring(email from 1 for 3), trim(both ' ' from name), position('@' in email) FROM users",
+        "SELECT COALESCE(name, email) AS display, NULLIF(name, '') FROM users",
+        "SELECT exists(SELECT 1 FROM users)",
+        "SELECT id FROM users WHERE created_at > NOW() - INTERVAL '7 days' AND name ILIKE '%' || $1 || '%' LIMIT $2 OFFSET $3",
+        "SELECT ARRAY(SELECT id FROM users)",
+        "SELECT users.id FROM users, LATERAL (SELECT users.email) s",
+        "INSERT INTO users (email) SELECT unnest($1::text[])",
+        "SELECT CAST(id AS INTEGER), id::text, meta #>> '{a,b}' FROM assets",
+        "SELECT pg_advisory_lock($1)",
+        "SELECT id FROM users WHERE id = (SELECT user_id FROM assets ORDER BY created_at LIMIT 1)",
+        "SELECT a.id FROM assets a WHERE a.created_at = (SELECT max(b.created_at) FROM assets b WHERE b.user_id = a.user_id)",
+        "SELECT u.id FROM users u LEFT JOIN LATERAL unnest(ARRAY[1,2]) AS n ON true",
+        "SELECT kind, count(*) FROM assets GROUP BY ROLLUP (kind)",
+        "SELECT id FROM users UNION ALL SELECT id FROM assets ORDER BY id LIMIT 10",
+        "SELECT greatest(a.created_at, u.created_at) FROM assets a JOIN users u ON u.id = a.user_id",
+        "SELECT id FROM users WHERE email IS DISTINCT FROM $1",
+        "SELECT id FROM users WHERE created_at BETWEEN $1 AND $2",
+        "SELECT to_char(created_at, 'YYYY-MM') AS month FROM users GROUP BY month HAVING count(*) > 1",
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY created_at) FROM users",
+        "TRUNCATE assets",
+        "BEGIN",
+        "SET search_path TO public",
+        "SELECT * FROM users TABLESAMPLE SYSTEM (10)",
+        "SELECT n FROM (SELECT id AS n FROM users) AS s WHERE s.n > 0",
+        "SELECT x.id FROM (SELECT * FROM users) x",
+        "SELECT x.email FROM (SELECT u.* FROM users u) x",
+        "WITH a AS (SELECT * FROM users) SELECT a.email FROM a",
+    ];
+    for q in queries {
+        ok(q);
+    }
+}
