@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod extract;
+pub mod fingerprint;
 pub mod render;
 pub mod resolve;
 pub mod rules;

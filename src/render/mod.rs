@@ -1,8 +1,10 @@
 //! Renderers: turn a `Report` into text for people (miette), machines (JSON) and CI. The only
 //! module that writes to stdout. Renderers see diagnostics and file texts, never SQL.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use std::io::Write;
 
@@ -11,8 +13,14 @@ use crate::diagnostic::LineIndex;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Source snippets with labels and help, for people.
     Human,
+    /// A stable JSON document (`"version": 1`).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
 }
 
 /// How the human output looks.
@@ -27,6 +35,8 @@ pub fn render(report: &Report, format: Format, options: HumanOptions) -> String 
     match format {
         Format::Human => human::render(report, options),
         Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Github => github::render(report),
     }
 }
 

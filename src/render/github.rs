@@ -1,0 +1,52 @@
+//! GitHub Actions workflow commands: one `::error file=...,line=...::message` line per finding,
+//! which GitHub shows as annotations on the pull request's diff.
+
+use super::{display_path, positions};
+use crate::check::Report;
+use crate::diagnostic::Severity;
+
+/// Escape a message (the data after `::`): `%`, CR and LF.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escape a property value: as data, plus `:` and `,`, which separate properties.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    for d in &report.diagnostics {
+        let text = report.source(&d.file).map_or("", |t| &**t);
+        let path = display_path(&d.file);
+        let ((line, col), (end_line, end_col)) = positions(text, d.span.start, d.span.end);
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut message = format!("{path}:{line}:{col}: {}", d.message);
+        if let Some(help) = &d.help {
+            message.push_str(&format!("\nhelp: {help}"));
+        }
+        out.push_str(&format!(
+            "::{command} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}\n",
+            escape_property(&path),
+            escape_property(&format!("schemalint ({})", d.rule)),
+            escape_data(&message),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_follows_the_workflow_command_rules() {
+        assert_eq!(escape_data("50% a\r\nb"), "50%25 a%0D%0Ab");
+        assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+}
