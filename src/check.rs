@@ -14,6 +14,7 @@ use crate::resolve;
 use crate::rules::{self, Banned, RuleId, RuleMeta, RuleSettings};
 use crate::schema::Schema;
 use crate::sql::{self, ParsedSql};
+use crate::suppress;
 use crate::walk::SourceFile;
 
 /// Files larger than this are reported and skipped: no hand-written source is this big, and
@@ -138,7 +139,7 @@ impl Checker<'_> {
             }
         };
         let text: Arc<str> = Arc::from(text);
-        outcome.texts.push((file.path.clone(), text));
+        outcome.texts.push((file.path.clone(), text.clone()));
         for sql in &embedded {
             let host = sql.host_file.clone().unwrap_or_else(|| file.path.clone());
             let before = outcome.diagnostics.len();
@@ -152,6 +153,27 @@ impl Checker<'_> {
                 }
             }
         }
+        let extents: Vec<Span> = embedded
+            .iter()
+            .filter(|s| s.host_file.is_none())
+            .map(EmbeddedSql::host_extent)
+            .collect();
+        let (own, other): (Vec<Diagnostic>, Vec<Diagnostic>) = outcome
+            .diagnostics
+            .drain(..)
+            .partition(|d| d.file == file.path);
+        let mut own = own;
+        suppress::apply(
+            &text,
+            &extents,
+            &mut own,
+            self.settings.severity(RuleId::UnusedSuppression),
+        );
+        for d in &mut own {
+            d.file = file.path.clone();
+        }
+        outcome.diagnostics = own;
+        outcome.diagnostics.extend(other);
         outcome
     }
 

@@ -36,9 +36,18 @@ mod tests {
         let d = Diagnostic::new("unknown-column", Severity::Error, "m", Span::new(9, 10));
         let shifted = "new line\na\nSELECT x FROM t\n";
         let d2 = Diagnostic::new("unknown-column", Severity::Error, "m", Span::new(18, 19));
-        assert_eq!(fingerprint(&d, "f.sql", text), fingerprint(&d2, "f.sql", shifted));
+        assert_eq!(
+            fingerprint(&d, "f.sql", text),
+            fingerprint(&d2, "f.sql", shifted)
+        );
         let changed = "a\nSELECT x FROM u\n";
-        assert_ne!(fingerprint(&d, "f.sql", text), fingerprint(&d, "f.sql", changed));
-        assert_ne!(fingerprint(&d, "f.sql", text), fingerprint(&d, "g.sql", text));
+        assert_ne!(
+            fingerprint(&d, "f.sql", text),
+            fingerprint(&d, "f.sql", changed)
+        );
+        assert_ne!(
+            fingerprint(&d, "f.sql", text),
+            fingerprint(&d, "g.sql", text)
+        );
     }
 }

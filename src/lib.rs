@@ -13,6 +13,7 @@ pub mod resolve;
 pub mod rules;
 pub mod schema;
 pub mod sql;
+pub mod suppress;
 pub mod walk;
 
 use std::io::IsTerminal;

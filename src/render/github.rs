@@ -7,7 +7,9 @@ use crate::diagnostic::Severity;
 
 /// Escape a message (the data after `::`): `%`, CR and LF.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escape a property value: as data, plus `:` and `,`, which separate properties.

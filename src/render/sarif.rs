@@ -58,8 +58,12 @@ pub fn render(report: &Report) -> String {
         .map(|d| {
             let text = report.source(&d.file).map_or("", |t| &**t);
             let path = display_path(&d.file);
-            let ((line, column), (end_line, end_column)) = positions(text, d.span.start, d.span.end);
-            let rule_index = RuleId::ALL.iter().position(|r| r.name() == d.rule).unwrap_or(0);
+            let ((line, column), (end_line, end_column)) =
+                positions(text, d.span.start, d.span.end);
+            let rule_index = RuleId::ALL
+                .iter()
+                .position(|r| r.name() == d.rule)
+                .unwrap_or(0);
             let mut message = d.message.clone();
             if let Some(help) = &d.help {
                 message.push_str(&format!("\nhelp: {help}"));

@@ -11,6 +11,7 @@ mod sql_syntax;
 mod unknown_column;
 mod unknown_table;
 mod unsupported_ddl;
+mod unused_suppression;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -31,6 +32,7 @@ pub use sql_syntax::SqlSyntax;
 pub use unknown_column::UnknownColumn;
 pub use unknown_table::UnknownTable;
 pub use unsupported_ddl::UnsupportedDdl;
+pub use unused_suppression::UnusedSuppression;
 
 /// A rule's identity and documentation. `declare_rule!` implements it from the doc comment.
 pub trait RuleMeta {
@@ -101,6 +103,7 @@ declare_rules! {
     SqlSyntax,
     DynamicSql,
     UnsupportedDdl,
+    UnusedSuppression,
 }
 
 impl RuleId {

@@ -1,0 +1,218 @@
+//! Suppression comments. `schemalint-ignore-next-line RULE[, RULE] [reason]` in any comment
+//! (`//`, `--`, `/* */`, `#`) silences those rules on the next line; `schemalint-ignore RULE`
+//! silences them in the SQL statement that holds or follows the comment. A suppression that
+//! silences nothing is itself reported (`unused-suppression`).
+
+use crate::diagnostic::{Diagnostic, LineIndex, Severity, Span};
+use crate::rules::{RuleId, RuleMeta, UnusedSuppression};
+
+const NEXT_LINE: &str = "schemalint-ignore-next-line";
+const STATEMENT: &str = "schemalint-ignore";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Scope {
+    /// Findings starting on this 1-based line.
+    Line(u32),
+    /// Findings inside this host byte range.
+    Range(Span),
+}
+
+#[derive(Debug, Clone)]
+struct Suppression {
+    /// The directive's position, for the unused finding.
+    span: Span,
+    rules: Vec<String>,
+    scope: Scope,
+    used: Vec<bool>,
+}
+
+/// Find suppression comments in a host file. `statements` are the host extents of the SQL
+/// statements found in it, in order, for statement-scoped suppressions.
+fn parse(text: &str, statements: &[Span]) -> Vec<Suppression> {
+    let index = LineIndex::new(text);
+    let mut out = Vec::new();
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        if let Some(at) = line.find(STATEMENT) {
+            let before = &line[..at];
+            let is_comment = ["//", "--", "/*", "#"].iter().any(|m| before.contains(m));
+            if is_comment {
+                let next_line = line[at..].starts_with(NEXT_LINE);
+                let directive_len = if next_line {
+                    NEXT_LINE.len()
+                } else {
+                    STATEMENT.len()
+                };
+                let rest = line[at + directive_len..].trim_end_matches(['\n', '\r']);
+                let rest = rest.trim_end_matches("*/");
+                let rules = parse_rule_list(rest);
+                let start = (offset + at) as u32;
+                let span = Span::new(start, start + directive_len as u32);
+                let scope = if next_line {
+                    Scope::Line(index.line_col(text, start).0 + 1)
+                } else {
+                    // The statement holding the comment, else the next one.
+                    let held = statements
+                        .iter()
+                        .find(|s| s.end > start)
+                        .copied()
+                        .unwrap_or(Span::new(start, start));
+                    Scope::Range(Span::new(start.min(held.start), held.end))
+                };
+                let used = vec![false; rules.len()];
+                out.push(Suppression {
+                    span,
+                    rules,
+                    scope,
+                    used,
+                });
+            }
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// `unknown-column, banned-table because ...` → the rule names before the free-text reason.
+fn parse_rule_list(rest: &str) -> Vec<String> {
+    let mut rules = Vec::new();
+    for word in rest.split([',', ' ', '\t']).filter(|w| !w.is_empty()) {
+        if word.chars().all(|c| c.is_ascii_lowercase() || c == '-') && word.contains('-')
+            || RuleId::ALL.iter().any(|r| r.name() == word)
+        {
+            rules.push(word.to_string());
+        } else {
+            break;
+        }
+    }
+    rules
+}
+
+/// Drop suppressed findings, and report suppressions that matched nothing or name no rule.
+pub fn apply(
+    text: &str,
+    statements: &[Span],
+    diagnostics: &mut Vec<Diagnostic>,
+    unused_severity: Option<Severity>,
+) {
+    if !text.contains(STATEMENT) {
+        return;
+    }
+    let mut suppressions = parse(text, statements);
+    if suppressions.is_empty() {
+        return;
+    }
+    let index = LineIndex::new(text);
+    diagnostics.retain(|d| {
+        let line = index.line_col(text, d.span.start).0;
+        let mut keep = true;
+        for s in &mut suppressions {
+            let in_scope = match s.scope {
+                Scope::Line(l) => l == line,
+                Scope::Range(r) => d.span.start >= r.start && d.span.start < r.end.max(r.start + 1),
+            };
+            if !in_scope {
+                continue;
+            }
+            if let Some(i) = s.rules.iter().position(|r| r == d.rule) {
+                s.used[i] = true;
+                keep = false;
+            }
+        }
+        keep
+    });
+    let Some(severity) = unused_severity else {
+        return;
+    };
+    for s in &suppressions {
+        let message = if s.rules.is_empty() {
+            Some("suppression names no rule".to_string())
+        } else if let Some(unknown) = s.rules.iter().find(|r| r.parse::<RuleId>().is_err()) {
+            Some(format!("suppression names unknown rule `{unknown}`"))
+        } else {
+            let unused: Vec<&str> = s
+                .rules
+                .iter()
+                .zip(&s.used)
+                .filter(|(_, u)| !**u)
+                .map(|(r, _)| r.as_str())
+                .collect();
+            (!unused.is_empty()).then(|| format!("unused suppression of `{}`", unused.join("`, `")))
+        };
+        if let Some(message) = message {
+            diagnostics.push(
+                Diagnostic::new(UnusedSuppression::NAME, severity, message, s.span)
+                    .with_label("suppresses nothing here")
+                    .with_help(Some(
+                        "remove it, or name the rule the finding reports".into(),
+                    )),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diag(rule: &'static str, at: u32) -> Diagnostic {
+        Diagnostic::new(rule, Severity::Error, "m", Span::new(at, at + 1))
+    }
+
+    #[test]
+    fn next_line_suppresses_only_the_named_rule_on_the_next_line() {
+        let text = "// schemalint-ignore-next-line unknown-column legacy code\nsql`SELECT x FROM t`;\nsql`SELECT y FROM t`;\n";
+        let x = text.find("SELECT x").unwrap() as u32 + 7;
+        let y = text.find("SELECT y").unwrap() as u32 + 7;
+        let mut ds = vec![
+            diag("unknown-column", x),
+            diag("unknown-table", x + 7),
+            diag("unknown-column", y),
+        ];
+        apply(text, &[], &mut ds, Some(Severity::Warning));
+        let rules: Vec<_> = ds.iter().map(|d| (d.rule, d.span.start)).collect();
+        assert_eq!(rules, [("unknown-table", x + 7), ("unknown-column", y)]);
+    }
+
+    #[test]
+    fn statement_scope_in_sql_and_unused_reporting() {
+        let text = "-- schemalint-ignore unknown-table\nSELECT 1\nFROM nope;\n-- schemalint-ignore ambiguous-column\nSELECT 2;\n";
+        let first = Span::new(35, text.find(';').unwrap() as u32);
+        let second_start = text.rfind("SELECT 2").unwrap() as u32;
+        let second = Span::new(second_start, second_start + 8);
+        let nope = text.find("nope").unwrap() as u32;
+        let mut ds = vec![diag("unknown-table", nope)];
+        apply(text, &[first, second], &mut ds, Some(Severity::Warning));
+        assert_eq!(ds.len(), 1);
+        assert_eq!(ds[0].rule, "unused-suppression");
+        assert!(
+            ds[0].message.contains("ambiguous-column"),
+            "{}",
+            ds[0].message
+        );
+    }
+
+    #[test]
+    fn unknown_rule_and_missing_rule_are_reported() {
+        let text =
+            "-- schemalint-ignore unknown-colum\nSELECT 1;\n-- schemalint-ignore\nSELECT 2;\n";
+        let mut ds = Vec::new();
+        apply(text, &[], &mut ds, Some(Severity::Warning));
+        let messages: Vec<_> = ds.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "suppression names unknown rule `unknown-colum`",
+                "suppression names no rule"
+            ]
+        );
+    }
+
+    #[test]
+    fn text_outside_comments_is_not_a_suppression() {
+        let text = "const s = 'schemalint-ignore unknown-table';\n";
+        let mut ds = vec![];
+        apply(text, &[], &mut ds, Some(Severity::Warning));
+        assert!(ds.is_empty());
+    }
+}
