@@ -58,6 +58,23 @@ pub struct CheckArgs {
     /// Print no colours even on a terminal (NO_COLOR is honoured too).
     #[arg(long)]
     pub no_color: bool,
+
+    /// Report only findings that are not in this baseline file.
+    ///
+    /// Findings are matched by fingerprint (rule, file, message and the text of the line), so
+    /// unrelated edits that shift lines don't resurface them.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record every current finding in FILE and exit 0 (unless a file could not be checked).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Check only files changed since a git revision (plus untracked files).
+    ///
+    /// When a schema file, a migration or schemalint.toml changed, everything is checked.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {

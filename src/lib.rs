@@ -2,6 +2,8 @@
 //!
 //! Pipeline: walk → extract → parse → resolve → rules → diagnostics → render.
 
+pub mod atomic;
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod config;
@@ -81,6 +83,8 @@ fn run_rule(name: Option<&str>) -> Result<Outcome, Error> {
 pub struct CheckPlan {
     pub config: LoadedConfig,
     pub paths: Vec<PathBuf>,
+    /// When set, only these files (absolute) are checked: `--changed-since`.
+    pub only: Option<Vec<PathBuf>>,
     pub schema_paths: Vec<PathBuf>,
     pub search_path: Vec<Ident>,
 }
@@ -140,13 +144,14 @@ pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
     Ok(CheckPlan {
         config,
         paths,
+        only: None,
         schema_paths,
         search_path,
     })
 }
 
 fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
-    let plan = plan_check(args)?;
+    let mut plan = plan_check(args)?;
     if plan.schema_paths.is_empty() {
         return Err(miette!(
             help = "pass --schema db/schema.sql, or set `[schema] paths` in schemalint.toml",
@@ -155,7 +160,16 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
     }
     let loaded = schema::load_ddl_paths(&plan.schema_paths, &plan.search_path)
         .map_err(|e| miette!("{e}"))?;
-    let (report, walk_errors) = check_with_schema(&plan, &loaded);
+    narrow_to_changes(args, &mut plan, &loaded)?;
+    let (mut report, walk_errors) = check_with_schema(&plan, &loaded);
+
+    if let Some(path) = &args.write_baseline {
+        let n = baseline::write(&report, path).map_err(|e| miette!("{e}"))?;
+        eprintln!("wrote {n} finding(s) to {}", path.display());
+        report.diagnostics.clear();
+    } else if let Some(path) = &args.baseline {
+        baseline::apply(&mut report, path).map_err(|e| miette!("{e}"))?;
+    }
 
     let color = args.format == Format::Human
         && !args.no_color
@@ -243,6 +257,79 @@ pub fn check_with_schema(plan: &CheckPlan, loaded: &LoadedSchema) -> (Report, Ve
         })
         .collect();
     (report, walk_errors)
+}
+
+/// Pre-commit passes changed files; `--changed-since` asks git. Either way, a change to the
+/// schema (a DDL file, a migration) or to the config can break any query: check everything.
+fn narrow_to_changes(
+    args: &CheckArgs,
+    plan: &mut CheckPlan,
+    loaded: &LoadedSchema,
+) -> Result<(), Error> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let root = plan
+        .config
+        .base_dir()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| cwd.clone());
+    let mut schema_files: Vec<PathBuf> = loaded.files.iter().map(|p| walk::normalize(p)).collect();
+    schema_files.extend(plan.schema_paths.iter().map(|p| walk::normalize(p)));
+    schema_files.extend(plan.config.path.iter().map(|p| walk::normalize(p)));
+    let touches_schema = |changed: &[PathBuf]| {
+        changed
+            .iter()
+            .any(|c| schema_files.iter().any(|s| c == s || c.starts_with(s)))
+    };
+    if let Some(rev) = &args.changed_since {
+        let changed = git_changed_files(&root, rev)?;
+        if touches_schema(&changed) {
+            plan.paths = vec![root];
+        } else {
+            plan.only = Some(changed);
+        }
+    } else if !args.paths.is_empty() && args.paths.iter().all(|p| p.is_file()) {
+        let explicit: Vec<PathBuf> = args.paths.iter().map(|p| walk::normalize(p)).collect();
+        if touches_schema(&explicit) {
+            plan.paths = vec![root];
+        }
+    }
+    Ok(())
+}
+
+/// Files changed between `rev` and the working tree, plus untracked ones, as absolute paths.
+fn git_changed_files(dir: &Path, rev: &str) -> Result<Vec<PathBuf>, Error> {
+    let git = |args: &[&str]| -> Result<String, Error> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+            .map_err(|e| miette!("--changed-since needs git: {e}"))?;
+        if !out.status.success() {
+            return Err(miette!(
+                "git {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let top = PathBuf::from(git(&["rev-parse", "--show-toplevel"])?.trim());
+    // `git diff` prints paths relative to the top level, `ls-files` relative to `dir`.
+    let mut files: Vec<PathBuf> = git(&["diff", "--name-only", "-z", rev, "--"])?
+        .split('\0')
+        .filter(|s| !s.is_empty())
+        .map(|s| walk::normalize(&top.join(s)))
+        .collect();
+    for s in git(&["ls-files", "--others", "--exclude-standard", "-z"])?
+        .split('\0')
+        .filter(|s| !s.is_empty())
+    {
+        files.push(walk::normalize(&dir.join(s)));
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
 }
 
 fn absolute(cwd: &Path, p: &Path) -> PathBuf {

@@ -116,7 +116,7 @@ fn is_declaration_file(path: &Path) -> bool {
 }
 
 /// A comparable form of a path: absolute, without `.` components.
-fn normalize(path: &Path) -> PathBuf {
+pub fn normalize(path: &Path) -> PathBuf {
     let abs = if path.is_absolute() {
         path.to_path_buf()
     } else {

@@ -1,0 +1,136 @@
+//! Baselines: record today's findings (`--write-baseline`) so that a codebase can adopt the
+//! gate now and only new findings fail it (`--baseline`). Findings are matched by fingerprint
+//! (rule, file, message, line text), not by line number, so unrelated edits don't matter.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::Report;
+use crate::fingerprint::fingerprint;
+use crate::render::display_path;
+
+const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BaselineFile {
+    version: u32,
+    findings: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    file: String,
+    rule: String,
+    message: String,
+    fingerprint: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    /// The baseline file could not be read.
+    #[error("could not read baseline {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The baseline file is not a baseline schemalint wrote.
+    #[error("invalid baseline {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    /// The baseline file could not be written; the old one, if any, is unchanged.
+    #[error("could not write baseline {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn entries(report: &Report) -> Vec<Entry> {
+    let mut out: Vec<Entry> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let path = display_path(&d.file);
+            let text = report.source(&d.file).map_or("", |t| &**t);
+            Entry {
+                fingerprint: fingerprint(d, &path, text),
+                file: path,
+                rule: d.rule.to_string(),
+                message: d.message.clone(),
+            }
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Write every finding of the report as the new baseline (sorted, atomic).
+pub fn write(report: &Report, path: &Path) -> Result<usize, BaselineError> {
+    let findings = entries(report);
+    let n = findings.len();
+    let file = BaselineFile {
+        version: VERSION,
+        findings,
+    };
+    let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
+    text.push('\n');
+    crate::atomic::write(path, text.as_bytes()).map_err(|source| BaselineError::Write {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(n)
+}
+
+/// Remove findings recorded in the baseline; returns how many were removed. A fingerprint
+/// recorded twice hides two findings, not more.
+pub fn apply(report: &mut Report, path: &Path) -> Result<usize, BaselineError> {
+    let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let file: BaselineFile = serde_json::from_str(&text).map_err(|e| BaselineError::Invalid {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    if file.version != VERSION {
+        return Err(BaselineError::Invalid {
+            path: path.to_path_buf(),
+            message: format!("unsupported version {} (expected {VERSION})", file.version),
+        });
+    }
+    let mut budget: HashMap<String, usize> = HashMap::new();
+    for e in file.findings {
+        *budget.entry(e.fingerprint).or_default() += 1;
+    }
+    let keys = entries_in_order(report);
+    let before = report.diagnostics.len();
+    let mut i = 0;
+    report.diagnostics.retain(|_| {
+        let key = &keys[i];
+        i += 1;
+        match budget.get_mut(key) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        }
+    });
+    Ok(before - report.diagnostics.len())
+}
+
+/// Fingerprints in the report's own order (unlike `entries`, which sorts).
+fn entries_in_order(report: &Report) -> Vec<String> {
+    report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let path = display_path(&d.file);
+            let text = report.source(&d.file).map_or("", |t| &**t);
+            fingerprint(d, &path, text)
+        })
+        .collect()
+}
