@@ -19,6 +19,12 @@ pub struct Cli {
 pub enum Command {
     /// Check SQL in .sql, TypeScript/JavaScript and Rust files against the schema.
     Check(CheckArgs),
+    /// Write a commented schemalint.toml for the project in the current directory.
+    Init {
+        /// Replace an existing schemalint.toml.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the documentation of a rule, or list the rules.
     Rule {
         /// A rule name such as `unknown-column`; omit to list every rule.

@@ -10,6 +10,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod extract;
 pub mod fingerprint;
+pub mod init;
 pub mod render;
 pub mod resolve;
 pub mod rules;
@@ -58,7 +59,32 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
     match cli.command {
         Command::Check(args) => run_check(&args),
         Command::Rule { name } => run_rule(name.as_deref()),
+        Command::Init { force } => run_init(force),
     }
+}
+
+fn run_init(force: bool) -> Result<Outcome, Error> {
+    let cwd =
+        std::env::current_dir().map_err(|e| miette!("cannot read the working directory: {e}"))?;
+    let path = cwd.join(config::FILE_NAME);
+    if path.exists() && !force {
+        return Err(miette!(
+            help = "pass --force to replace it",
+            "{} already exists",
+            config::FILE_NAME
+        ));
+    }
+    let detected = init::detect(&cwd);
+    atomic::write(&path, init::render(&detected).as_bytes())
+        .map_err(|e| miette!("could not write {}: {e}", path.display()))?;
+    match detected.schema_paths.first() {
+        Some(p) => eprintln!("wrote {} (schema from {})", config::FILE_NAME, p.display()),
+        None => eprintln!(
+            "wrote {}: no schema found, set `[schema] paths` in it",
+            config::FILE_NAME
+        ),
+    }
+    Ok(Outcome::Clean)
 }
 
 fn run_rule(name: Option<&str>) -> Result<Outcome, Error> {
