@@ -2,6 +2,7 @@
 //! Files are independent, so they are processed in parallel; results are sorted afterwards
 //! so that output never depends on scheduling.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,7 +13,7 @@ use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::extract::{self, Confidence, EmbeddedSql};
 use crate::resolve;
 use crate::rules::{self, Banned, RuleId, RuleMeta, RuleSettings};
-use crate::schema::Schema;
+use crate::schema::{Ident, Schema};
 use crate::sql::{self, ParsedSql};
 use crate::suppress;
 use crate::walk::SourceFile;
@@ -38,6 +39,16 @@ pub struct Report {
     pub statements_checked: usize,
     /// The text of every file a diagnostic points into, for rendering snippets.
     pub sources: Vec<(PathBuf, Arc<str>)>,
+    /// Schema objects the code uses; filled only when `Checker::collect_references` is set.
+    pub references: BTreeSet<Reference>,
+}
+
+/// A table (`column: None`) or column the scanned code uses. `*` stands for every column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Reference {
+    pub schema: Ident,
+    pub table: Ident,
+    pub column: Option<Ident>,
 }
 
 impl Report {
@@ -81,9 +92,12 @@ pub struct Checker<'a> {
     pub banned: Banned,
     pub settings: RuleSettings,
     pub sources: &'a SourcesConfig,
+    /// Record which tables and columns are used (for `schemalint unused`).
+    pub collect_references: bool,
 }
 
 struct FileOutcome {
+    references: BTreeSet<Reference>,
     diagnostics: Vec<Diagnostic>,
     error: Option<FileError>,
     statements: usize,
@@ -100,6 +114,7 @@ impl Checker<'_> {
         };
         for outcome in outcomes {
             report.statements_checked += outcome.statements;
+            report.references.extend(outcome.references);
             if !outcome.diagnostics.is_empty() {
                 report.sources.extend(outcome.texts);
             }
@@ -113,6 +128,7 @@ impl Checker<'_> {
 
     fn check_file(&self, file: &SourceFile) -> FileOutcome {
         let mut outcome = FileOutcome {
+            references: BTreeSet::new(),
             diagnostics: Vec::new(),
             error: None,
             statements: 0,
@@ -143,7 +159,8 @@ impl Checker<'_> {
         for sql in &embedded {
             let host = sql.host_file.clone().unwrap_or_else(|| file.path.clone());
             let before = outcome.diagnostics.len();
-            outcome.statements += self.check_sql(sql, &mut outcome.diagnostics);
+            outcome.statements +=
+                self.check_sql(sql, &mut outcome.diagnostics, &mut outcome.references);
             for d in &mut outcome.diagnostics[before..] {
                 d.file = host.clone();
             }
@@ -178,7 +195,12 @@ impl Checker<'_> {
     }
 
     /// Parse, resolve and check one piece of embedded SQL; returns the statements checked.
-    pub fn check_sql(&self, sql: &EmbeddedSql, diagnostics: &mut Vec<Diagnostic>) -> usize {
+    pub fn check_sql(
+        &self,
+        sql: &EmbeddedSql,
+        diagnostics: &mut Vec<Diagnostic>,
+        references: &mut BTreeSet<Reference>,
+    ) -> usize {
         let statements = match sql::parse(&sql.text) {
             Ok(s) => s,
             Err(error) => {
@@ -197,6 +219,9 @@ impl Checker<'_> {
                 &self.settings,
                 diagnostics,
             );
+            if self.collect_references {
+                collect_references(&resolved, references);
+            }
         }
         statements.len()
     }
@@ -253,6 +278,44 @@ impl Checker<'_> {
                 "fix the syntax; if Postgres accepts it, the parser may not support it yet".into(),
             )),
         );
+    }
+}
+
+fn collect_references(resolved: &resolve::Resolved, out: &mut BTreeSet<Reference>) {
+    let table = |i: usize| match &resolved.tables.get(i)?.status {
+        resolve::TableStatus::Found { schema, relation } => {
+            Some((schema.clone(), relation.clone()))
+        }
+        _ => None,
+    };
+    for i in 0..resolved.tables.len() {
+        if let Some((schema, table)) = table(i) {
+            out.insert(Reference {
+                schema,
+                table,
+                column: None,
+            });
+        }
+    }
+    for &i in &resolved.all_columns_used {
+        if let Some((schema, table)) = table(i) {
+            out.insert(Reference {
+                schema,
+                table,
+                column: Some(Ident::quoted("*")),
+            });
+        }
+    }
+    for c in &resolved.columns {
+        if let resolve::ColumnStatus::Found { table: Some(i) } = c.status {
+            if let Some((schema, table)) = table(i) {
+                out.insert(Reference {
+                    schema,
+                    table,
+                    column: Some(c.name.clone()),
+                });
+            }
+        }
     }
 }
 

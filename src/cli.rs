@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Check SQL in .sql, TypeScript/JavaScript and Rust files against the schema.
     Check(CheckArgs),
+    /// List tables and columns no scanned code uses, and banned tables still in use.
+    Unused(CheckArgs),
     /// Write a commented schemalint.toml for the project in the current directory.
     Init {
         /// Replace an existing schemalint.toml.

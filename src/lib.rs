@@ -60,7 +60,106 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Check(args) => run_check(&args),
         Command::Rule { name } => run_rule(name.as_deref()),
         Command::Init { force } => run_init(force),
+        Command::Unused(args) => run_unused(&args),
     }
+}
+
+/// `schemalint unused`: the "legacy table of unknown purpose" report.
+fn run_unused(args: &CheckArgs) -> Result<Outcome, Error> {
+    let mut plan = plan_check(args)?;
+    if plan.schema_paths.is_empty() {
+        return Err(miette!(
+            help = "pass --schema db/schema.sql, or set `[schema] paths` in schemalint.toml",
+            "no schema to compare the code with"
+        ));
+    }
+    plan.collect_references = true;
+    let loaded = schema::load_ddl_paths(&plan.schema_paths, &plan.search_path)
+        .map_err(|e| miette!("{e}"))?;
+    let (report, walk_errors) = check_with_schema(&plan, &loaded);
+    let text = unused_report(&loaded.schema, &report, &plan.config.config.banned);
+    render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
+    for e in walk_errors
+        .iter()
+        .chain(report.file_errors.iter().map(|e| &e.message))
+    {
+        eprintln!("error: {e}");
+    }
+    let incomplete = !walk_errors.is_empty() || !report.file_errors.is_empty();
+    Ok(if incomplete {
+        Outcome::ToolError
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn unused_report(
+    schema: &schema::Schema,
+    report: &Report,
+    banned: &std::collections::BTreeMap<String, String>,
+) -> String {
+    use check::Reference;
+    let star = Ident::quoted("*");
+    let used = |s: &Ident, t: &Ident, c: Option<&Ident>| {
+        report.references.contains(&Reference {
+            schema: s.clone(),
+            table: t.clone(),
+            column: c.cloned(),
+        })
+    };
+    let mut tables = Vec::new();
+    let mut columns = Vec::new();
+    for (s, rel) in schema.relations() {
+        if !used(s, &rel.name, None) {
+            tables.push(format!("  {s}.{}", rel.name));
+        } else if !used(s, &rel.name, Some(&star)) {
+            for c in rel
+                .columns
+                .iter()
+                .filter(|c| !used(s, &rel.name, Some(&c.name)))
+            {
+                columns.push(format!("  {s}.{}.{}", rel.name, c.name));
+            }
+        }
+    }
+    let banned_rules = rules::Banned::new(banned, schema);
+    let mut still_used = Vec::new();
+    for (s, rel) in schema.relations() {
+        if let Some(reason) = banned_rules.table(Some(s), &rel.name) {
+            if used(s, &rel.name, None) {
+                let n = report
+                    .diagnostics
+                    .iter()
+                    .filter(|d| {
+                        d.rule == "banned-table" && d.message.contains(&format!("`{}`", rel.name))
+                    })
+                    .count();
+                still_used.push(format!(
+                    "  {s}.{} ({n} reference{}): {reason}",
+                    rel.name,
+                    if n == 1 { "" } else { "s" }
+                ));
+            }
+        }
+    }
+    let section = |title: &str, items: &[String]| {
+        if items.is_empty() {
+            format!("{title}: none\n")
+        } else {
+            format!("{title} ({}):\n{}\n", items.len(), items.join("\n"))
+        }
+    };
+    format!(
+        "{}{}{}(from {} statements in {} files)\n",
+        section("Tables no scanned code uses", &tables),
+        section(
+            "Columns no scanned code uses, in tables that are used",
+            &columns
+        ),
+        section("Banned tables still in use", &still_used),
+        report.statements_checked,
+        report.files_scanned,
+    )
 }
 
 fn run_init(force: bool) -> Result<Outcome, Error> {
@@ -111,6 +210,8 @@ pub struct CheckPlan {
     pub paths: Vec<PathBuf>,
     /// When set, only these files (absolute) are checked: `--changed-since`.
     pub only: Option<Vec<PathBuf>>,
+    /// Record which tables and columns the code uses (`schemalint unused`).
+    pub collect_references: bool,
     pub schema_paths: Vec<PathBuf>,
     pub search_path: Vec<Ident>,
 }
@@ -171,6 +272,7 @@ pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
         config,
         paths,
         only: None,
+        collect_references: false,
         schema_paths,
         search_path,
     })
@@ -252,6 +354,7 @@ pub fn check_with_schema(plan: &CheckPlan, loaded: &LoadedSchema) -> (Report, Ve
         banned,
         settings,
         sources,
+        collect_references: plan.collect_references,
     };
     let mut report = checker.check_files(&files);
     if let Some(severity) = checker.settings.severity(RuleId::UnsupportedDdl) {

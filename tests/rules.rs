@@ -97,6 +97,7 @@ fn rule_fixtures() {
             banned: Banned::new(&banned_config(path.parent().unwrap()), &loaded.schema),
             settings: RuleSettings::default(),
             sources: &sources,
+            collect_references: false,
         };
         let file = SourceFile {
             path: path.strip_prefix(root()).unwrap().to_path_buf(),

@@ -135,6 +135,9 @@ pub struct Resolved {
     pub tables: Vec<TableRef>,
     pub columns: Vec<ColumnRef>,
     pub inserts: Vec<InsertRef>,
+    /// Table references whose every column is used: `SELECT *`, `t.*`, `RETURNING *`, an
+    /// INSERT without a column list.
+    pub all_columns_used: Vec<usize>,
 }
 
 /// Resolve every reference in one statement against the schema.
@@ -315,7 +318,12 @@ impl<'a> Resolver<'a> {
                         .iter()
                         .for_each(|a| outputs.push(Ident::from_ast(a)));
                 }
-                SelectItem::Wildcard(_) => outputs.extend(scope.all_columns()),
+                SelectItem::Wildcard(_) => {
+                    self.out
+                        .all_columns_used
+                        .extend(scope.rels.iter().filter_map(|r| r.table));
+                    outputs.extend(scope.all_columns());
+                }
                 SelectItem::QualifiedWildcard(kind, _) => match kind {
                     SelectItemQualifiedWildcardKind::ObjectName(name) => {
                         outputs.extend(self.qualified_wildcard(name, &scope));
@@ -375,7 +383,10 @@ impl<'a> Resolver<'a> {
         let qualifier = Ident::from_ast(last);
         let schema = (parts.len() == 2).then(|| Ident::from_ast(parts[0]));
         match scope.find_rel(&qualifier, schema.as_ref()) {
-            Some(rel) => rel.cols.clone(),
+            Some(rel) => {
+                self.out.all_columns_used.extend(rel.table);
+                rel.cols.clone()
+            }
             None => {
                 let hidden_by = scope.alias_hiding(&qualifier);
                 let range = self.ident_range(last);
@@ -683,15 +694,16 @@ impl<'a> Resolver<'a> {
             None => Some(InsertSource::DefaultValues),
             Some(q) => match q.body.as_ref() {
                 SetExpr::Values(values) if q.with.is_none() => {
+                    for e in values.rows.iter().flat_map(|row| row.iter()) {
+                        self.expr(e, parent);
+                    }
+                    // A row with an expression we can't locate is not measured at all.
                     let rows = values
                         .rows
                         .iter()
                         .map(|row| {
                             row.iter()
-                                .map(|e| {
-                                    self.expr(e, parent);
-                                    self.expr_range(e)
-                                })
+                                .map(|e| self.expr_range(e))
                                 .collect::<Option<Vec<_>>>()
                         })
                         .collect::<Option<Vec<_>>>();
@@ -706,6 +718,9 @@ impl<'a> Resolver<'a> {
                 }
             },
         };
+        if insert.columns.is_empty() {
+            self.out.all_columns_used.extend(target.table);
+        }
         if let (Some(source), Some(table)) = (source, target.table) {
             let is_table = matches!(&self.out.tables[table].status, TableStatus::Found { schema, relation }
                 if self.schema.relation(&QualifiedName { schema: Some(schema.clone()), name: relation.clone() })
@@ -787,7 +802,12 @@ impl<'a> Resolver<'a> {
                     self.expr(expr, scope);
                     cols.push(Ident::from_ast(alias));
                 }
-                SelectItem::Wildcard(_) => cols.extend(scope.all_columns()),
+                SelectItem::Wildcard(_) => {
+                    self.out
+                        .all_columns_used
+                        .extend(scope.rels.iter().filter_map(|r| r.table));
+                    cols.extend(scope.all_columns());
+                }
                 SelectItem::QualifiedWildcard(
                     SelectItemQualifiedWildcardKind::ObjectName(name),
                     _,
