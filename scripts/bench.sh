@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Benchmark: generates synthetic monorepos (100k, 1M, 5M lines; ~1 in 5 files holds SQL; a
+# 1,000-table schema), times `schemalint check` on each (median of RUNS), next to ripgrep
+# searching the same tree for SQL keywords as the floor for reading the files, and prints both
+# with their ratio, peak memory, and a pre-commit-style run on 10 changed files.
+#
+#   scripts/bench.sh            # all sizes
+#   SIZES="1000000" RUNS=7 scripts/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZES=${SIZES:-"100000 1000000 5000000"}
+RUNS=${RUNS:-5}
+WORK=${BENCH_DIR:-target/bench}
+
+need() {
+  command -v "$1" >/dev/null && return
+  echo "installing $2" >&2
+  apt-get install -y -qq "$2" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }
+}
+need rg ripgrep
+[[ -x /usr/bin/time ]] || need time time
+
+cargo build --quiet --release --bin schemalint --example gen_monorepo
+BIN=$PWD/target/release/schemalint
+GEN=$PWD/target/release/examples/gen_monorepo
+
+# Median wall time in seconds of a command, over $RUNS runs (after one warm-up run).
+median() {
+  "$@" >/dev/null 2>&1 || true
+  local times=()
+  for _ in $(seq "$RUNS"); do
+    local s e
+    s=$(date +%s.%N)
+    "$@" >/dev/null 2>&1 || true
+    e=$(date +%s.%N)
+    times+=("$(echo "$e - $s" | bc -l)")
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}'
+}
+
+peak_mb() {
+  /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.0f", $1/1024}'
+}
+
+printf '%-10s %8s %10s %10s %8s %10s %10s\n' lines files check_s rg_s ratio peak_MB lines/s
+for size in $SIZES; do
+  dir=$WORK/mono-$size
+  if [[ ! -f $dir/.complete ]]; then
+    rm -rf "$dir"
+    "$GEN" "$dir" "$size" >/dev/null
+    touch "$dir/.complete"
+  fi
+  files=$(find "$dir/packages" -type f | wc -l)
+  t_check=$(cd "$dir" && median "$BIN" check --format json .)
+  t_rg=$(median rg -c -i -e 'select|insert|update|delete' "$dir/packages")
+  mem=$(cd "$dir" && peak_mb "$BIN" check --format json .)
+  ratio=$(echo "$t_check / $t_rg" | bc -l)
+  rate=$(echo "$size / $t_check" | bc -l)
+  printf '%-10s %8s %10s %10s %8.1f %10s %10.0f\n' "$size" "$files" "$t_check" "$t_rg" "$ratio" "$mem" "$rate"
+done
+
+# A pre-commit run: 10 changed files passed explicitly.
+dir=$WORK/mono-$(echo "$SIZES" | awk '{print $1}')
+mapfile -t ten < <(cd "$dir" && find packages -type f | sort | head -10)
+t_pre=$(cd "$dir" && median "$BIN" check --format json "${ten[@]}")
+echo "pre-commit run on 10 files: ${t_pre}s (median of $RUNS)"
