@@ -1,0 +1,217 @@
+//! End-to-end: the `schemalint` binary on `fixtures/cli/<scenario>/`. Each snapshot holds the
+//! exit code, stdout and stderr; one scenario per output format, plus the exit-code contract.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Run the binary in `dir` and render what happened, for a snapshot.
+fn run_in(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_schemalint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("binary runs");
+    let code = out.status.code().unwrap_or(-1);
+    let text = format!(
+        "exit: {code}\n--- stdout\n{}--- stderr\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (code, text)
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("fixtures/cli").join(name)
+}
+
+#[test]
+fn human_output_with_findings_exits_1() {
+    let (code, text) = run_in(&fixture("shop"), &["check"]);
+    assert_eq!(code, 1, "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn clean_project_exits_0() {
+    let (code, text) = run_in(&fixture("shop-clean"), &["check"]);
+    assert_eq!(code, 0, "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn json_output_is_the_documented_contract() {
+    let (code, text) = run_in(&fixture("shop"), &["check", "--format", "json"]);
+    assert_eq!(code, 1, "{text}");
+    let stdout = text
+        .split("--- stdout\n")
+        .nth(1)
+        .unwrap()
+        .split("--- stderr\n")
+        .next()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(stdout).unwrap();
+    assert_eq!(v["version"], 1);
+    let d = &v["diagnostics"][0];
+    for key in [
+        "rule",
+        "severity",
+        "message",
+        "help",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+    ] {
+        assert!(d.get(key).is_some(), "diagnostic lacks {key}: {d}");
+    }
+    for key in ["files_scanned", "statements_checked", "errors", "warnings"] {
+        assert!(v["summary"].get(key).is_some(), "summary lacks {key}");
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn sarif_output_validates_against_the_official_schema() {
+    let (code, text) = run_in(&fixture("shop"), &["check", "--format", "sarif"]);
+    assert_eq!(code, 1, "{text}");
+    let stdout = text
+        .split("--- stdout\n")
+        .nth(1)
+        .unwrap()
+        .split("--- stderr\n")
+        .next()
+        .unwrap();
+    let log: serde_json::Value = serde_json::from_str(stdout).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/data/sarif-2.1.0-rtm.5.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF is invalid:\n{}",
+        errors.join("\n")
+    );
+    assert!(!log["runs"][0]["results"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn github_annotations() {
+    let (code, text) = run_in(&fixture("shop"), &["check", "--format", "github"]);
+    assert_eq!(code, 1, "{text}");
+    for line in text.lines().filter(|l| l.starts_with("::")) {
+        assert!(
+            line.starts_with("::error file=")
+                || line.starts_with("::warning file=")
+                || line.starts_with("::notice file="),
+            "{line}"
+        );
+        assert!(
+            line.contains(",line=")
+                && line.contains(",col=")
+                && line.contains(",endLine=")
+                && line.contains(",endColumn=")
+        );
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn fail_on_warning_and_missing_schema_and_bad_config() {
+    // The clean project has no warnings either: still 0.
+    assert_eq!(
+        run_in(&fixture("shop-clean"), &["check", "--fail-on", "warning"]).0,
+        0
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let (code, text) = run_in(empty.path(), &["check"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("no schema to check against"), "{text}");
+
+    std::fs::write(
+        empty.path().join("schemalint.toml"),
+        "[schema]\npathz = []\n",
+    )
+    .unwrap();
+    let (code, text) = run_in(empty.path(), &["check"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("unknown field `pathz`"), "{text}");
+
+    std::fs::write(
+        empty.path().join("schemalint.toml"),
+        "[rules]\nunknown-colum = \"off\"\n",
+    )
+    .unwrap();
+    let (code, text) = run_in(empty.path(), &["check"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("unknown rule `unknown-colum`"), "{text}");
+}
+
+#[test]
+fn baseline_hides_known_findings_and_catches_new_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("shop"), dir.path());
+    let (code, text) = run_in(dir.path(), &["check", "--write-baseline", "baseline.json"]);
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = run_in(dir.path(), &["check", "--baseline", "baseline.json"]);
+    assert_eq!(code, 0, "baseline hides everything: {text}");
+
+    // Unrelated lines above the findings shift them; they stay hidden.
+    let q = dir.path().join("queries/orders.sql");
+    let old = std::fs::read_to_string(&q).unwrap();
+    std::fs::write(&q, format!("-- a new comment\n-- and another\n\n{old}")).unwrap();
+    let (code, text) = run_in(dir.path(), &["check", "--baseline", "baseline.json"]);
+    assert_eq!(code, 0, "line shifts don't resurface findings: {text}");
+
+    // A new finding fails the gate.
+    std::fs::write(
+        dir.path().join("queries/new.sql"),
+        "SELECT id FROM customer;\n",
+    )
+    .unwrap();
+    let (code, text) = run_in(dir.path(), &["check", "--baseline", "baseline.json"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("relation \"customer\" does not exist"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("does not exist").count(),
+        1,
+        "only the new finding: {text}"
+    );
+}
+
+#[test]
+fn rule_docs_command() {
+    let (code, text) = run_in(&root(), &["rule", "unknown-column"]);
+    assert_eq!(code, 0);
+    assert!(text.contains("## What it does"), "{text}");
+    let (code, text) = run_in(&root(), &["rule", "nope"]);
+    assert_eq!(code, 2, "{text}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
