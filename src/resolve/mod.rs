@@ -152,6 +152,18 @@ pub fn resolve_statement(stmt: &Statement, schema: &Schema, parsed: &ParsedSql<'
     resolver.out
 }
 
+/// The output column names of a query (for view definitions), if they are all certain.
+pub fn query_output_names(query: &Query, schema: &Schema) -> Option<Vec<Ident>> {
+    let parsed = ParsedSql::new("");
+    let mut resolver = Resolver {
+        schema,
+        parsed: &parsed,
+        out: Resolved::default(),
+    };
+    let cols = resolver.query(query, &Scope::root());
+    cols.complete.then_some(cols.names)
+}
+
 struct Resolver<'a> {
     schema: &'a Schema,
     parsed: &'a ParsedSql<'a>,
@@ -592,7 +604,11 @@ impl<'a> Resolver<'a> {
                     schema: schema.clone(),
                     relation: relation.name.clone(),
                 },
-                Cols::known(relation.columns.iter().map(|c| c.name.clone()).collect()),
+                if relation.opaque {
+                    Cols::unknown()
+                } else {
+                    Cols::known(relation.columns.iter().map(|c| c.name.clone()).collect())
+                },
             ),
             Lookup::Catalog => (TableStatus::Catalog, Cols::unknown()),
             Lookup::UnknownSchema => (TableStatus::UnknownSchema, Cols::unknown()),

@@ -2,11 +2,14 @@
 //! provenance (which file and line created, renamed or dropped a name). Loaders fill it in;
 //! nothing here reads files or talks to a server.
 
+pub mod ddl;
 mod ident;
 mod migrations;
+pub mod types;
 
+pub use ddl::SchemaWarning;
 pub use ident::{closest, edit_distance, Ident};
-pub use migrations::{load_ddl_paths, LoadedSchema, SchemaError, SchemaWarning};
+pub use migrations::{load_ddl_paths, LoadedSchema, SchemaError};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -114,6 +117,10 @@ pub struct Relation {
     /// Columns that existed once: dropped, or renamed to something else.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub removed_columns: BTreeMap<Ident, Removal>,
+    /// The column list is unknown (a view whose query could not be analysed): references
+    /// through this relation are not judged.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub opaque: bool,
 }
 
 impl Relation {
@@ -124,6 +131,7 @@ impl Relation {
             columns: Vec::new(),
             created: None,
             removed_columns: BTreeMap::new(),
+            opaque: false,
         }
     }
 
