@@ -98,12 +98,32 @@ pub fn closest<'a>(
         4..=8 => 2,
         _ => 3,
     };
-    candidates
+    let candidates: Vec<&Ident> = candidates
         .into_iter()
-        .map(|c| (edit_distance(name, c.as_str()), c))
-        .filter(|&(d, c)| d <= limit && d > 0 || (d == 0 && c.as_str() != name))
+        .filter(|c| c.as_str() != name)
+        .collect();
+    let by_distance = candidates
+        .iter()
+        .map(|&c| (edit_distance(name, c.as_str()), c))
+        .filter(|&(d, _)| d <= limit)
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    // `total` → `total_cents`, `created` → `created_at`: a unique word-boundary prefix match.
+    by_distance.or_else(|| {
+        let prefixed: Vec<&Ident> = candidates
+            .iter()
+            .copied()
+            .filter(|c| {
+                name.len() >= 4
+                    && c.as_str().starts_with(name)
+                    && c.as_str()[name.len()..].starts_with('_')
+            })
+            .collect();
+        match prefixed.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    })
 }
 
 #[cfg(test)]
@@ -128,5 +148,11 @@ mod tests {
         ];
         assert_eq!(closest("asset", &names).map(Ident::as_str), Some("assets"));
         assert_eq!(closest("zzz", &names), None);
+        let cols = [Ident::from("total_cents"), Ident::from("created_at")];
+        assert_eq!(
+            closest("total", &cols).map(Ident::as_str),
+            Some("total_cents")
+        );
+        assert_eq!(closest("tot", &cols), None);
     }
 }
