@@ -2,7 +2,9 @@
 //! files and keeps a map from every byte of the SQL back to the host file. Knows the host
 //! languages' syntax, nothing about SQL beyond where a statement ends.
 
+pub mod rust;
 pub mod sql;
+pub mod typescript;
 
 use std::path::{Path, PathBuf};
 
@@ -126,6 +128,96 @@ impl OffsetMap {
     }
 }
 
+/// Builds SQL text piece by piece from a host file, keeping the offset map exact.
+#[derive(Debug, Default)]
+pub(crate) struct SqlBuilder {
+    pub text: String,
+    pub map: OffsetMap,
+    pub dynamic: Vec<Span>,
+}
+
+impl SqlBuilder {
+    /// Append text that appears verbatim in the host at `host` (maps 1:1).
+    pub fn push_verbatim(&mut self, s: &str, host: u32) {
+        if s.is_empty() {
+            return;
+        }
+        self.map.push(self.text.len() as u32, host);
+        self.text.push_str(s);
+    }
+
+    /// Append one decoded character that came from an escape sequence starting at `host`.
+    pub fn push_decoded(&mut self, c: char, host: u32) {
+        self.map.push(self.text.len() as u32, host);
+        self.text.push(c);
+    }
+
+    /// Append a placeholder for a run-time value whose source is at `host`.
+    pub fn push_placeholder(&mut self, text: &str, host: u32) {
+        self.map.push(self.text.len() as u32, host);
+        self.text.push_str(text);
+    }
+
+    pub fn finish(self, confidence: Confidence) -> EmbeddedSql {
+        EmbeddedSql {
+            text: self.text,
+            map: self.map,
+            confidence,
+            dynamic: self.dynamic,
+            host_file: None,
+        }
+    }
+}
+
+/// Whether text starts like a SQL statement (after whitespace, comments and parentheses).
+/// Used to tell SQL from other strings passed to `query(...)`-like functions.
+pub(crate) fn starts_like_statement(text: &str) -> bool {
+    let mut rest = text;
+    loop {
+        let t = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '(');
+        if let Some(after) = t.strip_prefix("--") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r);
+        } else if let Some(after) = t.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r);
+        } else {
+            rest = t;
+            break;
+        }
+    }
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    matches!(
+        word.to_ascii_uppercase().as_str(),
+        "SELECT"
+            | "INSERT"
+            | "UPDATE"
+            | "DELETE"
+            | "WITH"
+            | "MERGE"
+            | "VALUES"
+            | "TABLE"
+            | "CREATE"
+            | "ALTER"
+            | "DROP"
+            | "TRUNCATE"
+    ) && rest[word.len()..].starts_with(|c: char| c.is_whitespace() || c == '(' || c == '*')
+}
+
+/// Stricter test for plain strings outside any SQL context: uppercase keywords as SQL is
+/// usually written (`SELECT ... FROM`), so that prose such as "Select an image from the list"
+/// or "delete from cache when ..." is never taken for SQL.
+pub(crate) fn looks_like_sql_statement(text: &str) -> bool {
+    let t = text.trim_start();
+    let has = |kw: &str| t.contains(kw);
+    (t.starts_with("SELECT ") || t.starts_with("SELECT\n")) && has(" FROM ")
+        || t.starts_with("INSERT INTO ")
+        || t.starts_with("UPDATE ") && has(" SET ")
+        || t.starts_with("DELETE FROM ")
+        || t.starts_with("WITH ") && has(" AS (") && (has("SELECT ") || has("SELECT\n"))
+}
+
 /// Which extractor handles a file, by extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Language {
@@ -167,17 +259,29 @@ pub fn extract(
     text: &str,
     options: &SourcesConfig,
 ) -> Result<Vec<EmbeddedSql>, ExtractError> {
-    let _ = (path, options);
     match language {
         Language::Sql => Ok(sql::extract_sql_file(text)),
-        // TODO(extraction): TypeScript, JavaScript and Rust extractors (issue 3).
-        Language::TypeScript | Language::JavaScript | Language::Rust => Ok(Vec::new()),
+        Language::TypeScript | Language::JavaScript => typescript::extract(path, text, options),
+        Language::Rust => rust::extract(path, text),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statement_starts() {
+        assert!(starts_like_statement("  (SELECT 1)"));
+        assert!(starts_like_statement("-- c\nINSERT INTO t VALUES (1)"));
+        assert!(!starts_like_statement("selection of things"));
+        assert!(!starts_like_statement("/api/users"));
+        assert!(looks_like_sql_statement("SELECT id FROM users"));
+        assert!(!looks_like_sql_statement("Select an image from the list"));
+        assert!(!looks_like_sql_statement(
+            "delete from cache when the asset is removed"
+        ));
+    }
 
     #[test]
     fn offset_map_through_an_escape() {
