@@ -236,6 +236,11 @@ impl Checker<'_> {
         if sql.confidence == Confidence::Guess {
             return;
         }
+        // Schema statements in a query file are not checked (the schema comes from the
+        // configured sources), so failing to parse one loses nothing worth a warning.
+        if is_schema_statement(&sql.text) {
+            return;
+        }
         if let Some(&first) = sql.dynamic.first() {
             if let Some(severity) = self.settings.severity(RuleId::DynamicSql) {
                 diagnostics.push(
@@ -344,6 +349,29 @@ fn io_message(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => format!("could not read: {e}"),
     }
+}
+
+fn is_schema_statement(text: &str) -> bool {
+    let word: String = text
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    matches!(
+        word.as_str(),
+        "CREATE"
+            | "ALTER"
+            | "DROP"
+            | "GRANT"
+            | "REVOKE"
+            | "COMMENT"
+            | "SET"
+            | "RESET"
+            | "SECURITY"
+            | "REFRESH"
+            | "DO"
+    )
 }
 
 fn lowercase_first(s: &str) -> String {

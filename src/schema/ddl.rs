@@ -829,6 +829,27 @@ impl Replay<'_> {
                         .map(|c| c.data_type.clone())
                 }
                 Expr::Cast { data_type, .. } => Some(canonical_type(data_type, &visible)),
+                // Functions whose result type doesn't depend on their arguments.
+                Expr::Function(f) => {
+                    let name = f
+                        .name
+                        .0
+                        .last()
+                        .and_then(ObjectNamePart::as_ident)?
+                        .value
+                        .to_ascii_lowercase();
+                    let ty = match name.as_str() {
+                        "count" | "row_number" | "rank" | "dense_rank" => "bigint",
+                        "now" | "current_timestamp" | "clock_timestamp" => {
+                            "timestamp with time zone"
+                        }
+                        "lower" | "upper" | "concat" | "string_agg" | "to_char" | "md5" => "text",
+                        "gen_random_uuid" => "uuid",
+                        "bool_and" | "bool_or" => "boolean",
+                        _ => return None,
+                    };
+                    Some(ty.to_string())
+                }
                 _ => None,
             }
         };
