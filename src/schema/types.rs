@@ -61,16 +61,24 @@ fn canonical_scalar(text: &str, visible: &dyn Fn(&Ident) -> bool) -> String {
         }
         None => (text, None, ""),
     };
-    let lower_name = name
+    let mut lower_name = name
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_ascii_lowercase();
-    let lower_rest = rest
+    let mut lower_rest = rest
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_ascii_lowercase();
+    // `timestamp with time zone` without a precision: the zone is part of the name here.
+    for zone in [" without time zone", " with time zone"] {
+        if let Some(base) = lower_name.strip_suffix(zone) {
+            lower_rest = zone.trim().to_string();
+            lower_name = base.to_string();
+            break;
+        }
+    }
     let with_args = |base: &str| match &args {
         Some(a) => format!("{base}({a})"),
         None => base.to_string(),
