@@ -107,7 +107,8 @@ struct FileOutcome {
 
 impl Checker<'_> {
     pub fn check_files(&self, files: &[SourceFile]) -> Report {
-        let outcomes: Vec<FileOutcome> = files.par_iter().map(|f| self.check_file(f)).collect();
+        let outcomes: Vec<FileOutcome> =
+            run_with_big_stacks(|| files.par_iter().map(|f| self.check_file(f)).collect());
         let mut report = Report {
             files_scanned: files.len(),
             ..Report::default()
@@ -321,6 +322,18 @@ fn collect_references(resolved: &resolve::Resolved, out: &mut BTreeSet<Reference
                 });
             }
         }
+    }
+}
+
+/// Parsers recurse; deeply nested input needs more than the default 2 MiB thread stacks. The
+/// memory is only reserved, not used, unless the input really is that deep.
+fn run_with_big_stacks<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    match rayon::ThreadPoolBuilder::new()
+        .stack_size(64 * 1024 * 1024)
+        .build()
+    {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
     }
 }
 

@@ -249,6 +249,28 @@ pub enum ExtractError {
         language: &'static str,
         message: String,
     },
+    /// Brackets nest deeper than any real code; parsing it could exhaust the stack.
+    #[error("brackets nest {0} levels deep; the file was not parsed (the limit is {MAX_NESTING})")]
+    TooDeep(usize),
+}
+
+/// Bracket nesting beyond this is refused before parsing. Real code rarely passes 50.
+pub const MAX_NESTING: usize = 1000;
+
+/// The deepest bracket nesting in a text (a cheap, string-unaware upper bound).
+fn max_nesting(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for b in text.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
 }
 
 /// Extract every SQL statement from one host file. `path` is the scanned file (for resolving
@@ -259,6 +281,12 @@ pub fn extract(
     text: &str,
     options: &SourcesConfig,
 ) -> Result<Vec<EmbeddedSql>, ExtractError> {
+    if language != Language::Sql {
+        let depth = max_nesting(text);
+        if depth > MAX_NESTING {
+            return Err(ExtractError::TooDeep(depth));
+        }
+    }
     match language {
         Language::Sql => Ok(sql::extract_sql_file(text)),
         Language::TypeScript | Language::JavaScript => typescript::extract(path, text, options),

@@ -1,0 +1,238 @@
+//! Hostile and broken input: each case gets a clear message naming the file, the run goes on
+//! for everything else, the exit code says something was not checked (2), and nothing panics
+//! (exit 101) or hangs.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const SCHEMA: &str = "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n";
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("schema.sql"), SCHEMA).unwrap();
+    std::fs::write(
+        dir.path().join("schemalint.toml"),
+        "[schema]\npaths = [\"schema.sql\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    // One good file with a real finding, which must still be reported.
+    std::fs::write(
+        dir.path().join("src/ok.sql"),
+        "SELECT id, emial FROM users;\n",
+    )
+    .unwrap();
+    dir
+}
+
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let start = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_schemalint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        start.elapsed()
+    );
+    let code = out.status.code().unwrap_or(-1);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert_ne!(code, 101, "panicked:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (code, stdout, stderr)
+}
+
+/// The bad file is named, the good file's finding is still reported, and the exit code is 2.
+#[track_caller]
+fn assert_reported(dir: &Path, file: &str, what: &str) {
+    let (code, stdout, stderr) = run(dir, &["check"]);
+    assert_eq!(code, 2, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(
+        stderr.contains(file) && stderr.contains(what),
+        "stderr:\n{stderr}"
+    );
+    assert!(
+        stdout.contains("column \"emial\" does not exist"),
+        "the rest was checked:\n{stdout}"
+    );
+}
+
+#[test]
+fn invalid_utf8_and_binary_files() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("src/latin1.sql"),
+        b"SELECT 'caf\xe9' FROM users;\n",
+    )
+    .unwrap();
+    assert_reported(dir.path(), "src/latin1.sql", "not valid UTF-8");
+    let dir = project();
+    let binary: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+    std::fs::write(dir.path().join("src/blob.ts"), binary).unwrap();
+    let (code, _, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("src/blob.ts"), "{stderr}");
+}
+
+#[test]
+fn a_file_over_the_size_limit() {
+    let dir = project();
+    let line = "SELECT id FROM users WHERE id = 1;\n";
+    let big = line.repeat(50 * 1024 * 1024 / line.len() + 1);
+    std::fs::write(dir.path().join("src/huge.sql"), big).unwrap();
+    assert_reported(dir.path(), "src/huge.sql", "too large");
+}
+
+#[test]
+fn a_ten_thousand_line_statement() {
+    let dir = project();
+    let mut stmt = String::from("SELECT id FROM users WHERE id IN (\n");
+    for i in 0..10_000 {
+        stmt.push_str(&format!("  {i},\n"));
+    }
+    stmt.push_str("  0\n) AND emale = $1;\n");
+    std::fs::write(dir.path().join("src/long.sql"), stmt).unwrap();
+    let (code, stdout, _) = run(dir.path(), &["check"]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("src/long.sql:10003:"), "{stdout}");
+}
+
+#[test]
+fn deeply_nested_sql_and_code_do_not_overflow_the_stack() {
+    let dir = project();
+    let depth = 5_000;
+    let sql = format!(
+        "SELECT {}1{} FROM users;\n",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
+    std::fs::write(dir.path().join("src/deep.sql"), sql).unwrap();
+    let ts = format!(
+        "const x = {}sql`SELECT 1`{};\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    std::fs::write(dir.path().join("src/deep.ts"), ts).unwrap();
+    let rs = format!(
+        "fn f() {{ let x = {}query(\"SELECT 1\"){}; }}\n",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
+    std::fs::write(dir.path().join("src/deep.rs"), rs).unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("src/deep.ts") && stderr.contains("levels deep"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("emial"), "{stdout}");
+    // Just under the limit, the code is parsed and its SQL checked.
+    let near = 900;
+    let ts = format!(
+        "const x = {}sql`SELECT mail FROM users`{};\n",
+        "[".repeat(near),
+        "]".repeat(near)
+    );
+    std::fs::write(dir.path().join("src/deep.ts"), ts).unwrap();
+    std::fs::remove_file(dir.path().join("src/deep.rs")).unwrap();
+    let (_, stdout, stderr) = run(dir.path(), &["check"]);
+    assert!(
+        stdout.contains("column \"mail\" does not exist"),
+        "{stdout}{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_dangling_links() {
+    let dir = project();
+    std::os::unix::fs::symlink(dir.path().join("src"), dir.path().join("src/loop")).unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("nowhere.sql"),
+        dir.path().join("src/dangling.sql"),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["check"]);
+    // Symlinks are not followed while walking: no loop, no error, the real file is checked.
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.contains("emial"));
+    // Named explicitly, a dangling link is an error that names it.
+    let (code, _, stderr) = run(dir.path(), &["check", "src/dangling.sql", "src/ok.sql"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("src/dangling.sql"), "{stderr}");
+}
+
+#[test]
+fn empty_and_malformed_config() {
+    let dir = project();
+    std::fs::write(dir.path().join("schemalint.toml"), "").unwrap();
+    let (code, _, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no schema to check against"), "{stderr}");
+    for (text, needle) in [
+        ("[schema\npaths = 1", "invalid config"),
+        ("[schema]\npaths = \"schema.sql\"", "invalid type"),
+        ("[rules]\nunknown-table = \"loud\"", "unknown variant"),
+        ("[banned]\n\"a..b\" = \"x\"", "banned entry"),
+    ] {
+        std::fs::write(dir.path().join("schemalint.toml"), text).unwrap();
+        let (code, _, stderr) = run(dir.path(), &["check"]);
+        assert_eq!(code, 2, "{text}: {stderr}");
+        assert!(
+            stderr.contains(needle) && stderr.contains("schemalint.toml"),
+            "{text}: {stderr}"
+        );
+    }
+    std::fs::write(
+        dir.path().join("schemalint.toml"),
+        b"[schema]\npaths = [\"\xff\"]\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not valid UTF-8"), "{stderr}");
+}
+
+#[test]
+fn missing_unreadable_and_broken_schema_sources() {
+    let dir = project();
+    let (code, _, stderr) = run(dir.path(), &["check", "--schema", "nope.sql"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("nope.sql") && stderr.contains("does not exist"),
+        "{stderr}"
+    );
+    std::fs::write(dir.path().join("bad.sql"), b"CREATE TABLE t (x \xff);").unwrap();
+    let (code, _, stderr) = run(dir.path(), &["check", "--schema", "bad.sql"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("bad.sql") && stderr.contains("UTF-8"),
+        "{stderr}"
+    );
+    // A migration folder with a broken file: reported as unsupported-ddl, the rest applies.
+    std::fs::create_dir(dir.path().join("migrations")).unwrap();
+    std::fs::write(dir.path().join("migrations/1_init.sql"), SCHEMA).unwrap();
+    std::fs::write(
+        dir.path().join("migrations/2_broken.sql"),
+        "ALTER TABLE users ADD COLUMN (((;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("migrations/3_more.sql"),
+        "ALTER TABLE users ADD COLUMN emial text;\n",
+    )
+    .unwrap();
+    let (code, stdout, _) = run(dir.path(), &["check", "--schema", "migrations", "src"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("unsupported-ddl") && stdout.contains("2_broken.sql"),
+        "{stdout}"
+    );
+}
