@@ -21,6 +21,27 @@ pub enum Command {
     Check(CheckArgs),
     /// List tables and columns no scanned code uses, and banned tables still in use.
     Unused(CheckArgs),
+    /// Write the schema (from a database or DDL) as a deterministic JSON snapshot.
+    Snapshot {
+        #[command(flatten)]
+        source: CheckArgs,
+        /// Where to write the snapshot (written atomically).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Compare two schemas (snapshot, DDL file, migrations folder or database URL); exit 1 on drift.
+    Diff {
+        /// The expected schema, e.g. the committed snapshot.
+        a: String,
+        /// The actual schema, e.g. $DATABASE_URL or the migrations folder.
+        b: String,
+        /// Output format (human or json).
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+        /// Seconds to wait for a database connection [default: 10].
+        #[arg(long, value_name = "SECONDS")]
+        connect_timeout: Option<u64>,
+    },
     /// Write a commented schemalint.toml for the project in the current directory.
     Init {
         /// Replace an existing schemalint.toml.
@@ -47,6 +68,22 @@ pub struct CheckArgs {
     /// Overrides `[schema] paths` in schemalint.toml. Several sources are applied in order.
     #[arg(long = "schema", value_name = "PATH")]
     pub schema: Vec<PathBuf>,
+
+    /// Read the schema from this live database instead of DDL files.
+    ///
+    /// Any PostgreSQL URL (Neon included). `sslmode` disable, prefer (default), require,
+    /// verify-ca and verify-full are honoured; `sslrootcert` adds a CA. Prefer
+    /// --database-url-env: a URL on a command line can end up in shell history and logs.
+    #[arg(long, value_name = "URL", conflicts_with = "database_url_env")]
+    pub database_url: Option<String>,
+
+    /// Read the database URL from this environment variable.
+    #[arg(long, value_name = "NAME")]
+    pub database_url_env: Option<String>,
+
+    /// Seconds to wait for the database connection [default: 10].
+    #[arg(long, value_name = "SECONDS")]
+    pub connect_timeout: Option<u64>,
 
     /// Use this config file instead of looking for schemalint.toml.
     ///

@@ -61,21 +61,142 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Rule { name } => run_rule(name.as_deref()),
         Command::Init { force } => run_init(force),
         Command::Unused(args) => run_unused(&args),
+        Command::Snapshot { source, output } => run_snapshot(&source, &output),
+        Command::Diff {
+            a,
+            b,
+            format,
+            connect_timeout,
+        } => run_diff(&a, &b, format, connect_timeout),
     }
+}
+
+/// The database URL to use, if any: `--database-url`, `--database-url-env NAME`, or the
+/// config's `database-url-env` when that variable is set. `--schema` wins over all of them.
+fn database_url(args: &CheckArgs, plan: &CheckPlan) -> Result<Option<String>, Error> {
+    if !args.schema.is_empty() {
+        return Ok(None);
+    }
+    if let Some(url) = &args.database_url {
+        return Ok(Some(url.clone()));
+    }
+    if let Some(name) = &args.database_url_env {
+        return std::env::var(name).map(Some).map_err(|_| {
+            miette!("environment variable {name} (from --database-url-env) is not set")
+        });
+    }
+    Ok(plan
+        .config
+        .config
+        .schema
+        .database_url_env
+        .as_ref()
+        .and_then(|name| std::env::var(name).ok())
+        .filter(|u| !u.is_empty()))
+}
+
+fn connect_options(
+    url: String,
+    timeout: Option<u64>,
+    search_path: &[Ident],
+) -> schema::live::ConnectOptions {
+    let mut opts = schema::live::ConnectOptions::new(url);
+    if let Some(t) = timeout {
+        opts.connect_timeout = std::time::Duration::from_secs(t.max(1));
+    }
+    opts.search_path = search_path.to_vec();
+    opts
+}
+
+/// The schema for `check`, `unused` and `snapshot`: a live database or DDL/snapshot files.
+fn load_schema(args: &CheckArgs, plan: &CheckPlan) -> Result<LoadedSchema, Error> {
+    if let Some(url) = database_url(args, plan)? {
+        let timeout = args
+            .connect_timeout
+            .or(plan.config.config.schema.connect_timeout);
+        let opts = connect_options(url, timeout, &plan.search_path);
+        let schema = schema::live::introspect(&opts).map_err(|e| miette!("{e}"))?;
+        return Ok(LoadedSchema {
+            schema,
+            warnings: Vec::new(),
+            files: Vec::new(),
+        });
+    }
+    if plan.schema_paths.is_empty() {
+        return Err(miette!(
+            help = "pass --schema db/schema.sql or --database-url-env DATABASE_URL, or set `[schema] paths` in schemalint.toml",
+            "no schema to check against"
+        ));
+    }
+    schema::load_ddl_paths(&plan.schema_paths, &plan.search_path).map_err(|e| miette!("{e}"))
+}
+
+fn run_snapshot(args: &CheckArgs, output: &Path) -> Result<Outcome, Error> {
+    let plan = plan_check(args)?;
+    let loaded = load_schema(args, &plan)?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {}: {}", render::display_path(&w.file), w.message);
+    }
+    schema::snapshot::write(&loaded.schema, output).map_err(|e| miette!("{e}"))?;
+    let tables = loaded.schema.relations().count();
+    eprintln!("wrote {} ({tables} relations)", output.display());
+    Ok(Outcome::Clean)
+}
+
+/// A schema named on the `diff` command line: a database URL, or a path.
+fn load_any(spec: &str, timeout: Option<u64>) -> Result<schema::Schema, Error> {
+    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+        let opts = connect_options(spec.to_string(), timeout, &[Ident::from("public")]);
+        return schema::live::introspect(&opts).map_err(|e| miette!("{e}"));
+    }
+    if let Some(name) = spec.strip_prefix('$') {
+        let url =
+            std::env::var(name).map_err(|_| miette!("environment variable {name} is not set"))?;
+        return load_any(&url, timeout);
+    }
+    let loaded = schema::load_ddl_paths(&[PathBuf::from(spec)], &[Ident::from("public")])
+        .map_err(|e| miette!("{e}"))?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {}: {}", render::display_path(&w.file), w.message);
+    }
+    Ok(loaded.schema)
+}
+
+fn run_diff(a: &str, b: &str, format: Format, timeout: Option<u64>) -> Result<Outcome, Error> {
+    let (sa, sb) = (load_any(a, timeout)?, load_any(b, timeout)?);
+    let changes = schema::diff::diff(&sa, &sb);
+    let text = match format {
+        Format::Json => {
+            let v = serde_json::json!({ "version": 1, "drift": !changes.is_empty(), "changes": changes });
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }
+        _ => {
+            if changes.is_empty() {
+                "No drift: the schemas match.\n".to_string()
+            } else {
+                let redacted_b = schema::live::redact_url(b);
+                format!(
+                    "{}\n{} difference(s). If {b_} is right, refresh the snapshot with:\n  schemalint snapshot --schema <source> -o <snapshot.json>\n  (or --database-url-env DATABASE_URL for a database)\n",
+                    schema::diff::render_human(&changes),
+                    changes.len(),
+                    b_ = redacted_b
+                )
+            }
+        }
+    };
+    render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
+    Ok(if changes.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
 }
 
 /// `schemalint unused`: the "legacy table of unknown purpose" report.
 fn run_unused(args: &CheckArgs) -> Result<Outcome, Error> {
     let mut plan = plan_check(args)?;
-    if plan.schema_paths.is_empty() {
-        return Err(miette!(
-            help = "pass --schema db/schema.sql, or set `[schema] paths` in schemalint.toml",
-            "no schema to compare the code with"
-        ));
-    }
     plan.collect_references = true;
-    let loaded = schema::load_ddl_paths(&plan.schema_paths, &plan.search_path)
-        .map_err(|e| miette!("{e}"))?;
+    let loaded = load_schema(args, &plan)?;
     let (report, walk_errors) = check_with_schema(&plan, &loaded);
     let text = unused_report(&loaded.schema, &report, &plan.config.config.banned);
     render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
@@ -280,14 +401,7 @@ pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
 
 fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
     let mut plan = plan_check(args)?;
-    if plan.schema_paths.is_empty() {
-        return Err(miette!(
-            help = "pass --schema db/schema.sql, or set `[schema] paths` in schemalint.toml",
-            "no schema to check against"
-        ));
-    }
-    let loaded = schema::load_ddl_paths(&plan.schema_paths, &plan.search_path)
-        .map_err(|e| miette!("{e}"))?;
+    let loaded = load_schema(args, &plan)?;
     narrow_to_changes(args, &mut plan, &loaded)?;
     let (mut report, walk_errors) = check_with_schema(&plan, &loaded);
 

@@ -65,10 +65,15 @@ pub fn load_ddl_paths(
             }
         } else if path.is_file() {
             if path.extension().is_some_and(|e| e == "json") {
-                return Err(SchemaError::Snapshot(format!(
-                    "{}: snapshot files are read with --schema once snapshots are supported",
-                    path.display()
-                )));
+                // A snapshot is a whole schema: it replaces what came before it.
+                let search = schema.search_path.clone();
+                schema = super::snapshot::read(path)
+                    .map_err(|e| SchemaError::Snapshot(e.to_string()))?;
+                if !search_path.is_empty() {
+                    schema.search_path = search;
+                }
+                files.push(path.clone());
+                continue;
             }
             apply_file(&mut schema, path, &mut warnings)?;
             files.push(path.clone());

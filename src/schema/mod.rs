@@ -3,8 +3,11 @@
 //! nothing here reads files or talks to a server.
 
 pub mod ddl;
+pub mod diff;
 mod ident;
+pub mod live;
 mod migrations;
+pub mod snapshot;
 pub mod types;
 
 pub use ddl::SchemaWarning;
