@@ -214,6 +214,8 @@ fn start() -> Cluster {
         dir = dir.display(),
         me = std::process::id(),
     );
+    // Not waited on by design: the watchdog outlives the test process and stops the server.
+    #[allow(clippy::zombie_processes)]
     as_server_user(Path::new("/bin/sh"))
         .arg("-c")
         .arg(script)
