@@ -47,8 +47,12 @@ pub fn extract(
     text: &str,
     options: &SourcesConfig,
 ) -> Result<Vec<EmbeddedSql>, ExtractError> {
-    // Cheap byte scan: a file without any of these words cannot hold SQL we would find.
-    if !has_sql_cue(text) {
+    let mut tags: Vec<&str> = DEFAULT_TAGS.to_vec();
+    tags.extend(options.tags.iter().map(String::as_str));
+    let mut functions: Vec<&str> = DEFAULT_FUNCTIONS.to_vec();
+    functions.extend(options.functions.iter().map(String::as_str));
+    // Cheap byte scan: a file without any cue cannot hold SQL we would find.
+    if !has_sql_cue(text, &tags, &functions) {
         return Ok(Vec::new());
     }
     let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::tsx());
@@ -72,10 +76,6 @@ pub fn extract(
     // so SQL found in it is checked (a syntax error elsewhere doesn't make that SQL wrong).
     let mut constants = Constants::default();
     constants.visit_program(&ret.program);
-    let mut tags: Vec<&str> = DEFAULT_TAGS.to_vec();
-    tags.extend(options.tags.iter().map(String::as_str));
-    let mut functions: Vec<&str> = DEFAULT_FUNCTIONS.to_vec();
-    functions.extend(options.functions.iter().map(String::as_str));
     let mut finder = Finder {
         text,
         tags: &tags,
@@ -97,18 +97,19 @@ pub fn extract(
     Ok(out)
 }
 
-fn has_sql_cue(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    [
-        "SELECT", "select", "INSERT", "insert", "UPDATE", "update", "DELETE", "delete", "WITH",
-        "with",
-    ]
-    .iter()
-    .any(|kw| memchr_find(bytes, kw.as_bytes()))
-}
-
-fn memchr_find(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+/// Whether a file can hold SQL we would find: a tag or call we look for, or an uppercase
+/// statement keyword (plain strings are only taken when written in uppercase). The words
+/// "select" or "update" in prose or comments don't count, so most files skip parsing.
+fn has_sql_cue(text: &str, tags: &[&str], functions: &[&str]) -> bool {
+    const KEYWORDS: &[&str] = &["SELECT", "INSERT", "UPDATE", "DELETE", "WITH ", "MERGE"];
+    KEYWORDS.iter().any(|k| text.contains(k))
+        || tags
+            .iter()
+            .any(|t| text.contains(&format!("{t}`")) || text.contains(&format!("{t} `")))
+        || functions
+            .iter()
+            .chain(tags)
+            .any(|f| text.contains(&format!("{f}(")))
 }
 
 /// `const q = "SELECT ..."` bindings, by name (the span of the initializer).
