@@ -158,6 +158,35 @@ impl SqlBuilder {
         self.text.push_str(text);
     }
 
+    /// Append string-literal source text `raw` found at host offset `host`, decoding escapes
+    /// with `escape`: given the text after a backslash, it returns the decoded character (if
+    /// any) and how many bytes the escape takes, backslash included. Each decoded character
+    /// maps to where its escape starts; runs between escapes map 1:1.
+    pub fn push_escaped(
+        &mut self,
+        raw: &str,
+        host: u32,
+        escape: impl Fn(&str) -> (Option<char>, usize),
+    ) {
+        let bytes = raw.as_bytes();
+        let mut run_start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] != b'\\' {
+                i += 1;
+                continue;
+            }
+            self.push_verbatim(&raw[run_start..i], host + run_start as u32);
+            let (decoded, len) = escape(&raw[i + 1..]);
+            if let Some(c) = decoded {
+                self.push_decoded(c, host + i as u32);
+            }
+            i = (i + len.max(1)).min(bytes.len());
+            run_start = i;
+        }
+        self.push_verbatim(&raw[run_start..], host + run_start as u32);
+    }
+
     pub fn finish(self, confidence: Confidence) -> EmbeddedSql {
         EmbeddedSql {
             text: self.text,

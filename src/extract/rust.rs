@@ -287,54 +287,40 @@ fn decode_literal(repr: &str, host: u32, b: &mut SqlBuilder) {
         return;
     }
     let body = &repr[1..repr.len().saturating_sub(1).max(1)];
-    let base = host + 1;
-    let bytes = body.as_bytes();
-    let mut run_start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'\\' {
-            i += 1;
-            continue;
+    b.push_escaped(body, host + 1, rust_escape);
+}
+
+/// One Rust escape: `rest` is the text after the backslash.
+fn rust_escape(rest: &str) -> (Option<char>, usize) {
+    match rest.chars().next() {
+        Some('n') => (Some('\n'), 2),
+        Some('t') => (Some('\t'), 2),
+        Some('r') => (Some('\r'), 2),
+        Some('0') => (Some('\0'), 2),
+        Some('\\') => (Some('\\'), 2),
+        Some('"') => (Some('"'), 2),
+        Some('\'') => (Some('\''), 2),
+        Some('x') => (
+            rest.get(1..3)
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .and_then(char::from_u32),
+            4,
+        ),
+        Some('u') => {
+            let close = rest.find('}').map_or(rest.len(), |c| c + 1);
+            let v = rest
+                .get(2..close - 1)
+                .and_then(|h| u32::from_str_radix(h, 16).ok());
+            (v.and_then(char::from_u32), 1 + close)
         }
-        b.push_verbatim(&body[run_start..i], base + run_start as u32);
-        let at = base + i as u32;
-        let (decoded, len): (Option<char>, usize) = match body[i + 1..].chars().next() {
-            Some('n') => (Some('\n'), 2),
-            Some('t') => (Some('\t'), 2),
-            Some('r') => (Some('\r'), 2),
-            Some('0') => (Some('\0'), 2),
-            Some('\\') => (Some('\\'), 2),
-            Some('"') => (Some('"'), 2),
-            Some('\'') => (Some('\''), 2),
-            Some('x') => (
-                body.get(i + 2..i + 4)
-                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    .and_then(char::from_u32),
-                4,
-            ),
-            Some('u') => {
-                let close = body[i..].find('}').map_or(body.len() - i, |c| c + 1);
-                let v = body
-                    .get(i + 3..i + close - 1)
-                    .and_then(|h| u32::from_str_radix(h, 16).ok());
-                (v.and_then(char::from_u32), close)
-            }
-            Some('\n') | Some('\r') => {
-                // Line continuation: skip the newline and the next line's leading whitespace.
-                let rest = &body[i + 1..];
-                let skipped = rest.len() - rest.trim_start().len();
-                (None, 1 + skipped)
-            }
-            Some(c) => (Some(c), 1 + c.len_utf8()),
-            None => (None, 1),
-        };
-        if let Some(c) = decoded {
-            b.push_decoded(c, at);
+        Some('\n') | Some('\r') => {
+            // Line continuation: skip the newline and the next line's leading whitespace.
+            let skipped = rest.len() - rest.trim_start().len();
+            (None, 1 + skipped)
         }
-        i = (i + len).min(bytes.len());
-        run_start = i;
+        Some(c) => (Some(c), 1 + c.len_utf8()),
+        None => (None, 1),
     }
-    b.push_verbatim(&body[run_start..], base + run_start as u32);
 }
 
 #[cfg(test)]

@@ -327,7 +327,7 @@ impl Finder<'_, '_> {
         let mut n = b.text.matches('$').count();
         for (i, quasi) in t.quasis.iter().enumerate() {
             let raw = &self.text[quasi.span.start as usize..quasi.span.end as usize];
-            decode_js(raw, quasi.span.start, b, true);
+            decode_js(raw, quasi.span.start, b);
             if let (Some(expr), Some(next)) = (t.expressions.get(i), t.quasis.get(i + 1)) {
                 n += 1;
                 let start = quasi.span.end;
@@ -387,65 +387,46 @@ fn string_literal(text: &str, s: &StringLiteral<'_>, b: &mut SqlBuilder) {
         ..(s.span.end as usize)
             .saturating_sub(1)
             .max(s.span.start as usize + 1)];
-    decode_js(raw, s.span.start + 1, b, false);
+    decode_js(raw, s.span.start + 1, b);
 }
 
-/// Decode JS string or template source text `raw` (found at host offset `host`) into `b`.
-/// Escapes become the characters they stand for, each mapped to where its escape starts:
-/// `'a\nb'` gives "a", "\n" (host of `\`), "b" (host of `b`).
-fn decode_js(raw: &str, host: u32, b: &mut SqlBuilder, template: bool) {
-    let bytes = raw.as_bytes();
-    let mut run_start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'\\' {
-            i += 1;
-            continue;
+/// Decode JS string or template source text `raw` (found at host offset `host`) into `b`:
+/// `'a\nb'` gives "a", "\n" (mapped to the host offset of `\`), "b".
+fn decode_js(raw: &str, host: u32, b: &mut SqlBuilder) {
+    b.push_escaped(raw, host, js_escape);
+}
+
+/// One JS escape: `rest` is the text after the backslash.
+fn js_escape(rest: &str) -> (Option<char>, usize) {
+    match rest.chars().next() {
+        Some('n') => (Some('\n'), 2),
+        Some('t') => (Some('\t'), 2),
+        Some('r') => (Some('\r'), 2),
+        Some('b') => (Some('\u{8}'), 2),
+        Some('f') => (Some('\u{c}'), 2),
+        Some('v') => (Some('\u{b}'), 2),
+        Some('0') => (Some('\0'), 2),
+        // Line continuation: backslash-newline is nothing.
+        Some('\n') => (None, 2),
+        Some('\r') => (None, if rest[1..].starts_with('\n') { 3 } else { 2 }),
+        Some('x') => match rest.get(1..3).and_then(|h| u32::from_str_radix(h, 16).ok()) {
+            Some(v) => (char::from_u32(v), 4),
+            None => (Some('x'), 2),
+        },
+        Some('u') if rest[1..].starts_with('{') => {
+            let close = rest.find('}').map_or(rest.len(), |c| c + 1);
+            let v = rest
+                .get(2..close - 1)
+                .and_then(|h| u32::from_str_radix(h, 16).ok());
+            (v.and_then(char::from_u32), 1 + close)
         }
-        b.push_verbatim(&raw[run_start..i], host + run_start as u32);
-        let at = host + i as u32;
-        let next = raw[i + 1..].chars().next();
-        let (decoded, len): (Option<char>, usize) = match next {
-            Some('n') => (Some('\n'), 2),
-            Some('t') => (Some('\t'), 2),
-            Some('r') => (Some('\r'), 2),
-            Some('b') => (Some('\u{8}'), 2),
-            Some('f') => (Some('\u{c}'), 2),
-            Some('v') => (Some('\u{b}'), 2),
-            Some('0') => (Some('\0'), 2),
-            // Line continuation: backslash-newline is nothing.
-            Some('\n') => (None, 2),
-            Some('\r') => (None, if raw[i + 2..].starts_with('\n') { 3 } else { 2 }),
-            Some('x') => match raw
-                .get(i + 2..i + 4)
-                .and_then(|h| u32::from_str_radix(h, 16).ok())
-            {
-                Some(v) => (char::from_u32(v), 4),
-                None => (Some('x'), 2),
-            },
-            Some('u') => {
-                if raw[i + 2..].starts_with('{') {
-                    let close = raw[i + 2..].find('}').map_or(raw.len() - i, |c| c + 1);
-                    let v = u32::from_str_radix(&raw[i + 3..i + 2 + close - 1], 16).ok();
-                    (v.and_then(char::from_u32), 2 + close)
-                } else {
-                    let v = raw
-                        .get(i + 2..i + 6)
-                        .and_then(|h| u32::from_str_radix(h, 16).ok());
-                    (v.and_then(char::from_u32), 6)
-                }
-            }
-            Some(c) => (Some(c), 1 + c.len_utf8()),
-            None => (None, 1),
-        };
-        let _ = template;
-        if let Some(c) = decoded {
-            b.push_decoded(c, at);
+        Some('u') => {
+            let v = rest.get(1..5).and_then(|h| u32::from_str_radix(h, 16).ok());
+            (v.and_then(char::from_u32), 6)
         }
-        i = (i + len).min(bytes.len());
-        run_start = i;
+        Some(c) => (Some(c), 1 + c.len_utf8()),
+        None => (None, 1),
     }
-    b.push_verbatim(&raw[run_start..], host + run_start as u32);
 }
 
 /// Plain strings and untagged templates outside any SQL context, taken only when they are
