@@ -1,0 +1,273 @@
+//! A bounded mutation fuzzer that runs with the tests: inputs seeded from the fixtures are
+//! mutated (byte flips, splices, repeats, truncation, brackets and quotes inserted) and fed to
+//! every entry point that reads user data: TS/JS, Rust and SQL extraction, the DDL replay, the
+//! resolver with all rules, and the config loader. Any panic fails the test and prints the
+//! input. Deterministic (fixed seed); `SCHEMALINT_FUZZ_SECONDS` sets the time per target
+//! (default 3 s) for longer campaigns.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use schemalint::check::Checker;
+use schemalint::config::SourcesConfig;
+use schemalint::extract::{self, Language};
+use schemalint::rules::{Banned, RuleSettings};
+use schemalint::schema::{ddl, load_ddl_paths, Schema};
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+const TOKENS: &[&[u8]] = &[
+    b"(",
+    b")",
+    b"[",
+    b"]",
+    b"{",
+    b"}",
+    b"'",
+    b"\"",
+    b"`",
+    b"${",
+    b"\\",
+    b"$$",
+    b"--",
+    b"/*",
+    b"*/",
+    b";",
+    b",",
+    b"SELECT ",
+    b" FROM ",
+    b"JOIN ",
+    b" USING (",
+    b"WITH ",
+    b"INSERT INTO ",
+    b"VALUES (",
+    b"sql`",
+    b"query(",
+    b"r#\"",
+    b"\"#",
+    b"\xff",
+    b"\xe2\x82",
+    b"\n",
+    b"\0",
+    b"AS ",
+    b".",
+    b"*",
+];
+
+fn mutate(rng: &mut Rng, seed: &[u8], corpus: &[Vec<u8>]) -> Vec<u8> {
+    let mut v = seed.to_vec();
+    for _ in 0..1 + rng.below(8) {
+        let at = rng.below(v.len() + 1);
+        match rng.below(7) {
+            0 if !v.is_empty() => {
+                let i = rng.below(v.len());
+                v[i] = rng.next() as u8;
+            }
+            1 => {
+                let t = TOKENS[rng.below(TOKENS.len())];
+                v.splice(at..at, t.iter().copied());
+            }
+            2 if !v.is_empty() => {
+                let end = (at + rng.below(64)).min(v.len());
+                v.drain(at..end);
+            }
+            3 => {
+                let other = &corpus[rng.below(corpus.len())];
+                let s = rng.below(other.len() + 1);
+                let e = (s + rng.below(256)).min(other.len());
+                v.splice(at..at, other[s..e].iter().copied());
+            }
+            4 if !v.is_empty() => {
+                let s = rng.below(v.len());
+                let e = (s + rng.below(32)).min(v.len());
+                let chunk: Vec<u8> = v[s..e].to_vec();
+                for _ in 0..rng.below(50) {
+                    v.splice(at..at, chunk.iter().copied());
+                }
+            }
+            5 => v.truncate(at),
+            _ => {
+                let t = TOKENS[rng.below(TOKENS.len())];
+                for _ in 0..rng.below(200) {
+                    v.splice(at..at, t.iter().copied());
+                }
+            }
+        }
+    }
+    v
+}
+
+fn seeds(exts: &[&str]) -> Vec<Vec<u8>> {
+    fn walk(dir: &Path, exts: &[&str], out: &mut Vec<Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, exts, out);
+            } else if p
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| exts.contains(&x))
+            {
+                out.push(std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+        exts,
+        &mut out,
+    );
+    walk(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src"),
+        exts,
+        &mut out,
+    );
+    assert!(!out.is_empty());
+    out
+}
+
+fn budget() -> Duration {
+    let secs = std::env::var("SCHEMALINT_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
+    Duration::from_secs(secs)
+}
+
+/// Run `target` on mutated inputs until the time budget is spent; returns executions.
+fn campaign(name: &str, exts: &[&str], seed: u64, target: impl Fn(&[u8])) -> usize {
+    let corpus = seeds(exts);
+    let mut rng = Rng(seed);
+    let start = Instant::now();
+    let mut runs = 0;
+    while start.elapsed() < budget() {
+        let base = &corpus[rng.below(corpus.len())];
+        let input = mutate(&mut rng, base, &corpus);
+        let result = catch_unwind(AssertUnwindSafe(|| target(&input)));
+        assert!(
+            result.is_ok(),
+            "{name}: panic on input ({} bytes):\n{}",
+            input.len(),
+            String::from_utf8_lossy(&input)
+        );
+        runs += 1;
+    }
+    eprintln!("{name}: {runs} executions in {:?}", start.elapsed());
+    runs
+}
+
+fn schema() -> Schema {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    load_ddl_paths(&[root.join("fixtures/schema.sql")], &["public".into()])
+        .unwrap()
+        .schema
+}
+
+/// Extraction, then parse + resolve + every rule on whatever was extracted.
+fn check_text(language: Language, path: &str, input: &[u8], schema: &Schema) {
+    let Ok(text) = std::str::from_utf8(input) else {
+        return;
+    };
+    let sources = SourcesConfig::default();
+    let Ok(found) = extract::extract(Path::new(path), language, text, &sources) else {
+        return;
+    };
+    let checker = Checker {
+        schema,
+        banned: Banned::default(),
+        settings: RuleSettings::default(),
+        sources: &sources,
+        collect_references: true,
+    };
+    let mut diagnostics = Vec::new();
+    let mut refs = Default::default();
+    for sql in &found {
+        // Every mapped span must stay inside the host text.
+        let extent = sql.host_extent();
+        assert!(
+            sql.host_file.is_some() || extent.end as usize <= text.len(),
+            "span outside the file"
+        );
+        checker.check_sql(sql, &mut diagnostics, &mut refs);
+    }
+}
+
+#[test]
+fn fuzz_typescript_extraction_and_rules() {
+    let s = schema();
+    assert!(
+        campaign("typescript", &["ts", "tsx"], 0x7153, |i| check_text(
+            Language::TypeScript,
+            "x.tsx",
+            i,
+            &s
+        )) > 0
+    );
+}
+
+#[test]
+fn fuzz_rust_extraction_and_rules() {
+    let s = schema();
+    assert!(
+        campaign("rust", &["rs"], 0x7255, |i| check_text(
+            Language::Rust,
+            "/nonexistent/x.rs",
+            i,
+            &s
+        )) > 0
+    );
+}
+
+#[test]
+fn fuzz_sql_files_and_resolver() {
+    let s = schema();
+    assert!(
+        campaign("sql", &["sql"], 0x5351, |i| check_text(
+            Language::Sql,
+            "x.sql",
+            i,
+            &s
+        )) > 0
+    );
+}
+
+#[test]
+fn fuzz_ddl_replay() {
+    assert!(
+        campaign("ddl", &["sql"], 0xdd1, |input| {
+            let Ok(text) = std::str::from_utf8(input) else {
+                return;
+            };
+            let mut schema = Schema::default();
+            let mut warnings = Vec::new();
+            ddl::apply_sql(&mut schema, Path::new("m.sql"), text, &mut warnings);
+            for w in &warnings {
+                assert!(w.span.end as usize <= text.len());
+            }
+        }) > 0
+    );
+}
+
+#[test]
+fn fuzz_config_loader() {
+    assert!(
+        campaign("config", &["toml"], 0xc0f, |input| {
+            let text = String::from_utf8_lossy(input).into_owned();
+            let _ = schemalint::config::parse(Path::new("schemalint.toml"), text);
+        }) > 0
+    );
+}
