@@ -275,7 +275,7 @@ impl Checker<'_> {
                 severity,
                 format!(
                     "statement was not checked: {}",
-                    lowercase_first(&error.message)
+                    crate::diagnostic::lowercase_first(&error.message)
                 ),
                 span,
             )
@@ -386,15 +386,6 @@ fn is_schema_statement(text: &str) -> bool {
             | "DO"
     )
 }
-
-fn lowercase_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 /// The end of the token starting at `offset` (for underlining a syntax error).
 fn next_token_end(text: &str, offset: u32) -> u32 {
     let rest = &text[(offset as usize).min(text.len())..];

@@ -123,6 +123,15 @@ impl Diagnostic {
     }
 }
 
+/// Messages are lowercase fragments; parser messages start with a capital ("Expected: ...").
+pub fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// 1-based line and column (in characters) of byte offsets in a text, for renderers.
 pub struct LineIndex {
     line_starts: Vec<u32>,

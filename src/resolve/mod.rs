@@ -584,7 +584,7 @@ impl<'a> Resolver<'a> {
         scope: &Scope<'_>,
         usage: TableUse,
     ) -> ScopeRel {
-        let Some(qname) = qualified_name(name) else {
+        let Some(qname) = QualifiedName::from_object_name(name) else {
             return ScopeRel::derived(alias.map(|a| Ident::from_ast(&a.name)), Cols::unknown());
         };
         let visible_name = alias.map_or_else(|| qname.name.clone(), |a| Ident::from_ast(&a.name));
@@ -1109,27 +1109,6 @@ fn output_name(e: &Expr) -> Option<Ident> {
         _ => None,
     }
 }
-
-fn qualified_name(name: &ObjectName) -> Option<QualifiedName> {
-    let parts: Vec<&ast::Ident> = name
-        .0
-        .iter()
-        .map(ObjectNamePart::as_ident)
-        .collect::<Option<_>>()?;
-    match parts.as_slice() {
-        [table] => Some(QualifiedName {
-            schema: None,
-            name: Ident::from_ast(table),
-        }),
-        [schema, table] => Some(QualifiedName {
-            schema: Some(Ident::from_ast(schema)),
-            name: Ident::from_ast(table),
-        }),
-        // database.schema.table: Postgres only accepts the current database; no verdict.
-        _ => None,
-    }
-}
-
 fn alias_name(alias: Option<&TableAlias>, function: &ObjectName) -> Option<Ident> {
     alias.map(|a| Ident::from_ast(&a.name)).or_else(|| {
         function

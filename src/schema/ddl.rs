@@ -164,7 +164,7 @@ impl Replay<'_> {
                             offset,
                             format!(
                                 "schema statement was not applied: {}",
-                                lowercase_first(&err.message)
+                                crate::diagnostic::lowercase_first(&err.message)
                             ),
                         );
                     }
@@ -796,7 +796,7 @@ impl Replay<'_> {
                     ..
                 } = factor
                 {
-                    let q = qualified(name);
+                    let q = QualifiedName::from_object_name(name);
                     if let Some(rel) = q.as_ref().and_then(|q| self.schema.relation(q)) {
                         let visible = alias
                             .as_ref()
@@ -1105,26 +1105,6 @@ fn inherited(c: &Column) -> Column {
         ..c.clone()
     }
 }
-
-fn qualified(name: &ObjectName) -> Option<QualifiedName> {
-    let parts: Vec<&ast::Ident> = name
-        .0
-        .iter()
-        .map(ObjectNamePart::as_ident)
-        .collect::<Option<_>>()?;
-    match parts.as_slice() {
-        [t] => Some(QualifiedName {
-            schema: None,
-            name: Ident::from_ast(t),
-        }),
-        [s, t] => Some(QualifiedName {
-            schema: Some(Ident::from_ast(s)),
-            name: Ident::from_ast(t),
-        }),
-        _ => None,
-    }
-}
-
 /// Whether an ALTER TABLE would change columns (worth a warning when its table is unknown).
 fn touches_columns(ops: &[AlterTableOperation]) -> bool {
     ops.iter().any(|op| {
@@ -1328,12 +1308,4 @@ fn is_only_constraint_or_rls(upper: &str) -> bool {
         || (one_action && upper.contains(" DROP CONSTRAINT ") && !upper.contains(" DROP COLUMN"))
         || (upper.contains(" ALTER COLUMN ")
             && (upper.contains(" SET STATISTICS ") || upper.contains(" SET STORAGE ")))
-}
-
-fn lowercase_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }

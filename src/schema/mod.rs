@@ -174,6 +174,29 @@ pub struct QualifiedName {
     pub name: Ident,
 }
 
+impl QualifiedName {
+    /// `t` or `s.t` from a parsed name; `None` for `db.s.t` (Postgres only accepts the current
+    /// database, and we don't model databases) and for dialect-specific name parts.
+    pub fn from_object_name(name: &sqlparser::ast::ObjectName) -> Option<QualifiedName> {
+        let parts: Vec<&sqlparser::ast::Ident> = name
+            .0
+            .iter()
+            .map(sqlparser::ast::ObjectNamePart::as_ident)
+            .collect::<Option<_>>()?;
+        match parts.as_slice() {
+            [table] => Some(QualifiedName {
+                schema: None,
+                name: Ident::from_ast(table),
+            }),
+            [schema, table] => Some(QualifiedName {
+                schema: Some(Ident::from_ast(schema)),
+                name: Ident::from_ast(table),
+            }),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for QualifiedName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.schema {
