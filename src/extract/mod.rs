@@ -217,21 +217,26 @@ pub(crate) fn starts_like_statement(text: &str) -> bool {
         .chars()
         .take_while(|c| c.is_ascii_alphabetic())
         .collect();
-    matches!(
-        word.to_ascii_uppercase().as_str(),
-        "SELECT"
-            | "INSERT"
-            | "UPDATE"
-            | "DELETE"
-            | "WITH"
-            | "MERGE"
-            | "VALUES"
-            | "TABLE"
-            | "CREATE"
-            | "ALTER"
-            | "DROP"
-            | "TRUNCATE"
-    ) && rest[word.len()..].starts_with(|c: char| c.is_whitespace() || c == '(' || c == '*')
+    // SQL keywords are written `SELECT` or `select`; `Select a file ...` is prose.
+    let one_case = word.chars().all(|c| c.is_ascii_uppercase())
+        || word.chars().all(|c| c.is_ascii_lowercase());
+    one_case
+        && matches!(
+            word.to_ascii_uppercase().as_str(),
+            "SELECT"
+                | "INSERT"
+                | "UPDATE"
+                | "DELETE"
+                | "WITH"
+                | "MERGE"
+                | "VALUES"
+                | "TABLE"
+                | "CREATE"
+                | "ALTER"
+                | "DROP"
+                | "TRUNCATE"
+        )
+        && rest[word.len()..].starts_with(|c: char| c.is_whitespace() || c == '(' || c == '*')
 }
 
 /// Stricter test for plain strings outside any SQL context: uppercase keywords as SQL is
@@ -239,6 +244,14 @@ pub(crate) fn starts_like_statement(text: &str) -> bool {
 /// or "delete from cache when ..." is never taken for SQL.
 pub(crate) fn looks_like_sql_statement(text: &str) -> bool {
     let t = text.trim_start();
+    // All-caps labels ("SELECT FROM LIST", "UPDATE FAILED, SET ...") are UI text; real
+    // statements have lowercase names, digits or SQL punctuation such as `=`, `*`, `$1`.
+    let sql_sign = t
+        .chars()
+        .any(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "=*()$:'".contains(c));
+    if !sql_sign {
+        return false;
+    }
     let has = |kw: &str| t.contains(kw);
     (t.starts_with("SELECT ") || t.starts_with("SELECT\n")) && has(" FROM ")
         || t.starts_with("INSERT INTO ")

@@ -56,6 +56,16 @@ pub fn extract(path: &Path, text: &str) -> Result<Vec<EmbeddedSql>, ExtractError
     {
         return Ok(Vec::new());
     }
+    // proc-macro2 keeps every parsed file's text in a thread-local source map until told
+    // otherwise; forget it however we leave, so a long scan doesn't grow without bound.
+    // (Declared before the tokens, so it runs after they are dropped.)
+    struct ForgetSpans;
+    impl Drop for ForgetSpans {
+        fn drop(&mut self) {
+            proc_macro2::extra::invalidate_current_thread_spans();
+        }
+    }
+    let _forget = ForgetSpans;
     let stream = TokenStream::from_str(text).map_err(|e| ExtractError::HostSyntax {
         language: "Rust",
         message: e.to_string(),
