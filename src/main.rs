@@ -4,9 +4,28 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// The parsers recurse; the work runs on a thread with the same 64 MiB stack as the checker's
+/// pool threads, so the schema replay has the headroom the checks have. Only touched memory
+/// is committed.
+const STACK_SIZE: usize = 64 * 1024 * 1024;
+
 fn main() -> ExitCode {
     let cli = schemalint::cli::Cli::parse();
-    match schemalint::run(cli) {
+    let work = std::thread::Builder::new()
+        .name("schemalint".into())
+        .stack_size(STACK_SIZE)
+        .spawn(move || schemalint::run(cli));
+    let result = match work {
+        Ok(handle) => match handle.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        },
+        Err(e) => {
+            eprintln!("error: cannot start the worker thread: {e}");
+            return ExitCode::from(schemalint::Outcome::ToolError.exit_code());
+        }
+    };
+    match result {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),
         Err(report) => {
             eprintln!("{report:?}");

@@ -2,8 +2,9 @@
 //! mutated (byte flips, splices, repeats, truncation, brackets and quotes inserted) and fed to
 //! every entry point that reads user data: TS/JS, Rust and SQL extraction, the DDL replay, the
 //! resolver with all rules, and the config loader. Any panic fails the test and prints the
-//! input. Deterministic (fixed seed); `SCHEMALINT_FUZZ_SECONDS` sets the time per target
-//! (default 3 s) for longer campaigns.
+//! input. Fixed seeds; `SCHEMALINT_FUZZ_SECONDS` sets the time per target (default 3 s) for
+//! longer campaigns, and `SCHEMALINT_FUZZ_LAST=FILE` keeps each input in `FILE.<target>` before it runs,
+//! so a crash that cannot be caught (a stack overflow aborts) leaves its input behind.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -148,15 +149,34 @@ fn budget() -> Duration {
     Duration::from_secs(secs)
 }
 
-/// Run `target` on mutated inputs until the time budget is spent; returns executions.
-fn campaign(name: &str, exts: &[&str], seed: u64, target: impl Fn(&[u8])) -> usize {
+/// Run `target` on mutated inputs until the time budget is spent, on a thread with the
+/// binary's 64 MiB stack (the test harness gives 2 MiB); returns executions.
+fn campaign(name: &str, exts: &[&str], seed: u64, target: impl Fn(&[u8]) + Sync) -> usize {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(64 * 1024 * 1024)
+            .spawn_scoped(scope, || run_campaign(name, exts, seed, &target))
+            .unwrap()
+            .join()
+            .unwrap()
+    })
+}
+
+fn run_campaign(name: &str, exts: &[&str], seed: u64, target: &dyn Fn(&[u8])) -> usize {
     let corpus = seeds(exts);
     let mut rng = Rng(seed);
+    let last = std::env::var("SCHEMALINT_FUZZ_LAST")
+        .ok()
+        .map(|p| PathBuf::from(format!("{p}.{name}")));
     let start = Instant::now();
     let mut runs = 0;
     while start.elapsed() < budget() {
         let base = &corpus[rng.below(corpus.len())];
         let input = mutate(&mut rng, base, &corpus);
+        if let Some(path) = &last {
+            // A crash that aborts (stack overflow) cannot be caught: keep the input on disk.
+            std::fs::write(path, &input).unwrap();
+        }
         let result = catch_unwind(AssertUnwindSafe(|| target(&input)));
         assert!(
             result.is_ok(),

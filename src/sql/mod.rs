@@ -51,14 +51,95 @@ impl<'a> ParsedSql<'a> {
     }
 }
 
+/// How many joins may nest without parentheses (`a JOIN b JOIN c ON .. ON ..`). sqlparser
+/// parses such a chain by plain recursion that its recursion limit does not count, so a long
+/// chain (10,000 `JOIN`s in 50 KB of text) would overflow the stack. Real queries nest a few.
+const NESTED_JOIN_LIMIT: usize = 256;
+
 /// Parse SQL text (one or more statements) with the PostgreSQL dialect.
 pub fn parse(text: &str) -> Result<Vec<Statement>, SyntaxError> {
     let dialect = PostgreSqlDialect {};
+    if join_words(text) > NESTED_JOIN_LIMIT {
+        if let Some(offset) = too_deep_join_chain(text) {
+            return Err(SyntaxError {
+                message: format!(
+                    "statement nests more than {NESTED_JOIN_LIMIT} joins without parentheses \
+                     and is too deep to check"
+                ),
+                offset: Some(offset),
+            });
+        }
+    }
     let result = Parser::new(&dialect)
         .with_recursion_limit(RECURSION_LIMIT)
         .try_with_sql(text)
         .and_then(|mut p| p.parse_statements());
     result.map_err(|e| syntax_error(text, e))
+}
+
+/// Case-insensitive count of the word `join`: a cheap upper bound on the join nesting, so the
+/// exact check below runs only on statements with hundreds of joins.
+fn join_words(text: &str) -> usize {
+    let b = text.as_bytes();
+    let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+    b.windows(4)
+        .enumerate()
+        .filter(|(i, w)| {
+            w.eq_ignore_ascii_case(b"join")
+                && (*i == 0 || !is_word(b[i - 1]))
+                && b.get(i + 4).is_none_or(|&c| !is_word(c))
+        })
+        .count()
+}
+
+/// The byte offset of the join that first goes deeper than [`NESTED_JOIN_LIMIT`], following
+/// sqlparser's rule: a join whose right side is directly followed by another join keyword
+/// opens a nested join that a later `ON`/`USING` closes. Counted per parenthesis level.
+fn too_deep_join_chain(text: &str) -> Option<u32> {
+    use sqlparser::keywords::Keyword;
+    use sqlparser::tokenizer::{Token, Tokenizer};
+
+    let dialect = PostgreSqlDialect {};
+    let tokens = Tokenizer::new(&dialect, text)
+        .tokenize_with_location()
+        .ok()?;
+    let index = LineIndex::new(text);
+    // Open (not yet closed by ON/USING) joins per parenthesis level.
+    let mut open = vec![0usize];
+    let mut previous = Keyword::NoKeyword;
+    for t in tokens
+        .iter()
+        .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
+    {
+        match &t.token {
+            Token::LParen => open.push(0),
+            Token::RParen if open.len() > 1 => {
+                open.pop();
+            }
+            Token::Word(w) => match w.keyword {
+                Keyword::JOIN if !matches!(previous, Keyword::CROSS | Keyword::NATURAL) => {
+                    let depth = open.last_mut().expect("never empty");
+                    *depth += 1;
+                    if *depth > NESTED_JOIN_LIMIT {
+                        let loc = t.span.start;
+                        return Some(index.offset(text, loc.line as u32, loc.column as u32));
+                    }
+                }
+                Keyword::ON | Keyword::USING => {
+                    let depth = open.last_mut().expect("never empty");
+                    *depth = depth.saturating_sub(1);
+                }
+                _ => {}
+            },
+            Token::SemiColon => open = vec![0],
+            _ => {}
+        }
+        previous = match &t.token {
+            Token::Word(w) => w.keyword,
+            _ => Keyword::NoKeyword,
+        };
+    }
+    None
 }
 
 fn syntax_error(text: &str, err: ParserError) -> SyntaxError {
@@ -111,6 +192,26 @@ mod tests {
         let parsed = ParsedSql::new(text);
         let (s, e) = parsed.range(id.span).unwrap();
         assert_eq!(&text[s as usize..e as usize], "media_type");
+    }
+
+    #[test]
+    fn long_join_chains_are_refused_before_they_overflow_the_stack() {
+        // 10,000 parens-less nested joins used to overflow even a 64 MiB stack in sqlparser.
+        let text = format!("SELECT 1 FROM a {}b", "JOIN ".repeat(10_000));
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("too deep"), "{err:?}");
+        let at = err.offset.unwrap() as usize;
+        assert_eq!(at, "SELECT 1 FROM a ".len() + 5 * NESTED_JOIN_LIMIT);
+        // As many joins, each closed by its ON, do not nest and still parse.
+        let flat: String = (0..1_000).map(|i| format!(" JOIN t{i} ON true")).collect();
+        assert!(parse(&format!("SELECT 1 FROM a{flat}")).is_ok());
+        // Nested joins within the limit parse.
+        let nested = format!(
+            "SELECT 1 FROM a {}b {}",
+            "JOIN b ".repeat(20),
+            "ON true ".repeat(20)
+        );
+        assert!(parse(&nested).is_ok(), "{nested}");
     }
 
     #[test]
