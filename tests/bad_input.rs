@@ -149,6 +149,28 @@ fn deeply_nested_sql_and_code_do_not_overflow_the_stack() {
     );
 }
 
+#[test]
+fn long_join_chains_in_sources_and_in_the_schema() {
+    // sqlparser nests `a JOIN b JOIN c ...` by a recursion its limit does not count.
+    let dir = project();
+    let chain = format!("SELECT 1 FROM users {}users", "JOIN ".repeat(10_000));
+    std::fs::write(dir.path().join("src/joins.sql"), format!("{chain};\n")).unwrap();
+    std::fs::write(
+        dir.path().join("schema.sql"),
+        format!("{SCHEMA}CREATE VIEW v AS {chain};\n"),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("emial"), "{stdout}");
+    assert!(
+        stdout.contains("src/joins.sql") && stdout.contains("256 joins"),
+        "{stdout}"
+    );
+    // The view the replay could not read is reported where it is, not dropped silently.
+    assert!(stdout.contains("schema.sql:2"), "{stdout}{stderr}");
+}
+
 #[cfg(unix)]
 #[test]
 fn symlink_loops_and_dangling_links() {
