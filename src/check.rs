@@ -12,10 +12,12 @@ use crate::config::SourcesConfig;
 use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::extract::{self, Confidence, EmbeddedSql};
 use crate::resolve;
-use crate::rules::{self, Banned, RuleId, RuleMeta, RuleSettings};
+use crate::rules::{self, Banned, DatabaseError, RuleId, RuleMeta, RuleSettings};
+use crate::schema::live::ServerError;
 use crate::schema::{Ident, Schema};
 use crate::sql::{self, ParsedSql};
 use crate::suppress;
+use crate::verify::{self, Candidate};
 use crate::walk::SourceFile;
 
 /// Files larger than this are reported and skipped: no hand-written source is this big, and
@@ -41,6 +43,8 @@ pub struct Report {
     pub sources: Vec<(PathBuf, Arc<str>)>,
     /// Schema objects the code uses; filled only when `Checker::collect_references` is set.
     pub references: BTreeSet<Reference>,
+    /// Set when the database verified the statements (`check --verify`).
+    pub verified: Option<verify::Summary>,
 }
 
 /// A table (`column: None`) or column the scanned code uses. `*` stands for every column.
@@ -96,21 +100,101 @@ pub struct Checker<'a> {
     pub collect_references: bool,
 }
 
+/// Sends statements to the database and returns its verdict on each, in order (`None`: it
+/// accepted the statement); `Err` when the database could not be asked.
+pub type Verifier<'v> = dyn Fn(&[&str]) -> Result<Vec<Option<ServerError>>, String> + 'v;
+
 struct FileOutcome {
+    path: PathBuf,
     references: BTreeSet<Reference>,
     diagnostics: Vec<Diagnostic>,
     error: Option<FileError>,
     statements: usize,
     /// Texts of files that diagnostics point into (the file itself, or a `query_file!` target).
     texts: Vec<(PathBuf, Arc<str>)>,
+    /// Statements for the database to verify (only with a verifier).
+    candidates: Vec<Candidate>,
+    /// Suppression comments are applied once every finding is in: the file's text and the
+    /// host extents of its SQL. `None` once applied.
+    suppress: Option<(Arc<str>, Vec<Span>)>,
 }
 
 impl Checker<'_> {
     pub fn check_files(&self, files: &[SourceFile]) -> Report {
-        let outcomes: Vec<FileOutcome> =
-            run_with_big_stacks(|| files.par_iter().map(|f| self.check_file(f)).collect());
+        let outcomes: Vec<FileOutcome> = run_with_big_stacks(|| {
+            files
+                .par_iter()
+                .map(|f| {
+                    let mut outcome = self.check_file(f, false);
+                    self.apply_suppressions(&mut outcome, false);
+                    outcome
+                })
+                .collect()
+        });
+        self.merge(files.len(), outcomes)
+    }
+
+    /// Check the files, then have the database prepare every statement that can be checked
+    /// statically (`check --verify`) and add its refusals, marked as coming from the database,
+    /// except where a static finding already points at the same place.
+    pub fn check_and_verify(
+        &self,
+        files: &[SourceFile],
+        verifier: &Verifier<'_>,
+    ) -> Result<Report, String> {
+        let mut outcomes: Vec<FileOutcome> =
+            run_with_big_stacks(|| files.par_iter().map(|f| self.check_file(f, true)).collect());
+        let texts: Vec<&str> = outcomes
+            .iter()
+            .flat_map(|o| o.candidates.iter().map(Candidate::text))
+            .collect();
+        let verdicts = verifier(&texts)?;
+        if verdicts.len() != texts.len() {
+            return Err(format!(
+                "the database answered {} of {} statements",
+                verdicts.len(),
+                texts.len()
+            ));
+        }
+        let severity = self.settings.severity(RuleId::DatabaseError);
+        let mut summary = verify::Summary {
+            statements: texts.len(),
+            ..verify::Summary::default()
+        };
+        let mut verdicts = verdicts.into_iter();
+        for outcome in &mut outcomes {
+            let mut found = Vec::new();
+            for (candidate, verdict) in outcome.candidates.iter().zip(verdicts.by_ref()) {
+                let Some(error) = verdict else { continue };
+                summary.refused += 1;
+                let d = verify::diagnostic(candidate, &error, severity.unwrap_or(Severity::Error));
+                if verify::already_reported(&outcome.diagnostics, &d) {
+                    summary.already_reported += 1;
+                } else if severity.is_some() {
+                    found.push(d);
+                }
+            }
+            if !found.is_empty() {
+                outcome.diagnostics.extend(found);
+                for c in &outcome.candidates {
+                    if c.file != outcome.path && !outcome.texts.iter().any(|(p, _)| *p == c.file) {
+                        if let Ok(t) = std::fs::read_to_string(&c.file) {
+                            outcome.texts.push((c.file.clone(), Arc::from(t)));
+                        }
+                    }
+                }
+            }
+            outcome.candidates = Vec::new();
+            self.apply_suppressions(outcome, true);
+        }
+        let mut report = self.merge(files.len(), outcomes);
+        report.verified = Some(summary);
+        Ok(report)
+    }
+
+    fn merge(&self, files_scanned: usize, outcomes: Vec<FileOutcome>) -> Report {
         let mut report = Report {
-            files_scanned: files.len(),
+            files_scanned,
             ..Report::default()
         };
         for outcome in outcomes {
@@ -127,13 +211,16 @@ impl Checker<'_> {
         report
     }
 
-    fn check_file(&self, file: &SourceFile) -> FileOutcome {
+    fn check_file(&self, file: &SourceFile, verify: bool) -> FileOutcome {
         let mut outcome = FileOutcome {
+            path: file.path.clone(),
             references: BTreeSet::new(),
             diagnostics: Vec::new(),
             error: None,
             statements: 0,
             texts: Vec::new(),
+            candidates: Vec::new(),
+            suppress: None,
         };
         let text = match read_source(&file.path) {
             Ok(text) => text,
@@ -157,42 +244,62 @@ impl Checker<'_> {
         };
         let text: Arc<str> = Arc::from(text);
         outcome.texts.push((file.path.clone(), text.clone()));
-        for sql in &embedded {
-            let host = sql.host_file.clone().unwrap_or_else(|| file.path.clone());
-            let before = outcome.diagnostics.len();
-            outcome.statements +=
-                self.check_sql(sql, &mut outcome.diagnostics, &mut outcome.references);
-            for d in &mut outcome.diagnostics[before..] {
-                d.file = host.clone();
-            }
-            if sql.host_file.is_some() && outcome.diagnostics.len() > before {
-                if let Ok(t) = std::fs::read_to_string(&host) {
-                    outcome.texts.push((host, Arc::from(t)));
-                }
-            }
-        }
         let extents: Vec<Span> = embedded
             .iter()
             .filter(|s| s.host_file.is_none())
             .map(EmbeddedSql::host_extent)
             .collect();
-        let (own, other): (Vec<Diagnostic>, Vec<Diagnostic>) = outcome
+        for sql in embedded {
+            let host = sql.host_file.clone().unwrap_or_else(|| file.path.clone());
+            let before = outcome.diagnostics.len();
+            let statements =
+                self.check_sql(&sql, &mut outcome.diagnostics, &mut outcome.references);
+            outcome.statements += statements;
+            for d in &mut outcome.diagnostics[before..] {
+                d.file = host.clone();
+            }
+            if sql.host_file.is_some() && outcome.diagnostics.len() > before {
+                if let Ok(t) = std::fs::read_to_string(&host) {
+                    outcome.texts.push((host.clone(), Arc::from(t)));
+                }
+            }
+            if verify {
+                let sql = Arc::new(sql);
+                outcome
+                    .candidates
+                    .extend(verify::candidates(&sql, &host, statements > 0));
+            }
+        }
+        outcome.suppress = Some((text, extents));
+        outcome
+    }
+
+    /// Drop the findings that suppression comments in the file silence, and report the
+    /// comments that silence nothing. Findings in other files (`query_file!`) are kept.
+    fn apply_suppressions(&self, outcome: &mut FileOutcome, verified: bool) {
+        let Some((text, extents)) = outcome.suppress.take() else {
+            return;
+        };
+        let (mut own, other): (Vec<Diagnostic>, Vec<Diagnostic>) = outcome
             .diagnostics
             .drain(..)
-            .partition(|d| d.file == file.path);
-        let mut own = own;
+            .partition(|d| d.file == outcome.path);
         suppress::apply(
             &text,
             &extents,
             &mut own,
             self.settings.severity(RuleId::UnusedSuppression),
+            if verified {
+                &[]
+            } else {
+                &[DatabaseError::NAME]
+            },
         );
         for d in &mut own {
-            d.file = file.path.clone();
+            d.file = outcome.path.clone();
         }
         outcome.diagnostics = own;
         outcome.diagnostics.extend(other);
-        outcome
     }
 
     /// Parse, resolve and check one piece of embedded SQL; returns the statements checked.
@@ -387,7 +494,7 @@ fn is_schema_statement(text: &str) -> bool {
     )
 }
 /// The end of the token starting at `offset` (for underlining a syntax error).
-fn next_token_end(text: &str, offset: u32) -> u32 {
+pub(crate) fn next_token_end(text: &str, offset: u32) -> u32 {
     let rest = &text[(offset as usize).min(text.len())..];
     let len = rest
         .char_indices()

@@ -81,6 +81,14 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub database_url_env: Option<String>,
 
+    /// Also have the database prepare every statement (never executing it) and report
+    /// what it refuses, marked as coming from the database.
+    ///
+    /// Needs --database-url or --database-url-env (or `[schema] database-url-env`). The
+    /// statements are prepared in a read-only transaction that is rolled back.
+    #[arg(long)]
+    pub verify: bool,
+
     /// Seconds to wait for the database connection [default: 10].
     #[arg(long, value_name = "SECONDS")]
     pub connect_timeout: Option<u64>,

@@ -17,6 +17,7 @@ pub mod rules;
 pub mod schema;
 pub mod sql;
 pub mod suppress;
+pub mod verify;
 pub mod walk;
 
 use std::io::IsTerminal;
@@ -77,6 +78,13 @@ fn database_url(args: &CheckArgs, plan: &CheckPlan) -> Result<Option<String>, Er
     if !args.schema.is_empty() {
         return Ok(None);
     }
+    named_database_url(args, plan)
+}
+
+/// The database named by `--database-url`, `--database-url-env` or the config. `--verify`
+/// asks it even when `--schema` names the schema files (checking against the migrations and
+/// verifying against a database is a sensible pair).
+fn named_database_url(args: &CheckArgs, plan: &CheckPlan) -> Result<Option<String>, Error> {
     if let Some(url) = &args.database_url {
         return Ok(Some(url.clone()));
     }
@@ -85,12 +93,8 @@ fn database_url(args: &CheckArgs, plan: &CheckPlan) -> Result<Option<String>, Er
             miette!("environment variable {name} (from --database-url-env) is not set")
         });
     }
-    Ok(plan
-        .config
-        .config
-        .schema
-        .database_url_env
-        .as_ref()
+    let name = plan.config.config.schema.database_url_env.as_ref();
+    Ok(name
         .and_then(|name| std::env::var(name).ok())
         .filter(|u| !u.is_empty()))
 }
@@ -197,7 +201,7 @@ fn run_unused(args: &CheckArgs) -> Result<Outcome, Error> {
     let mut plan = plan_check(args)?;
     plan.collect_references = true;
     let loaded = load_schema(args, &plan)?;
-    let (report, walk_errors) = check_with_schema(&plan, &loaded);
+    let (report, walk_errors) = check_with_schema(&plan, &loaded, None);
     let text = unused_report(&loaded.schema, &report, &plan.config.config.banned);
     render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
     for e in walk_errors
@@ -403,7 +407,31 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
     let mut plan = plan_check(args)?;
     let loaded = load_schema(args, &plan)?;
     narrow_to_changes(args, &mut plan, &loaded)?;
-    let (mut report, walk_errors) = check_with_schema(&plan, &loaded);
+    let verify_opts = if args.verify {
+        let Some(url) = named_database_url(args, &plan)? else {
+            return Err(miette!(
+                help = "pass --database-url-env DATABASE_URL (or --database-url URL), or set `[schema] database-url-env` in schemalint.toml",
+                "--verify needs a database to ask"
+            ));
+        };
+        let timeout = args
+            .connect_timeout
+            .or(plan.config.config.schema.connect_timeout);
+        Some(connect_options(url, timeout, &plan.search_path))
+    } else {
+        None
+    };
+    let verifier = |texts: &[&str]| {
+        let opts = verify_opts.as_ref().expect("only called with --verify");
+        schema::live::prepare_all(opts, texts).map_err(|e| format!("--verify: {e}"))
+    };
+    let (mut report, walk_errors) = check_with_schema(
+        &plan,
+        &loaded,
+        verify_opts
+            .as_ref()
+            .map(|_| &verifier as &check::Verifier<'_>),
+    );
 
     if let Some(path) = &args.write_baseline {
         let n = baseline::write(&report, path).map_err(|e| miette!("{e}"))?;
@@ -446,7 +474,11 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
 
 /// Walk, extract and check every file against a loaded schema; schema warnings become
 /// `unsupported-ddl` findings. Returns the report and the walk's problems.
-pub fn check_with_schema(plan: &CheckPlan, loaded: &LoadedSchema) -> (Report, Vec<String>) {
+pub fn check_with_schema(
+    plan: &CheckPlan,
+    loaded: &LoadedSchema,
+    verifier: Option<&check::Verifier<'_>>,
+) -> (Report, Vec<String>) {
     let settings = RuleSettings::new(&plan.config.config.rules);
     let banned = Banned::new(&plan.config.config.banned, &loaded.schema);
     let sources = &plan.config.config.sources;
@@ -470,7 +502,16 @@ pub fn check_with_schema(plan: &CheckPlan, loaded: &LoadedSchema) -> (Report, Ve
         sources,
         collect_references: plan.collect_references,
     };
-    let mut report = checker.check_files(&files);
+    let mut verify_error = None;
+    let mut report = match verifier {
+        None => checker.check_files(&files),
+        Some(verifier) => checker
+            .check_and_verify(&files, verifier)
+            .unwrap_or_else(|e| {
+                verify_error = Some(e);
+                Report::default()
+            }),
+    };
     if let Some(severity) = checker.settings.severity(RuleId::UnsupportedDdl) {
         let warnings = loaded
             .warnings
@@ -492,13 +533,14 @@ pub fn check_with_schema(plan: &CheckPlan, loaded: &LoadedSchema) -> (Report, Ve
             .collect();
         report.extend_with_sources(warnings);
     }
-    let walk_errors = walk_errors
+    let mut walk_errors: Vec<String> = walk_errors
         .into_iter()
         .map(|e| match e.path {
             Some(p) => format!("{}: {}", render::display_path(&p), e.message),
             None => e.message,
         })
         .collect();
+    walk_errors.extend(verify_error);
     (report, walk_errors)
 }
 

@@ -89,11 +89,14 @@ fn parse_rule_list(rest: &str) -> Vec<String> {
 }
 
 /// Drop suppressed findings, and report suppressions that matched nothing or name no rule.
+/// Suppressions of the rules in `not_run` (`database-error` without `--verify`) are never
+/// called unused: this run could not have found what they silence.
 pub fn apply(
     text: &str,
     statements: &[Span],
     diagnostics: &mut Vec<Diagnostic>,
     unused_severity: Option<Severity>,
+    not_run: &[&str],
 ) {
     if !text.contains(STATEMENT) {
         return;
@@ -134,7 +137,7 @@ pub fn apply(
                 .rules
                 .iter()
                 .zip(&s.used)
-                .filter(|(_, u)| !**u)
+                .filter(|(r, u)| !**u && !not_run.contains(&r.as_str()))
                 .map(|(r, _)| r.as_str())
                 .collect();
             (!unused.is_empty()).then(|| format!("unused suppression of `{}`", unused.join("`, `")))
@@ -169,7 +172,7 @@ mod tests {
             diag("unknown-table", x + 7),
             diag("unknown-column", y),
         ];
-        apply(text, &[], &mut ds, Some(Severity::Warning));
+        apply(text, &[], &mut ds, Some(Severity::Warning), &[]);
         let rules: Vec<_> = ds.iter().map(|d| (d.rule, d.span.start)).collect();
         assert_eq!(rules, [("unknown-table", x + 7), ("unknown-column", y)]);
     }
@@ -182,7 +185,13 @@ mod tests {
         let second = Span::new(second_start, second_start + 8);
         let nope = text.find("nope").unwrap() as u32;
         let mut ds = vec![diag("unknown-table", nope)];
-        apply(text, &[first, second], &mut ds, Some(Severity::Warning));
+        apply(
+            text,
+            &[first, second],
+            &mut ds,
+            Some(Severity::Warning),
+            &[],
+        );
         assert_eq!(ds.len(), 1);
         assert_eq!(ds[0].rule, "unused-suppression");
         assert!(
@@ -197,7 +206,7 @@ mod tests {
         let text =
             "-- schemalint-ignore unknown-colum\nSELECT 1;\n-- schemalint-ignore\nSELECT 2;\n";
         let mut ds = Vec::new();
-        apply(text, &[], &mut ds, Some(Severity::Warning));
+        apply(text, &[], &mut ds, Some(Severity::Warning), &[]);
         let messages: Vec<_> = ds.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(
             messages,
@@ -212,7 +221,7 @@ mod tests {
     fn text_outside_comments_is_not_a_suppression() {
         let text = "const s = 'schemalint-ignore unknown-table';\n";
         let mut ds = vec![];
-        apply(text, &[], &mut ds, Some(Severity::Warning));
+        apply(text, &[], &mut ds, Some(Severity::Warning), &[]);
         assert!(ds.is_empty());
     }
 }

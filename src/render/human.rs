@@ -28,6 +28,7 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
         let _ = handler.render_report(&mut out, miette_report.as_ref());
     }
     out.push_str(&summary(report));
+    out.push_str(&verified(report));
     out
 }
 
@@ -76,4 +77,23 @@ fn summary(report: &Report) -> String {
         parts.push(plural(infos, "note"));
     }
     format!("Found {} ({scanned} checked).\n", parts.join(", "))
+}
+
+fn verified(report: &Report) -> String {
+    let Some(v) = report.verified else {
+        return String::new();
+    };
+    let mut line = format!(
+        "Asked the database to prepare {}: it refused {}",
+        plural(v.statements, "statement"),
+        v.refused
+    );
+    if v.already_reported > 0 {
+        line.push_str(&format!(
+            " ({} already reported by the static checks)",
+            v.already_reported
+        ));
+    }
+    line.push_str(".\n");
+    line
 }

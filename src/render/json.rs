@@ -37,6 +37,16 @@ struct Summary {
     errors: usize,
     warnings: usize,
     infos: usize,
+    /// Present with `check --verify`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verified: Option<Verified>,
+}
+
+#[derive(Serialize)]
+struct Verified {
+    statements: usize,
+    refused: usize,
+    already_reported: usize,
 }
 
 #[derive(Serialize)]
@@ -76,6 +86,11 @@ pub fn render(report: &Report) -> String {
             errors: report.count(Severity::Error),
             warnings: report.count(Severity::Warning),
             infos: report.count(Severity::Info),
+            verified: report.verified.map(|v| Verified {
+                statements: v.statements,
+                refused: v.refused,
+                already_reported: v.already_reported,
+            }),
         },
         tool_errors: report
             .file_errors

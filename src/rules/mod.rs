@@ -4,6 +4,7 @@
 mod ambiguous_column;
 mod banned_column;
 mod banned_table;
+mod database_error;
 mod dynamic_sql;
 mod insert_column_count;
 mod missing_required_column;
@@ -25,6 +26,7 @@ use crate::schema::{Ident, QualifiedName, Relation, Removal, Schema};
 pub use ambiguous_column::AmbiguousColumn;
 pub use banned_column::BannedColumn;
 pub use banned_table::BannedTable;
+pub use database_error::DatabaseError;
 pub use dynamic_sql::DynamicSql;
 pub use insert_column_count::InsertColumnCount;
 pub use missing_required_column::MissingRequiredColumn;
@@ -104,6 +106,7 @@ declare_rules! {
     DynamicSql,
     UnsupportedDdl,
     UnusedSuppression,
+    DatabaseError,
 }
 
 impl RuleId {

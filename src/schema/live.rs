@@ -399,6 +399,124 @@ async fn introspect_async(opts: &ConnectOptions) -> Result<Schema, LiveError> {
     Ok(schema)
 }
 
+/// What the server said about a statement it refused to prepare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerError {
+    /// SQLSTATE, e.g. `42703`.
+    pub code: String,
+    /// The server's message, e.g. `column "media_type" of relation "media" does not exist`.
+    pub message: String,
+    /// 1-based character position in the statement text, when the server gave one.
+    pub position: Option<u32>,
+    pub hint: Option<String>,
+}
+
+/// How many statements are in flight at once.
+const PIPELINE_DEPTH: usize = 256;
+const SAVEPOINT: &str = "schemalint_verify";
+
+/// Ask the server to prepare each statement and return its verdict on each, in order: `None`
+/// when it prepared, the error otherwise. Nothing is ever executed: only Parse and Describe
+/// messages are sent, never Bind or Execute, inside a read-only transaction with a statement
+/// timeout that is rolled back at the end. After each statement the transaction is rolled
+/// back to a savepoint, so one refusal does not abort the verdicts on the rest. Requests are
+/// pipelined: a whole batch is written before the first answer is read.
+pub fn prepare_all(
+    opts: &ConnectOptions,
+    statements: &[&str],
+) -> Result<Vec<Option<ServerError>>, LiveError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| LiveError::Query {
+            url: redact_url(&opts.url),
+            message: e.to_string(),
+        })?;
+    runtime.block_on(prepare_all_async(opts, statements))
+}
+
+enum Step {
+    Prepared(Result<tokio_postgres::Statement, tokio_postgres::Error>),
+    RolledBack(Result<(), tokio_postgres::Error>),
+}
+
+async fn prepare_all_async(
+    opts: &ConnectOptions,
+    statements: &[&str],
+) -> Result<Vec<Option<ServerError>>, LiveError> {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll, Waker};
+
+    let redacted = redact_url(&opts.url);
+    let failed = |e: tokio_postgres::Error| LiveError::Query {
+        url: redacted.clone(),
+        message: e
+            .as_db_error()
+            .map_or_else(|| redact_url(&e.to_string()), |d| d.message().to_string()),
+    };
+    let client = connect(opts).await?;
+    let path: Vec<String> = opts.search_path.iter().map(Ident::to_sql).collect();
+    let setup = format!(
+        "BEGIN READ ONLY; SET LOCAL statement_timeout = {}; SET LOCAL search_path = {}; SAVEPOINT {SAVEPOINT}",
+        opts.statement_timeout.as_millis(),
+        if path.is_empty() { "''".to_string() } else { path.join(", ") }
+    );
+    client.batch_execute(&setup).await.map_err(failed)?;
+    let rollback_to = format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}");
+
+    let mut verdicts = Vec::with_capacity(statements.len());
+    for batch in statements.chunks(PIPELINE_DEPTH) {
+        type Pending<'a> = Pin<Box<dyn Future<Output = Step> + 'a>>;
+        let mut pending: Vec<Pending<'_>> = Vec::with_capacity(2 * batch.len());
+        for &text in batch {
+            let client = &client;
+            pending.push(Box::pin(async move {
+                Step::Prepared(client.prepare(text).await)
+            }));
+            let rollback_to = rollback_to.as_str();
+            pending.push(Box::pin(async move {
+                Step::RolledBack(client.batch_execute(rollback_to).await)
+            }));
+        }
+        // tokio-postgres writes a request when its future is first polled: poll each once, in
+        // order, so the whole batch goes out before any answer is awaited.
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut first: Vec<Option<Step>> = Vec::with_capacity(pending.len());
+        for f in &mut pending {
+            first.push(match f.as_mut().poll(&mut cx) {
+                Poll::Ready(step) => Some(step),
+                Poll::Pending => None,
+            });
+        }
+        for (f, early) in pending.into_iter().zip(first) {
+            let step = match early {
+                Some(step) => step,
+                None => f.await,
+            };
+            match step {
+                Step::Prepared(Ok(_)) => verdicts.push(None),
+                Step::Prepared(Err(e)) => match e.as_db_error() {
+                    Some(db) => verdicts.push(Some(ServerError {
+                        code: db.code().code().to_string(),
+                        message: db.message().to_string(),
+                        position: match db.position() {
+                            Some(tokio_postgres::error::ErrorPosition::Original(p)) => Some(*p),
+                            _ => None,
+                        },
+                        hint: db.hint().map(str::to_string),
+                    })),
+                    // Not the server's verdict: the connection broke.
+                    None => return Err(failed(e)),
+                },
+                Step::RolledBack(r) => r.map_err(failed)?,
+            }
+        }
+    }
+    client.batch_execute("ROLLBACK").await.map_err(failed)?;
+    Ok(verdicts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

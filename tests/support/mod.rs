@@ -1,3 +1,5 @@
 //! Shared test helpers.
 
+// Each test binary uses a different part of the support code.
+#[allow(dead_code)]
 pub mod pg;

@@ -21,7 +21,7 @@ pub struct Cluster {
 
 pub const PASSWORD: &str = "s3cret-Pa55word";
 
-fn bin_dir() -> PathBuf {
+pub fn bin_dir() -> PathBuf {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
         .map(|d| {
             d.flatten()
