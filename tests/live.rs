@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use schemalint::check::Checker;
@@ -216,4 +216,49 @@ fn require_against_a_server_without_tls_fails() {
         format!("postgres://u:hunter2@127.0.0.1:{port}/db?sslmode=require"),
         |e| matches!(e, LiveError::Tls { .. }) || e.to_string().to_lowercase().contains("tls"),
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn password_file_is_used_when_the_url_has_no_password() {
+    use std::os::unix::fs::PermissionsExt;
+    let pg = cluster();
+    pg.database("pgpass", "CREATE TABLE t (id int);");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("q.sql"), "SELECT id FROM t;\n").unwrap();
+    let pgpass = dir.path().join("pgpass");
+    let port = pg.port;
+    std::fs::write(
+        &pgpass,
+        format!("# libpq format\nother:*:*:*:wrong\nlocalhost:{port}:pgpass:postgres:{PASSWORD}\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let url = format!("postgres://postgres@localhost:{port}/pgpass?sslmode=disable");
+    let run = |pgpassfile: &Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_schemalint"))
+            .args(["check", "--database-url", &url, "q.sql"])
+            .current_dir(dir.path())
+            .env("PGPASSFILE", pgpassfile)
+            .env_remove("PGPASSWORD")
+            .output()
+            .unwrap()
+    };
+    let out = run(&pgpass);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Without the file: the server asks for a password that nobody has.
+    let out = run(&dir.path().join("missing"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("authentication failed"));
+    // A file others can read is ignored with a warning, as libpq does.
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = run(&pgpass);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("group or world access"), "{stderr}");
 }

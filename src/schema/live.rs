@@ -163,7 +163,7 @@ fn rustls_config(root_cert: Option<&str>, url: &str) -> Result<rustls::ClientCon
         .map(|b| b.with_root_certificates(roots).with_no_client_auth())
 }
 
-/// Connect, honouring sslmode, the connect timeout and `PGPASSWORD`.
+/// Connect, honouring sslmode, the connect timeout, `PGPASSWORD` and the password file.
 async fn connect(opts: &ConnectOptions) -> Result<Client, LiveError> {
     let redacted = redact_url(&opts.url);
     let (url, tls) = split_tls_params(&opts.url);
@@ -175,7 +175,10 @@ async fn connect(opts: &ConnectOptions) -> Result<Client, LiveError> {
             })?;
     config.connect_timeout(opts.connect_timeout);
     if config.get_password().is_none() {
-        if let Ok(pw) = std::env::var("PGPASSWORD") {
+        if let Some(pw) = std::env::var("PGPASSWORD")
+            .ok()
+            .or_else(|| pgpass_password(&config))
+        {
             config.password(pw);
         }
     }
@@ -218,6 +221,28 @@ async fn connect(opts: &ConnectOptions) -> Result<Client, LiveError> {
     result.map_err(|f| match f {
         ConnectFailure::Live(e) => e,
         ConnectFailure::Pg(e) => classify(&e, &redacted, opts),
+    })
+}
+
+/// The password-file entry for the first host of `config`, with libpq's defaults (port
+/// 5432, database = user = `$PGUSER` or the login name; a unix socket counts as `localhost`).
+fn pgpass_password(config: &tokio_postgres::Config) -> Option<String> {
+    use tokio_postgres::config::Host;
+    let host = match config.get_hosts().first() {
+        Some(Host::Tcp(h)) => h.clone(),
+        _ => "localhost".to_string(),
+    };
+    let user = config
+        .get_user()
+        .map(str::to_string)
+        .or_else(|| std::env::var("PGUSER").ok())
+        .or_else(|| std::env::var("USER").ok())?;
+    let database = config.get_dbname().unwrap_or(&user).to_string();
+    super::pgpass::lookup(&super::pgpass::Target {
+        host: &host,
+        port: config.get_ports().first().copied().unwrap_or(5432),
+        database: &database,
+        user: &user,
     })
 }
 

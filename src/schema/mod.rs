@@ -7,6 +7,7 @@ pub mod diff;
 mod ident;
 pub mod live;
 mod migrations;
+mod pgpass;
 pub mod snapshot;
 pub mod types;
 
