@@ -34,7 +34,7 @@ repos:
 YAML
 git add .pre-commit-config.yaml db schemalint.toml
 git commit -q -m "schema and config" --no-verify
-pre-commit install -q >/dev/null
+pre-commit install >/dev/null
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
