@@ -314,15 +314,36 @@ pub fn check_statement(
     }
 }
 
-/// "`body` was renamed to `content` in migrations/20240301_posts.sql:2", from the history.
+/// "`body` was renamed to `content` in migrations/20240301_posts.sql:2: use `content`", from
+/// the history: what happened, where, and what to do.
 pub(crate) fn removal_help(kind: &str, name: &Ident, removal: &Removal) -> String {
+    let at = |at: &Option<crate::schema::Provenance>| {
+        at.as_ref().map(|a| format!(" in {a}")).unwrap_or_default()
+    };
     match removal {
-        Removal::Renamed { to, at: Some(at) } => {
-            format!("{kind} `{name}` was renamed to `{to}` in {at}")
+        Removal::Renamed { to, at: a } => {
+            format!("{kind} `{name}` was renamed to `{to}`{}: use `{to}`", at(a))
         }
-        Removal::Renamed { to, at: None } => format!("{kind} `{name}` was renamed to `{to}`"),
-        Removal::Dropped { at: Some(at) } => format!("{kind} `{name}` was dropped in {at}"),
-        Removal::Dropped { at: None } => format!("{kind} `{name}` was dropped"),
+        Removal::Dropped { at: a } => format!(
+            "{kind} `{name}` was dropped{}: remove this use, or keep the {kind} in the migration",
+            at(a)
+        ),
+    }
+}
+
+/// The label at the reference, readable at a glance in a review: "dropped by
+/// 20240301_posts.sql" (the file name only; the help line has the path and line).
+pub(crate) fn removal_label(removal: &Removal) -> String {
+    let by = |at: &Option<crate::schema::Provenance>| match at {
+        Some(a) => {
+            let file = a.file.rsplit(['/', '\\']).next().unwrap_or(&a.file);
+            format!(" by {file}")
+        }
+        None => String::new(),
+    };
+    match removal {
+        Removal::Renamed { to, at } => format!("renamed to `{to}`{}", by(at)),
+        Removal::Dropped { at } => format!("dropped{}", by(at)),
     }
 }
 

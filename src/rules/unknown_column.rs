@@ -1,6 +1,6 @@
 //! `unknown-column`: a column reference that no relation in scope has.
 
-use super::{declare_rule, removal_help, Rule, RuleContext, RuleMeta};
+use super::{declare_rule, removal_help, removal_label, Rule, RuleContext, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::resolve::{ColumnRef, ColumnStatus, ColumnUse};
 use crate::schema::{closest, Ident};
@@ -92,12 +92,11 @@ fn missing_column(
         (ColumnUse::Expr, None) => format!("column \"{name}\" does not exist"),
     };
     let relations: Vec<_> = searched.iter().filter_map(|&t| cx.relation(t)).collect();
-    let history = relations.iter().find_map(|(_, r)| {
-        r.removed_columns
-            .get(name)
-            .map(|rm| removal_help("column", name, rm))
-    });
-    let help = history
+    let removal = relations
+        .iter()
+        .find_map(|(_, r)| r.removed_columns.get(name));
+    let help = removal
+        .map(|rm| removal_help("column", name, rm))
         .or_else(|| closest(name.as_str(), visible).map(|c| format!("did you mean `{c}`?")))
         .or_else(|| {
             let elsewhere: Vec<String> = cx
@@ -115,9 +114,10 @@ fn missing_column(
                 .collect();
             (!elsewhere.is_empty()).then(|| format!("`{name}` exists in {}", elsewhere.join(", ")))
         });
-    let label = match relations.as_slice() {
-        [(_, r)] => format!("not a column of `{}`", r.name),
-        _ => "not in scope".to_string(),
+    let label = match (removal, relations.as_slice()) {
+        (Some(removal), _) => removal_label(removal),
+        (None, [(_, r)]) => format!("not a column of `{}`", r.name),
+        (None, _) => "not in scope".to_string(),
     };
     Diagnostic::new(
         UnknownColumn::NAME,

@@ -1,6 +1,6 @@
 //! `unknown-table`: a table reference the schema doesn't contain.
 
-use super::{declare_rule, removal_help, Rule, RuleContext, RuleMeta};
+use super::{declare_rule, removal_help, removal_label, Rule, RuleContext, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::resolve::TableStatus;
 use crate::schema::{Ident, QualifiedName, Schema};
@@ -50,7 +50,8 @@ impl Rule for UnknownTable {
 }
 
 fn unknown_table(schema: &Schema, name: &QualifiedName, span: Span) -> Diagnostic {
-    let help = match schema.removal(name) {
+    let removal = schema.removal(name);
+    let help = match removal {
         Some(removal) => Some(removal_help("table", &name.name, removal)),
         None => schema
             .closest_relation(name)
@@ -62,6 +63,6 @@ fn unknown_table(schema: &Schema, name: &QualifiedName, span: Span) -> Diagnosti
         format!("relation \"{name}\" does not exist"),
         span,
     )
-    .with_label("not in schema")
+    .with_label(removal.map_or_else(|| "not in schema".to_string(), removal_label))
     .with_help(help)
 }
