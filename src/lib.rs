@@ -486,7 +486,7 @@ pub fn check_with_schema(
     let root = plan.config.base_dir().map(Path::to_path_buf).unwrap_or(cwd);
     let mut skip = plan.schema_paths.clone();
     skip.extend(loaded.files.iter().cloned());
-    let (files, walk_errors) = walk::discover(
+    let (mut files, walk_errors) = walk::discover(
         &plan.paths,
         &walk::WalkOptions {
             root: &root,
@@ -495,6 +495,9 @@ pub fn check_with_schema(
             skip: &skip,
         },
     );
+    if let Some(only) = &plan.only {
+        files.retain(|f| only.contains(&walk::normalize(&f.path)));
+    }
     let checker = Checker {
         schema: &loaded.schema,
         banned,

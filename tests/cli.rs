@@ -225,3 +225,87 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn changed_since_checks_changed_files_and_a_new_migration_rechecks_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::create_dir_all(d.join("migrations")).unwrap();
+    std::fs::create_dir_all(d.join("src")).unwrap();
+    std::fs::write(
+        d.join("migrations/0001_init.sql"),
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, legacy_name text);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("src/users.ts"),
+        "export const q = sql`SELECT id, legacy_name FROM users`;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("schemalint.toml"),
+        "[schema]\npaths = [\"migrations\"]\n",
+    )
+    .unwrap();
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "."]);
+    git(&[
+        "-c",
+        "user.email=t@example.com",
+        "-c",
+        "user.name=t",
+        "commit",
+        "-q",
+        "-m",
+        "base",
+    ]);
+
+    // Nothing changed: nothing to check.
+    let (code, text) = run_in(d, &["check", "--changed-since", "HEAD"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("0 statements in 0 files"), "{text}");
+
+    // A new file with a bad query: only it is checked.
+    std::fs::write(d.join("src/new.ts"), "sql`SELECT emial FROM users`;\n").unwrap();
+    let (code, text) = run_in(d, &["check", "--changed-since", "HEAD"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("in 1 file checked"), "{text}");
+    std::fs::remove_file(d.join("src/new.ts")).unwrap();
+
+    // A pull request that adds a migration dropping a column the (unchanged) code uses: the
+    // whole project is checked and the annotation names the migration.
+    std::fs::write(
+        d.join("migrations/0002_drop_legacy.sql"),
+        "ALTER TABLE users DROP COLUMN legacy_name;\n",
+    )
+    .unwrap();
+    let (code, text) = run_in(
+        d,
+        &["check", "--changed-since", "HEAD", "--format", "github"],
+    );
+    assert_eq!(code, 1, "{text}");
+    let annotation = text
+        .lines()
+        .find(|l| l.starts_with("::error file=src/users.ts,line=1,col=33,"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        annotation.ends_with(
+            "src/users.ts:1:33: column \"legacy_name\" does not exist%0Ahelp: column `legacy_name` was dropped in migrations/0002_drop_legacy.sql:1: remove this use, or keep the column in the migration"
+        ),
+        "{annotation}"
+    );
+    let (_, human) = run_in(d, &["check", "--changed-since", "HEAD"]);
+    assert!(human.contains("dropped by 0002_drop_legacy.sql"), "{human}");
+}
