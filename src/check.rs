@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -121,12 +122,22 @@ struct FileOutcome {
 
 impl Checker<'_> {
     pub fn check_files(&self, files: &[SourceFile]) -> Report {
+        self.check_files_counted(files, None)
+    }
+
+    /// [`Checker::check_files`], adding one to `progress` per file done.
+    pub fn check_files_counted(
+        &self,
+        files: &[SourceFile],
+        progress: Option<&AtomicUsize>,
+    ) -> Report {
         let outcomes: Vec<FileOutcome> = run_with_big_stacks(|| {
             files
                 .par_iter()
                 .map(|f| {
                     let mut outcome = self.check_file(f, false);
                     self.apply_suppressions(&mut outcome, false);
+                    count(progress);
                     outcome
                 })
                 .collect()
@@ -141,9 +152,18 @@ impl Checker<'_> {
         &self,
         files: &[SourceFile],
         verifier: &Verifier<'_>,
+        progress: Option<&AtomicUsize>,
     ) -> Result<Report, String> {
-        let mut outcomes: Vec<FileOutcome> =
-            run_with_big_stacks(|| files.par_iter().map(|f| self.check_file(f, true)).collect());
+        let mut outcomes: Vec<FileOutcome> = run_with_big_stacks(|| {
+            files
+                .par_iter()
+                .map(|f| {
+                    let outcome = self.check_file(f, true);
+                    count(progress);
+                    outcome
+                })
+                .collect()
+        });
         let texts: Vec<&str> = outcomes
             .iter()
             .flat_map(|o| o.candidates.iter().map(Candidate::text))
@@ -429,6 +449,12 @@ fn collect_references(resolved: &resolve::Resolved, out: &mut BTreeSet<Reference
                 });
             }
         }
+    }
+}
+
+fn count(progress: Option<&AtomicUsize>) {
+    if let Some(p) = progress {
+        p.fetch_add(1, Ordering::Relaxed);
     }
 }
 

@@ -112,6 +112,13 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_color: bool,
 
+    /// No progress line and no notes on stderr: findings and errors only.
+    ///
+    /// The progress line is drawn only when stderr is a terminal and a run takes over half a
+    /// second.
+    #[arg(long, short)]
+    pub quiet: bool,
+
     /// Report only findings that are not in this baseline file.
     ///
     /// Findings are matched by fingerprint (rule, file, message and the text of the line), so

@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod extract;
 pub mod fingerprint;
 pub mod init;
+pub mod progress;
 pub mod render;
 pub mod resolve;
 pub mod rules;
@@ -339,6 +340,8 @@ pub struct CheckPlan {
     pub collect_references: bool,
     pub schema_paths: Vec<PathBuf>,
     pub search_path: Vec<Ident>,
+    /// Draw a progress line on stderr for long runs in a terminal (not with `--quiet`).
+    pub progress: bool,
 }
 
 pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
@@ -397,6 +400,7 @@ pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
         config,
         paths,
         only: None,
+        progress: !args.quiet,
         collect_references: false,
         schema_paths,
         search_path,
@@ -435,7 +439,9 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
 
     if let Some(path) = &args.write_baseline {
         let n = baseline::write(&report, path).map_err(|e| miette!("{e}"))?;
-        eprintln!("wrote {n} finding(s) to {}", path.display());
+        if !args.quiet {
+            eprintln!("wrote {n} finding(s) to {}", path.display());
+        }
         report.diagnostics.clear();
     } else if let Some(path) = &args.baseline {
         baseline::apply(&mut report, path).map_err(|e| miette!("{e}"))?;
@@ -506,15 +512,18 @@ pub fn check_with_schema(
         collect_references: plan.collect_references,
     };
     let mut verify_error = None;
+    let progress = progress::Progress::start(files.len(), "files", plan.progress);
+    let counter = Some(progress.counter());
     let mut report = match verifier {
-        None => checker.check_files(&files),
+        None => checker.check_files_counted(&files, counter),
         Some(verifier) => checker
-            .check_and_verify(&files, verifier)
+            .check_and_verify(&files, verifier, counter)
             .unwrap_or_else(|e| {
                 verify_error = Some(e);
                 Report::default()
             }),
     };
+    progress.finish();
     if let Some(severity) = checker.settings.severity(RuleId::UnsupportedDdl) {
         let warnings = loaded
             .warnings

@@ -309,3 +309,48 @@ fn changed_since_checks_changed_files_and_a_new_migration_rechecks_everything() 
     let (_, human) = run_in(d, &["check", "--changed-since", "HEAD"]);
     assert!(human.contains("dropped by 0002_drop_legacy.sql"), "{human}");
 }
+
+#[test]
+fn progress_line_only_on_a_terminal_and_not_with_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("src")).unwrap();
+    std::fs::write(
+        d.join("schema.sql"),
+        "CREATE TABLE users (id bigint, email text);\n",
+    )
+    .unwrap();
+    // Enough files for the run to outlast the half-second delay, even in a release build.
+    for i in 0..12_000 {
+        std::fs::write(
+            d.join(format!("src/f{i}.ts")),
+            format!("export const q{i} = sql`SELECT id, email FROM users WHERE id = ${{x}}`;\n"),
+        )
+        .unwrap();
+    }
+    let bin = env!("CARGO_BIN_EXE_schemalint");
+    // `script` runs the command on a pseudo-terminal, as a developer's shell would.
+    let on_terminal = |extra: &str| {
+        let out = Command::new("script")
+            .args(["-qec"])
+            .arg(format!("{bin} check --schema schema.sql src {extra}"))
+            .arg("/dev/null")
+            .current_dir(d)
+            .output()
+            .expect("script(1) from util-linux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = on_terminal("");
+    assert!(
+        shown.contains("checking ") && shown.contains("/12,000 files"),
+        "{shown}"
+    );
+    assert!(shown.contains("No problems found"), "{shown}");
+    let quiet = on_terminal("--quiet");
+    assert!(!quiet.contains("checking "), "{quiet}");
+    assert!(quiet.contains("No problems found"), "{quiet}");
+    // Not a terminal: no progress line in the captured stderr.
+    let (code, text) = run_in(d, &["check", "--schema", "schema.sql", "src"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("checking "), "{text}");
+}
