@@ -117,7 +117,7 @@ struct FileOutcome {
     candidates: Vec<Candidate>,
     /// Suppression comments are applied once every finding is in: the file's text and the
     /// host extents of its SQL. `None` once applied.
-    suppress: Option<(Arc<str>, Vec<Span>)>,
+    suppress: Option<(String, Vec<Span>)>,
 }
 
 impl Checker<'_> {
@@ -262,8 +262,6 @@ impl Checker<'_> {
                 return outcome;
             }
         };
-        let text: Arc<str> = Arc::from(text);
-        outcome.texts.push((file.path.clone(), text.clone()));
         let extents: Vec<Span> = embedded
             .iter()
             .filter(|s| s.host_file.is_none())
@@ -317,6 +315,10 @@ impl Checker<'_> {
         );
         for d in &mut own {
             d.file = outcome.path.clone();
+        }
+        // The text is kept (for the renderer's snippets) only when something points into it.
+        if !own.is_empty() {
+            outcome.texts.push((outcome.path.clone(), Arc::from(text)));
         }
         outcome.diagnostics = own;
         outcome.diagnostics.extend(other);

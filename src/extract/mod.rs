@@ -323,11 +323,18 @@ pub fn extract(
     text: &str,
     options: &SourcesConfig,
 ) -> Result<Vec<EmbeddedSql>, ExtractError> {
-    if language != Language::Sql {
-        let depth = max_nesting(text);
-        if depth > MAX_NESTING {
-            return Err(ExtractError::TooDeep(depth));
-        }
+    // Cheap byte scans first: most code files hold no SQL and are never parsed.
+    let might_hold_sql = match language {
+        Language::Sql => return Ok(sql::extract_sql_file(text)),
+        Language::TypeScript | Language::JavaScript => typescript::has_sql_cue(text, options),
+        Language::Rust => rust::has_sql_cue(text),
+    };
+    if !might_hold_sql {
+        return Ok(Vec::new());
+    }
+    let depth = max_nesting(text);
+    if depth > MAX_NESTING {
+        return Err(ExtractError::TooDeep(depth));
     }
     match language {
         Language::Sql => Ok(sql::extract_sql_file(text)),

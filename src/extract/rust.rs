@@ -48,14 +48,14 @@ const CALLS: &[&str] = &[
     "simple_query",
 ];
 
-pub fn extract(path: &Path, text: &str) -> Result<Vec<EmbeddedSql>, ExtractError> {
-    // Cheap byte scan before tokenizing: no cue, no SQL.
-    if !["query", "execute", "prepare", "sqlx"]
+/// Cheap byte scan before tokenizing: no cue, no SQL.
+pub(super) fn has_sql_cue(text: &str) -> bool {
+    ["query", "execute", "prepare", "sqlx"]
         .iter()
         .any(|cue| text.contains(cue))
-    {
-        return Ok(Vec::new());
-    }
+}
+
+pub fn extract(path: &Path, text: &str) -> Result<Vec<EmbeddedSql>, ExtractError> {
     // proc-macro2 keeps every parsed file's text in a thread-local source map until told
     // otherwise; forget it however we leave, so a long scan doesn't grow without bound.
     // (Declared before the tokens, so it runs after they are dropped.)

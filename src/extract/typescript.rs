@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use aho_corasick::AhoCorasick;
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
     Argument, BinaryOperator, BindingPattern, CallExpression, Expression, StringLiteral,
@@ -51,10 +52,6 @@ pub fn extract(
     tags.extend(options.tags.iter().map(String::as_str));
     let mut functions: Vec<&str> = DEFAULT_FUNCTIONS.to_vec();
     functions.extend(options.functions.iter().map(String::as_str));
-    // Cheap byte scan: a file without any cue cannot hold SQL we would find.
-    if !has_sql_cue(text, &tags, &functions) {
-        return Ok(Vec::new());
-    }
     let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::tsx());
     let allocator = Allocator::default();
     let ret = Parser::new(&allocator, text, source_type).parse();
@@ -99,17 +96,42 @@ pub fn extract(
 
 /// Whether a file can hold SQL we would find: a tag or call we look for, or an uppercase
 /// statement keyword (plain strings are only taken when written in uppercase). The words
-/// "select" or "update" in prose or comments don't count, so most files skip parsing.
-fn has_sql_cue(text: &str, tags: &[&str], functions: &[&str]) -> bool {
+/// "select" or "update" in prose or comments don't count, so most files skip parsing. One
+/// pass over the text (Aho-Corasick over every cue), built once for the default cues.
+pub(super) fn has_sql_cue(text: &str, options: &SourcesConfig) -> bool {
+    static DEFAULT: std::sync::OnceLock<Option<AhoCorasick>> = std::sync::OnceLock::new();
+    let automaton = if options.tags.is_empty() && options.functions.is_empty() {
+        DEFAULT.get_or_init(|| cues(DEFAULT_TAGS.iter().copied(), DEFAULT_FUNCTIONS.iter().copied()))
+    } else {
+        &cues(
+            DEFAULT_TAGS.iter().copied().chain(options.tags.iter().map(String::as_str)),
+            DEFAULT_FUNCTIONS
+                .iter()
+                .copied()
+                .chain(options.functions.iter().map(String::as_str)),
+        )
+    };
+    automaton.as_ref().is_none_or(|ac| ac.is_match(text))
+}
+
+/// The automaton over every cue; `None` if it cannot be built (then every file is parsed).
+fn cues<'a>(
+    tags: impl Iterator<Item = &'a str> + Clone,
+    functions: impl Iterator<Item = &'a str>,
+) -> Option<AhoCorasick> {
     const KEYWORDS: &[&str] = &["SELECT", "INSERT", "UPDATE", "DELETE", "WITH ", "MERGE"];
-    KEYWORDS.iter().any(|k| text.contains(k))
-        || tags
-            .iter()
-            .any(|t| text.contains(&format!("{t}`")) || text.contains(&format!("{t} `")))
-        || functions
-            .iter()
-            .chain(tags)
-            .any(|f| text.contains(&format!("{f}(")))
+    let mut patterns: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
+    for t in tags.clone() {
+        patterns.push(format!("{t}`"));
+        patterns.push(format!("{t} `"));
+    }
+    for f in functions.chain(tags) {
+        patterns.push(format!("{f}("));
+    }
+    AhoCorasick::builder()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(&patterns)
+        .ok()
 }
 
 /// `const q = "SELECT ..."` bindings, by name (the span of the initializer).
