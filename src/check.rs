@@ -122,27 +122,24 @@ struct FileOutcome {
 
 impl Checker<'_> {
     pub fn check_files(&self, files: &[SourceFile]) -> Report {
-        self.check_files_counted(files, None)
+        self.check_extracted(extract_files(files, self.sources, None))
     }
 
-    /// [`Checker::check_files`], adding one to `progress` per file done.
-    pub fn check_files_counted(
-        &self,
-        files: &[SourceFile],
-        progress: Option<&AtomicUsize>,
-    ) -> Report {
+    /// Check files already read and extracted ([`extract_files`]: that phase needs no
+    /// schema, so it can run while the schema loads).
+    pub fn check_extracted(&self, files: Vec<Extracted>) -> Report {
+        let scanned = files.len();
         let outcomes: Vec<FileOutcome> = run_with_big_stacks(|| {
             files
-                .par_iter()
+                .into_par_iter()
                 .map(|f| {
-                    let mut outcome = self.check_file(f, false);
+                    let mut outcome = self.check_one(f, false);
                     self.apply_suppressions(&mut outcome, false);
-                    count(progress);
                     outcome
                 })
                 .collect()
         });
-        self.merge(files.len(), outcomes)
+        self.merge(scanned, outcomes)
     }
 
     /// Check the files, then have the database prepare every statement that can be checked
@@ -150,18 +147,14 @@ impl Checker<'_> {
     /// except where a static finding already points at the same place.
     pub fn check_and_verify(
         &self,
-        files: &[SourceFile],
+        files: Vec<Extracted>,
         verifier: &Verifier<'_>,
-        progress: Option<&AtomicUsize>,
     ) -> Result<Report, String> {
+        let scanned = files.len();
         let mut outcomes: Vec<FileOutcome> = run_with_big_stacks(|| {
             files
-                .par_iter()
-                .map(|f| {
-                    let outcome = self.check_file(f, true);
-                    count(progress);
-                    outcome
-                })
+                .into_par_iter()
+                .map(|f| self.check_one(f, true))
                 .collect()
         });
         let texts: Vec<&str> = outcomes
@@ -207,7 +200,7 @@ impl Checker<'_> {
             outcome.candidates = Vec::new();
             self.apply_suppressions(outcome, true);
         }
-        let mut report = self.merge(files.len(), outcomes);
+        let mut report = self.merge(scanned, outcomes);
         report.verified = Some(summary);
         Ok(report)
     }
@@ -231,44 +224,31 @@ impl Checker<'_> {
         report
     }
 
-    fn check_file(&self, file: &SourceFile, verify: bool) -> FileOutcome {
+    fn check_one(&self, file: Extracted, verify: bool) -> FileOutcome {
         let mut outcome = FileOutcome {
-            path: file.path.clone(),
+            path: file.path,
             references: BTreeSet::new(),
             diagnostics: Vec::new(),
-            error: None,
+            error: file.error,
             statements: 0,
             texts: Vec::new(),
             candidates: Vec::new(),
             suppress: None,
         };
-        let text = match read_source(&file.path) {
-            Ok(text) => text,
-            Err(message) => {
-                outcome.error = Some(FileError {
-                    path: file.path.clone(),
-                    message,
-                });
-                return outcome;
-            }
-        };
-        let embedded = match extract::extract(&file.path, file.language, &text, self.sources) {
-            Ok(e) => e,
-            Err(e) => {
-                outcome.error = Some(FileError {
-                    path: file.path.clone(),
-                    message: e.to_string(),
-                });
-                return outcome;
-            }
-        };
-        let extents: Vec<Span> = embedded
+        if outcome.error.is_some() {
+            return outcome;
+        }
+        let extents: Vec<Span> = file
+            .embedded
             .iter()
             .filter(|s| s.host_file.is_none())
             .map(EmbeddedSql::host_extent)
             .collect();
-        for sql in embedded {
-            let host = sql.host_file.clone().unwrap_or_else(|| file.path.clone());
+        for sql in file.embedded {
+            let host = sql
+                .host_file
+                .clone()
+                .unwrap_or_else(|| outcome.path.clone());
             let before = outcome.diagnostics.len();
             let statements =
                 self.check_sql(&sql, &mut outcome.diagnostics, &mut outcome.references);
@@ -288,7 +268,7 @@ impl Checker<'_> {
                     .extend(verify::candidates(&sql, &host, statements > 0));
             }
         }
-        outcome.suppress = Some((text, extents));
+        outcome.suppress = Some((file.text, extents));
         outcome
     }
 
@@ -454,21 +434,82 @@ fn collect_references(resolved: &resolve::Resolved, out: &mut BTreeSet<Reference
     }
 }
 
-fn count(progress: Option<&AtomicUsize>) {
-    if let Some(p) = progress {
-        p.fetch_add(1, Ordering::Relaxed);
-    }
+/// A source file read and its SQL extracted: the part of checking that needs no schema.
+pub struct Extracted {
+    path: PathBuf,
+    /// The file's text, kept only when it holds SQL or a suppression comment.
+    text: String,
+    embedded: Vec<EmbeddedSql>,
+    error: Option<FileError>,
 }
 
-/// Parsers recurse; deeply nested input needs more than the default 2 MiB thread stacks. The
-/// memory is only reserved, not used, unless the input really is that deep.
-fn run_with_big_stacks<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    match rayon::ThreadPoolBuilder::new()
-        .stack_size(64 * 1024 * 1024)
-        .build()
-    {
-        Ok(pool) => pool.install(work),
-        Err(_) => work(),
+/// Read every file and extract its SQL, in parallel, adding one to `progress` per file.
+pub fn extract_files(
+    files: &[SourceFile],
+    sources: &SourcesConfig,
+    progress: Option<&AtomicUsize>,
+) -> Vec<Extracted> {
+    run_with_big_stacks(|| {
+        files
+            .par_iter()
+            .map(|f| {
+                let extracted = extract_file(f, sources);
+                if let Some(p) = progress {
+                    p.fetch_add(1, Ordering::Relaxed);
+                }
+                extracted
+            })
+            .collect()
+    })
+}
+
+fn extract_file(file: &SourceFile, sources: &SourcesConfig) -> Extracted {
+    let mut out = Extracted {
+        path: file.path.clone(),
+        text: String::new(),
+        embedded: Vec::new(),
+        error: None,
+    };
+    let text = match read_source(&file.path) {
+        Ok(text) => text,
+        Err(message) => {
+            out.error = Some(FileError {
+                path: file.path.clone(),
+                message,
+            });
+            return out;
+        }
+    };
+    match extract::extract(&file.path, file.language, &text, sources) {
+        Ok(embedded) => out.embedded = embedded,
+        Err(e) => {
+            out.error = Some(FileError {
+                path: file.path.clone(),
+                message: e.to_string(),
+            });
+            return out;
+        }
+    }
+    if !out.embedded.is_empty() || suppress::mentioned(&text) {
+        out.text = text;
+    }
+    out
+}
+
+/// Parsers recurse; deeply nested input needs more than the default 2 MiB thread stacks. One
+/// pool of 64 MiB-stack threads serves the whole run (the memory is only reserved, not used,
+/// unless the input really is that deep); work already on it runs in place.
+pub fn run_with_big_stacks<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(64 * 1024 * 1024)
+            .build()
+            .ok()
+    });
+    match pool {
+        Some(pool) => pool.install(work),
+        None => work(),
     }
 }
 

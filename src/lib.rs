@@ -201,8 +201,8 @@ fn run_diff(a: &str, b: &str, format: Format, timeout: Option<u64>) -> Result<Ou
 fn run_unused(args: &CheckArgs) -> Result<Outcome, Error> {
     let mut plan = plan_check(args)?;
     plan.collect_references = true;
-    let loaded = load_schema(args, &plan)?;
-    let (report, walk_errors) = check_with_schema(&plan, &loaded, None);
+    let (loaded, files, walk_errors) = load_and_scan(args, &plan)?;
+    let (report, walk_errors) = check_scanned(&plan, &loaded, files, walk_errors, None);
     let text = unused_report(&loaded.schema, &report, &plan.config.config.banned);
     render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
     for e in walk_errors
@@ -409,8 +409,7 @@ pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
 
 fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
     let mut plan = plan_check(args)?;
-    let loaded = load_schema(args, &plan)?;
-    narrow_to_changes(args, &mut plan, &loaded)?;
+    narrow_to_changes(args, &mut plan)?;
     let verify_opts = if args.verify {
         let Some(url) = named_database_url(args, &plan)? else {
             return Err(miette!(
@@ -429,9 +428,12 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
         let opts = verify_opts.as_ref().expect("only called with --verify");
         schema::live::prepare_all(opts, texts).map_err(|e| format!("--verify: {e}"))
     };
-    let (mut report, walk_errors) = check_with_schema(
+    let (loaded, files, walk_errors) = load_and_scan(args, &plan)?;
+    let (mut report, walk_errors) = check_scanned(
         &plan,
         &loaded,
+        files,
+        walk_errors,
         verify_opts
             .as_ref()
             .map(|_| &verifier as &check::Verifier<'_>),
@@ -478,52 +480,76 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
     })
 }
 
-/// Walk, extract and check every file against a loaded schema; schema warnings become
-/// `unsupported-ddl` findings. Returns the report and the walk's problems.
-pub fn check_with_schema(
-    plan: &CheckPlan,
-    loaded: &LoadedSchema,
-    verifier: Option<&check::Verifier<'_>>,
-) -> (Report, Vec<String>) {
-    let settings = RuleSettings::new(&plan.config.config.rules);
-    let banned = Banned::new(&plan.config.config.banned, &loaded.schema);
+/// Walk the paths, then read and extract every source file: the part of `check` that needs no
+/// schema, so it runs while the schema loads. Returns the files and the walk's problems.
+pub fn scan(plan: &CheckPlan) -> (Vec<check::Extracted>, Vec<String>) {
     let sources = &plan.config.config.sources;
     let cwd = std::env::current_dir().unwrap_or_default();
     let root = plan.config.base_dir().map(Path::to_path_buf).unwrap_or(cwd);
-    let mut skip = plan.schema_paths.clone();
-    skip.extend(loaded.files.iter().cloned());
+    // Files under the schema paths (migrations, the dump, the snapshot) are schema, not code.
     let (mut files, walk_errors) = walk::discover(
         &plan.paths,
         &walk::WalkOptions {
             root: &root,
             include: &sources.include,
             exclude: &sources.exclude,
-            skip: &skip,
+            skip: &plan.schema_paths,
         },
     );
     if let Some(only) = &plan.only {
         files.retain(|f| only.contains(&walk::normalize(&f.path)));
     }
+    let progress = progress::Progress::start(files.len(), "files", plan.progress);
+    let extracted = check::extract_files(&files, sources, Some(progress.counter()));
+    progress.finish();
+    let walk_errors = walk_errors
+        .into_iter()
+        .map(|e| match e.path {
+            Some(p) => format!("{}: {}", render::display_path(&p), e.message),
+            None => e.message,
+        })
+        .collect();
+    (extracted, walk_errors)
+}
+
+/// Load the schema and scan the sources at the same time.
+fn load_and_scan(
+    args: &CheckArgs,
+    plan: &CheckPlan,
+) -> Result<(LoadedSchema, Vec<check::Extracted>, Vec<String>), Error> {
+    let (loaded, (extracted, walk_errors)) =
+        check::run_with_big_stacks(|| rayon::join(|| load_schema(args, plan), || scan(plan)));
+    Ok((loaded?, extracted, walk_errors))
+}
+
+/// Check scanned files against a loaded schema (and the database, with a verifier); schema
+/// warnings become `unsupported-ddl` findings. Returns the report and the tool errors.
+pub fn check_scanned(
+    plan: &CheckPlan,
+    loaded: &LoadedSchema,
+    files: Vec<check::Extracted>,
+    mut walk_errors: Vec<String>,
+    verifier: Option<&check::Verifier<'_>>,
+) -> (Report, Vec<String>) {
+    let settings = RuleSettings::new(&plan.config.config.rules);
+    let banned = Banned::new(&plan.config.config.banned, &loaded.schema);
     let checker = Checker {
         schema: &loaded.schema,
         banned,
         settings,
-        sources,
+        sources: &plan.config.config.sources,
         collect_references: plan.collect_references,
     };
     let mut verify_error = None;
-    let progress = progress::Progress::start(files.len(), "files", plan.progress);
-    let counter = Some(progress.counter());
     let mut report = match verifier {
-        None => checker.check_files_counted(&files, counter),
+        None => checker.check_extracted(files),
         Some(verifier) => checker
-            .check_and_verify(&files, verifier, counter)
+            .check_and_verify(files, verifier)
             .unwrap_or_else(|e| {
                 verify_error = Some(e);
                 Report::default()
             }),
     };
-    progress.finish();
     if let Some(severity) = checker.settings.severity(RuleId::UnsupportedDdl) {
         let warnings = loaded
             .warnings
@@ -545,32 +571,25 @@ pub fn check_with_schema(
             .collect();
         report.extend_with_sources(warnings);
     }
-    let mut walk_errors: Vec<String> = walk_errors
-        .into_iter()
-        .map(|e| match e.path {
-            Some(p) => format!("{}: {}", render::display_path(&p), e.message),
-            None => e.message,
-        })
-        .collect();
     walk_errors.extend(verify_error);
     (report, walk_errors)
 }
 
 /// Pre-commit passes changed files; `--changed-since` asks git. Either way, a change to the
 /// schema (a DDL file, a migration) or to the config can break any query: check everything.
-fn narrow_to_changes(
-    args: &CheckArgs,
-    plan: &mut CheckPlan,
-    loaded: &LoadedSchema,
-) -> Result<(), Error> {
+fn narrow_to_changes(args: &CheckArgs, plan: &mut CheckPlan) -> Result<(), Error> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let root = plan
         .config
         .base_dir()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| cwd.clone());
-    let mut schema_files: Vec<PathBuf> = loaded.files.iter().map(|p| walk::normalize(p)).collect();
-    schema_files.extend(plan.schema_paths.iter().map(|p| walk::normalize(p)));
+    // Every schema file (a migration, the dump) is under one of the schema paths.
+    let mut schema_files: Vec<PathBuf> = plan
+        .schema_paths
+        .iter()
+        .map(|p| walk::normalize(p))
+        .collect();
     schema_files.extend(plan.config.path.iter().map(|p| walk::normalize(p)));
     let touches_schema = |changed: &[PathBuf]| {
         changed

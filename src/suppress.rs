@@ -88,6 +88,11 @@ fn parse_rule_list(rest: &str) -> Vec<String> {
     rules
 }
 
+/// Whether the text may hold a suppression comment (a cheap scan).
+pub fn mentioned(text: &str) -> bool {
+    text.contains(STATEMENT)
+}
+
 /// Drop suppressed findings, and report suppressions that matched nothing or name no rule.
 /// Suppressions of the rules in `not_run` (`database-error` without `--verify`) are never
 /// called unused: this run could not have found what they silence.
@@ -98,7 +103,7 @@ pub fn apply(
     unused_severity: Option<Severity>,
     not_run: &[&str],
 ) {
-    if !text.contains(STATEMENT) {
+    if !mentioned(text) {
         return;
     }
     let mut suppressions = parse(text, statements);

@@ -101,10 +101,18 @@ pub fn extract(
 pub(super) fn has_sql_cue(text: &str, options: &SourcesConfig) -> bool {
     static DEFAULT: std::sync::OnceLock<Option<AhoCorasick>> = std::sync::OnceLock::new();
     let automaton = if options.tags.is_empty() && options.functions.is_empty() {
-        DEFAULT.get_or_init(|| cues(DEFAULT_TAGS.iter().copied(), DEFAULT_FUNCTIONS.iter().copied()))
+        DEFAULT.get_or_init(|| {
+            cues(
+                DEFAULT_TAGS.iter().copied(),
+                DEFAULT_FUNCTIONS.iter().copied(),
+            )
+        })
     } else {
         &cues(
-            DEFAULT_TAGS.iter().copied().chain(options.tags.iter().map(String::as_str)),
+            DEFAULT_TAGS
+                .iter()
+                .copied()
+                .chain(options.tags.iter().map(String::as_str)),
             DEFAULT_FUNCTIONS
                 .iter()
                 .copied()
