@@ -4,6 +4,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Parsing allocates many small short-lived nodes and tokens on every core; mimalloc's
+/// per-thread heaps cut the time glibc malloc took in the profile (about 14% of the run).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The parsers recurse; the work runs on a thread with the same 64 MiB stack as the checker's
 /// pool threads, so the schema replay has the headroom the checks have. Only touched memory
 /// is committed.
