@@ -2,9 +2,10 @@
 //! mutated (byte flips, splices, repeats, truncation, brackets and quotes inserted) and fed to
 //! every entry point that reads user data: TS/JS, Rust and SQL extraction, the DDL replay, the
 //! resolver with all rules, and the config loader. Any panic fails the test and prints the
-//! input. Fixed seeds; `SCHEMALINT_FUZZ_SECONDS` sets the time per target (default 3 s) for
-//! longer campaigns, and `SCHEMALINT_FUZZ_LAST=FILE` keeps each input in `FILE.<target>` before it runs,
-//! so a crash that cannot be caught (a stack overflow aborts) leaves its input behind.
+//! input. Inputs that once crashed a target live in tests/data/fuzz/<target>/ and run first.
+//! Fixed seeds; `SCHEMALINT_FUZZ_SECONDS` sets the time per target (default 3 s) for longer
+//! campaigns, and `SCHEMALINT_FUZZ_LAST=FILE` keeps each input in `FILE.<target>` before it
+//! runs, so a crash that cannot be caught (a stack overflow aborts) leaves its input behind.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -162,7 +163,33 @@ fn campaign(name: &str, exts: &[&str], seed: u64, target: impl Fn(&[u8]) + Sync)
     })
 }
 
+/// Inputs that once crashed a target (tests/data/fuzz/<target>/): each runs first, every time.
+fn regressions(name: &str, target: &dyn Fn(&[u8])) -> usize {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/fuzz")
+        .join(name);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return 0;
+    };
+    let mut n = 0;
+    for e in entries.flatten() {
+        let input = std::fs::read(e.path()).unwrap();
+        let result = catch_unwind(AssertUnwindSafe(|| target(&input)));
+        assert!(
+            result.is_ok(),
+            "{name}: regression {} panics",
+            e.path().display()
+        );
+        n += 1;
+    }
+    n
+}
+
 fn run_campaign(name: &str, exts: &[&str], seed: u64, target: &dyn Fn(&[u8])) -> usize {
+    let kept = regressions(name, target);
+    if kept > 0 {
+        eprintln!("{name}: {kept} regression inputs pass");
+    }
     let corpus = seeds(exts);
     let mut rng = Rng(seed);
     let last = std::env::var("SCHEMALINT_FUZZ_LAST")
