@@ -258,3 +258,52 @@ fn missing_unreadable_and_broken_schema_sources() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_file_that_vanishes_during_the_scan() {
+    use schemalint::check::Checker;
+    use schemalint::config::SourcesConfig;
+    use schemalint::rules::{Banned, RuleSettings};
+    use schemalint::walk::{discover, WalkOptions};
+
+    let dir = project();
+    let gone = dir.path().join("src/gone.sql");
+    std::fs::write(&gone, "SELECT id FROM users;\n").unwrap();
+    let (files, errors) = discover(
+        &[dir.path().join("src")],
+        &WalkOptions {
+            root: dir.path(),
+            include: &[],
+            exclude: &[],
+            skip: &[],
+        },
+    );
+    assert!(errors.is_empty());
+    assert_eq!(files.len(), 2);
+    // Deleted between the walk and the read, as a concurrent `git checkout` would.
+    std::fs::remove_file(&gone).unwrap();
+    let schema =
+        schemalint::schema::load_ddl_paths(&[dir.path().join("schema.sql")], &["public".into()])
+            .unwrap()
+            .schema;
+    let sources = SourcesConfig::default();
+    let report = Checker {
+        schema: &schema,
+        banned: Banned::default(),
+        settings: RuleSettings::default(),
+        sources: &sources,
+        collect_references: false,
+    }
+    .check_files(&files);
+    assert_eq!(report.file_errors.len(), 1);
+    assert_eq!(report.file_errors[0].path, gone);
+    assert_eq!(
+        report.file_errors[0].message,
+        "file disappeared before it could be read"
+    );
+    // The other file was still checked.
+    assert!(report
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("emial")));
+}
