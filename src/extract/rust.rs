@@ -88,8 +88,10 @@ struct Scan<'a> {
     text: &'a str,
     index: &'a LineIndex,
     path: &'a Path,
-    /// `const NAME: &str = "..."`, `static`, `let name = "..."`: the literal, by name.
-    constants: HashMap<String, Literal>,
+    /// `const NAME: &str = "..."` (or `= concat!("...", "...")`), `static`, `let name = ...`:
+    /// the literal pieces, by name. `None` when the name is bound to two different values in
+    /// the file (which one a path means is then unknown).
+    constants: HashMap<String, Option<Vec<Literal>>>,
     out: Vec<EmbeddedSql>,
 }
 
@@ -116,12 +118,25 @@ impl Scan<'_> {
                     {
                         j += 1;
                     }
-                    if let (Some(TokenTree::Punct(eq)), Some(TokenTree::Literal(lit))) =
-                        (tokens.get(j), tokens.get(j + 1))
-                    {
-                        let ends = matches!(tokens.get(j + 2), Some(TokenTree::Punct(p)) if p.as_char() == ';');
-                        if eq.as_char() == '=' && ends {
-                            self.constants.insert(name.to_string(), lit.clone());
+                    let is_eq =
+                        matches!(tokens.get(j), Some(TokenTree::Punct(p)) if p.as_char() == '=');
+                    let value = tokens.get(j + 1..).and_then(string_value);
+                    if let (true, Some((parts, used))) = (is_eq, value) {
+                        let ends = matches!(tokens.get(j + 1 + used), Some(TokenTree::Punct(p)) if p.as_char() == ';');
+                        if ends {
+                            let entry = self.constants.entry(name.to_string());
+                            entry
+                                .and_modify(|known| {
+                                    let same = known.as_ref().is_some_and(|k| {
+                                        k.iter()
+                                            .map(|l| l.to_string())
+                                            .eq(parts.iter().map(|l| l.to_string()))
+                                    });
+                                    if !same {
+                                        *known = None;
+                                    }
+                                })
+                                .or_insert(Some(parts));
                         }
                     }
                 }
@@ -175,7 +190,7 @@ impl Scan<'_> {
             _ => None,
         });
         if let Some(lit) = first_string {
-            self.literal(&lit);
+            self.literal(&[lit]);
         }
     }
 
@@ -204,45 +219,79 @@ impl Scan<'_> {
         self.out.push(e);
     }
 
-    /// `sqlx::query("...")`, `client.query("...", &[])`, `client.execute(QUERY, ..)`.
+    /// `sqlx::query("...")`, `client.query("...", &[])`, `client.execute(QUERY, ..)`, with
+    /// `concat!("...", "...")`, or a constant by path (`Self::FIND`, `queries::ALL`).
     fn function_call(&mut self, args: &[TokenTree]) {
-        let first = args
+        let start = args
             .iter()
-            .find(|t| !matches!(t, TokenTree::Punct(p) if p.as_char() == '&'));
-        match first {
-            Some(TokenTree::Literal(l)) if is_string_literal(l) => self.literal(l),
-            Some(TokenTree::Ident(name)) => {
-                // Only when the identifier is the whole argument (`QUERY,` or `QUERY)`).
-                let whole = args
-                    .iter()
-                    .skip_while(|t| !matches!(t, TokenTree::Ident(_)))
-                    .nth(1)
-                    .is_none_or(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','));
-                if whole {
-                    if let Some(lit) = self.constants.get(&name.to_string()).cloned() {
-                        self.literal(&lit);
-                    }
-                }
+            .position(|t| !matches!(t, TokenTree::Punct(p) if p.as_char() == '&'))
+            .unwrap_or(args.len());
+        // The first argument: everything up to the first top-level comma.
+        let end = args[start..]
+            .iter()
+            .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
+            .map_or(args.len(), |i| start + i);
+        let first = &args[start..end];
+        if let Some((parts, used)) = string_value(first) {
+            if used == first.len() {
+                self.literal(&parts);
             }
-            _ => {}
+            return;
+        }
+        // A path made only of names and `::`: the constant named by its last segment.
+        let is_path = !first.is_empty()
+            && first.iter().all(|t| match t {
+                TokenTree::Ident(_) => true,
+                TokenTree::Punct(p) => p.as_char() == ':',
+                _ => false,
+            });
+        if let (true, Some(TokenTree::Ident(name))) = (is_path, first.last()) {
+            if let Some(Some(parts)) = self.constants.get(&name.to_string()).cloned() {
+                self.literal(&parts);
+            }
         }
     }
 
-    fn literal(&mut self, lit: &Literal) {
-        if !is_string_literal(lit) {
-            return;
-        }
-        let start = lit.span().start();
-        // proc-macro2: line is 1-based, column 0-based in characters.
-        let host = self
-            .index
-            .offset(self.text, start.line as u32, start.column as u32 + 1);
-        let repr = lit.to_string();
+    /// A statement made of one or more string literals (`concat!` pieces), each mapped back.
+    fn literal(&mut self, parts: &[Literal]) {
         let mut b = SqlBuilder::default();
-        decode_literal(&repr, host, &mut b);
+        for lit in parts {
+            if !is_string_literal(lit) {
+                return;
+            }
+            let start = lit.span().start();
+            // proc-macro2: line is 1-based, column 0-based in characters.
+            let host = self
+                .index
+                .offset(self.text, start.line as u32, start.column as u32 + 1);
+            decode_literal(&lit.to_string(), host, &mut b);
+        }
         if starts_like_statement(&b.text) {
             self.out.push(b.finish(Confidence::Certain));
         }
+    }
+}
+
+/// A string value at the start of `tokens`: a string literal, or `concat!(...)` of string
+/// literals (commas between, a trailing one allowed). Returns the pieces and how many tokens
+/// the value spans.
+fn string_value(tokens: &[TokenTree]) -> Option<(Vec<Literal>, usize)> {
+    match tokens {
+        [TokenTree::Literal(l), ..] if is_string_literal(l) => Some((vec![l.clone()], 1)),
+        [TokenTree::Ident(name), TokenTree::Punct(bang), TokenTree::Group(g), ..]
+            if name == "concat" && bang.as_char() == '!' =>
+        {
+            let mut parts = Vec::new();
+            for t in g.stream() {
+                match t {
+                    TokenTree::Literal(l) if is_string_literal(&l) => parts.push(l),
+                    TokenTree::Punct(p) if p.as_char() == ',' => {}
+                    _ => return None,
+                }
+            }
+            (!parts.is_empty()).then_some((parts, 3))
+        }
+        _ => None,
     }
 }
 
@@ -395,6 +444,46 @@ async fn f(c: &Client) {
             ]
         );
         assert!(host_at(src, &found[0], "email").starts_with("email = $1\";"));
+    }
+
+    #[test]
+    fn path_constants_and_concat() {
+        let src = r#"
+struct Repo;
+impl Repo {
+    const FIND: &'static str = "SELECT id FROM users WHERE id = $1";
+    async fn f(&self, c: &Client) {
+        c.query(Self::FIND, &[]).await?;
+        c.query(concat!("SELECT id, ", "email FROM users"), &[]).await?;
+        c.query(queries::ALL, &[]).await?;
+        c.query(crate::db::queries::LONG, &[]).await?;
+        c.query(TWICE, &[]).await?;
+        c.query(Self::FIND.trim(), &[]).await?;
+    }
+}
+mod queries {
+    pub const ALL: &str = "SELECT name FROM users";
+    pub const LONG: &str = concat!("SELECT id ", "FROM posts");
+}
+mod a { pub const TWICE: &str = "SELECT 1 FROM a"; }
+mod b { pub const TWICE: &str = "SELECT 1 FROM b"; }
+"#;
+        let found = sqls(src);
+        let texts: Vec<&str> = found.iter().map(|e| e.text.as_str()).collect();
+        // `TWICE` names two different statements: which one is unknown, so neither. A method
+        // call on a constant is not the constant.
+        assert_eq!(
+            texts,
+            [
+                "SELECT id FROM users WHERE id = $1",
+                "SELECT id, email FROM users",
+                "SELECT name FROM users",
+                "SELECT id FROM posts",
+            ]
+        );
+        // Each piece of a concat! maps back into its own literal.
+        assert!(host_at(src, &found[1], "email").starts_with("email FROM users\")"));
+        assert!(host_at(src, &found[3], "FROM").starts_with("FROM posts\")"));
     }
 
     #[test]
