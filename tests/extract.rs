@@ -1,0 +1,123 @@
+//! Extraction through the public API: every string form (escapes, continuations,
+//! concatenation, interpolation, multi-byte text, CRLF, raw strings, concat!) maps each
+//! identifier back to its exact place in the host file. Cases from the wt/extract branch.
+
+use std::path::Path;
+
+use schemalint::config::SourcesConfig;
+use schemalint::extract::{extract, Confidence, EmbeddedSql, Language};
+
+fn run(name: &str, src: &str) -> Vec<EmbeddedSql> {
+    let path = Path::new(name);
+    let lang = Language::from_path(path).expect("supported extension");
+    extract(path, lang, src, &SourcesConfig::default()).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Map the first occurrence of `ident` in the SQL back to the host and check it lands on `ident`.
+fn assert_maps(host: &str, e: &EmbeddedSql, ident: &str) {
+    let at = e
+        .text
+        .find(ident)
+        .unwrap_or_else(|| panic!("`{ident}` not in {:?}", e.text)) as u32;
+    let h = e.map.to_host(at) as usize;
+    let end = (h + 30).min(host.len());
+    assert!(
+        host.get(h..).is_some_and(|s| s.starts_with(ident)),
+        "`{ident}` (SQL offset {at}) mapped to host {h}: {:?}",
+        host.get(h..end)
+    );
+    // The whole span of the identifier maps too (no segment boundary inside it here).
+    let span = e.host_span(at, at + ident.len() as u32);
+    assert_eq!(&host[span.start as usize..span.end as usize], ident);
+}
+
+/// (file name, source, identifiers that must map exactly). Each source holds one statement.
+const CASES: &[(&str, &str, &[&str])] = &[
+    // TypeScript / JavaScript
+    (
+        "escapes.ts",
+        "await pool.query('SELECT \\'x\\' AS a,\\n\\t\\'a\\\\b\\' AS b, \\u00e9t\\u{e9}, \\x41, media_type FROM assets');",
+        &["media_type", "assets"],
+    ),
+    (
+        "continuation.js",
+        "client.query(\"SELECT id, \\\n  media_type FROM assets\");",
+        &["media_type", "assets", "SELECT"],
+    ),
+    (
+        "concat.ts",
+        "const where = ' WHERE kind = $1';\nawait pool.query('SELECT id, ' +\n  \"media_type\" + ` FROM assets` + where);",
+        &["media_type", "assets", "kind", "SELECT"],
+    ),
+    (
+        "interp.ts",
+        "await sql`SELECT id, media_type FROM assets WHERE user_id = ${req.user.id} AND kind = ${k}`;",
+        &["media_type", "assets", "kind"],
+    ),
+    (
+        "multiline.tsx",
+        "const rows = await sql`\n  SELECT\n    id,\n    media_type\n  FROM assets\n  WHERE user_id = ${userId}\n`;",
+        &["media_type", "assets", "user_id"],
+    ),
+    (
+        "multibyte.ts",
+        "// café ☕ 😀\nconst label = 'é😀';\nawait sql`SELECT 'é😀' AS \"naïve\", media_type FROM assets -- 🎉 ${x}\n`;",
+        &["media_type", "assets", "naïve", "'é😀'"],
+    ),
+    (
+        "template_escape.mts",
+        "await sql`SELECT '\\u{1F600}é' AS e, '\\`x\\`' AS f, media_type FROM assets`;",
+        &["media_type", "assets"],
+    ),
+    (
+        "crlf.cjs",
+        "pool.query(`SELECT id,\r\n  media_type\r\n FROM assets`);",
+        &["media_type", "assets"],
+    ),
+    // Rust
+    (
+        "escapes.rs",
+        "fn f() { sqlx::query!(\"SELECT '\\u{e9}' AS \\\"é\\\", \\x41 AS b,\\n\\t media_type FROM assets\"); }",
+        &["media_type", "assets"],
+    ),
+    (
+        "raw.rs",
+        "// é 😀\nfn f() { sqlx::query_as!(Row, r#\"SELECT \"naïve\", media_type FROM assets WHERE a = 'é'\"#); }",
+        &["media_type", "assets", "\"naïve\"", "'é'"],
+    ),
+    (
+        "continued.rs",
+        "fn f() { client.query(\"SELECT id, \\\n                      media_type \\\n                      FROM assets\", &[]); }",
+        &["media_type", "assets"],
+    ),
+    (
+        "concat.rs",
+        "const Q: &str = concat!(\"SELECT id, \", \"media_type\", \" FROM assets\");\nfn f() { sqlx::query(Q); }",
+        &["media_type", "assets", "SELECT"],
+    ),
+    (
+        "multibyte.rs",
+        "/// Ünïcödé 😀 docs\nfn f() { let s = \"😀\"; sqlx::query!(\"SELECT '😀é' AS x, media_type FROM assets\"); }",
+        &["media_type", "assets", "'😀é'"],
+    ),
+];
+
+#[test]
+fn every_string_form_maps_back_exactly() {
+    for (name, src, idents) in CASES {
+        let out = run(name, src);
+        let certain: Vec<_> = out
+            .iter()
+            .filter(|e| e.confidence == Confidence::Certain)
+            .collect();
+        assert_eq!(certain.len(), 1, "{name}: {out:#?}");
+        for ident in *idents {
+            assert_maps(src, certain[0], ident);
+        }
+        assert!(
+            schemalint::sql::parse(&certain[0].text).is_ok(),
+            "{name}: {:?}",
+            certain[0].text
+        );
+    }
+}
