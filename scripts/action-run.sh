@@ -10,6 +10,7 @@ args=(check --format "${INPUT_FORMAT:-github}" --fail-on "${INPUT_FAIL_ON:-error
 [[ -n ${INPUT_CONFIG:-} ]] && args+=(--config "$INPUT_CONFIG")
 [[ -n ${INPUT_BASELINE:-} ]] && args+=(--baseline "$INPUT_BASELINE")
 [[ -n ${SCHEMALINT_DATABASE_URL:-} ]] && args+=(--database-url-env SCHEMALINT_DATABASE_URL)
+[[ ${INPUT_VERIFY:-false} == true ]] && args+=(--verify)
 # Paths are space-separated; word splitting is intended here.
 read -r -a paths <<<"${INPUT_PATHS:-.}"
 args+=("${paths[@]}")

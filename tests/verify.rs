@@ -334,3 +334,36 @@ fn differential_static_verdicts_agree_with_postgres() {
         disagreements.join("\n")
     );
 }
+
+#[test]
+fn the_github_action_passes_verify_through() {
+    let pg = cluster();
+    let create = std::fs::read_to_string(root().join("fixtures/neon-media/db/create.sql")).unwrap();
+    let url = pg.database("verify_action", &create);
+    let out_file = tempfile::NamedTempFile::new().unwrap();
+    let out = Command::new("bash")
+        .arg(root().join("scripts/action-run.sh"))
+        .current_dir(root())
+        .env("SCHEMALINT", env!("CARGO_BIN_EXE_schemalint"))
+        .env("GITHUB_OUTPUT", out_file.path())
+        .env("INPUT_PATHS", "fixtures/neon-media")
+        .env("INPUT_VERIFY", "true")
+        .env("SCHEMALINT_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The database's own words for the motivating bug, as a pull-request annotation.
+    assert!(
+        stdout.lines().any(|l| l.starts_with(
+            "::error file=fixtures/neon-media/netlify/functions/save-media.ts,line=17,col=33,"
+        ) && l.contains("title=schemalint (database-error)::")
+            && l.contains("column \"media_type\" of relation \"media\" does not exist")),
+        "{stdout}"
+    );
+}
