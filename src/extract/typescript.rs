@@ -202,16 +202,33 @@ fn last_name<'a>(e: &'a Expression<'a>) -> Option<&'a str> {
 
 impl<'a> Visit<'a> for Finder<'_, '_> {
     fn visit_tagged_template_expression(&mut self, it: &TaggedTemplateExpression<'a>) {
-        if let Some(tag) = last_name(&it.tag) {
-            if self.tags.contains(&tag) {
-                let mut b = SqlBuilder::default();
-                self.template(&it.quasi, &mut b);
-                // A template that doesn't start like a statement is a fragment
-                // (`sql\`${col} = 1\``, drizzle's sql operator): not checked on its own.
-                if starts_like_statement(&b.text) {
-                    self.used.push((it.quasi.span.start, it.quasi.span.end));
-                    self.out.push(b.finish(Confidence::Certain));
+        // postgres.js `sql.unsafe\`...\``: every interpolation is pasted in as text, so each
+        // is a part only known at run time.
+        let is_unsafe = match &it.tag {
+            Expression::StaticMemberExpression(m) => {
+                m.property.name == "unsafe"
+                    && last_name(&m.object).is_some_and(|n| self.tags.contains(&n))
+            }
+            _ => false,
+        };
+        let is_sql_tag = last_name(&it.tag).is_some_and(|t| self.tags.contains(&t));
+        if is_sql_tag || is_unsafe {
+            let mut b = SqlBuilder::default();
+            self.template(&it.quasi, &mut b);
+            if is_unsafe {
+                // `${...}` runs from the end of one quasi to the start of the next.
+                for pair in it.quasi.quasis.windows(2) {
+                    let host = Span::new(pair[0].span.end, pair[1].span.start);
+                    if !b.dynamic.contains(&host) {
+                        b.dynamic.push(host);
+                    }
                 }
+            }
+            // A template that doesn't start like a statement is a fragment
+            // (`sql\`${col} = 1\``, drizzle's sql operator): not checked on its own.
+            if starts_like_statement(&b.text) {
+                self.used.push((it.quasi.span.start, it.quasi.span.end));
+                self.out.push(b.finish(Confidence::Certain));
             }
         }
         walk::walk_tagged_template_expression(self, it);
@@ -595,6 +612,19 @@ router.query("not sql at all");
             "${table}"
         );
         assert_eq!(found[1].dynamic.len(), 1);
+
+        // postgres.js `sql.unsafe\`...\``: every interpolation is pasted in as text.
+        let src = "await sql.unsafe`SELECT id FROM users WHERE id = ${id} ORDER BY ${col}`;";
+        let found = sqls(src);
+        assert_eq!(found.len(), 1);
+        let parts: Vec<&str> = found[0]
+            .dynamic
+            .iter()
+            .map(|d| &src[d.start as usize..d.end as usize])
+            .collect();
+        assert_eq!(parts, ["${id}", "${col}"]);
+        // Other members of a tag are not SQL tags.
+        assert!(sqls("await sql.json`SELECT 1`;").is_empty());
     }
 
     #[test]
