@@ -979,7 +979,7 @@ impl Replay<'_> {
                     while matches!(w(start), "IF" | "EXISTS" | "ONLY") {
                         start += 1;
                     }
-                    let name = object_name(&tokens[start..set]);
+                    let name = object_name(tokens.get(start..set).unwrap_or_default());
                     let target = tokens.get(set + 2).and_then(ident_of);
                     if let (Some(name), Some(target)) = (name, target) {
                         if let Some((schema, object)) = self.locate(&name) {
@@ -1002,7 +1002,7 @@ impl Replay<'_> {
                 let open = tokens.iter().position(|t| matches!(t, Token::LParen));
                 if let Some(open) = open {
                     if w(open + 1) == "LIKE" && matches!(tokens.last(), Some(Token::RParen)) {
-                        let name = object_name(&tokens[i..open]);
+                        let name = object_name(tokens.get(i..open).unwrap_or_default());
                         let mut j = open + 2;
                         let src_start = j;
                         while j < tokens.len()
