@@ -208,6 +208,18 @@ impl Replay<'_> {
             offset + parsed.offset(span.start).unwrap_or(0) as usize
         };
         match stmt {
+            // `(LIKE src ...)`: the columns come from the source, which the token-level path
+            // copies (sqlparser keeps the clause but not what it implies).
+            Statement::CreateTable(ct) if ct.like.is_some() => {
+                if !self.fallback(text, offset) {
+                    self.warn(
+                        text,
+                        offset,
+                        "schema statement was not applied: CREATE TABLE ... LIKE in this form"
+                            .to_string(),
+                    );
+                }
+            }
             Statement::CreateTable(ct) => {
                 let Some((schema, name)) = self.locate(&ct.name) else {
                     return;
@@ -1308,4 +1320,46 @@ fn is_only_constraint_or_rls(upper: &str) -> bool {
         || (one_action && upper.contains(" DROP CONSTRAINT ") && !upper.contains(" DROP COLUMN"))
         || (upper.contains(" ALTER COLUMN ")
             && (upper.contains(" SET STATISTICS ") || upper.contains(" SET STORAGE ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn replay(sql: &str) -> (Schema, Vec<SchemaWarning>) {
+        let mut schema = Schema::default();
+        let mut warnings = Vec::new();
+        apply_sql(&mut schema, Path::new("m.sql"), sql, &mut warnings);
+        (schema, warnings)
+    }
+
+    fn columns(schema: &Schema, table: &str) -> Vec<(String, Option<String>)> {
+        let (_, rel) = schema
+            .relations()
+            .find(|(_, r)| r.name.as_str() == table)
+            .unwrap_or_else(|| panic!("no {table}"));
+        rel.columns
+            .iter()
+            .map(|c| (c.name.as_str().to_string(), c.default.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn create_table_like_copies_the_columns_in_every_form() {
+        let (schema, warnings) = replay(
+            "CREATE TABLE users (id int, email text DEFAULT 'x');\n\
+             CREATE TABLE plain (LIKE users);\n\
+             CREATE TABLE with_defaults (LIKE users INCLUDING DEFAULTS);\n\
+             CREATE TABLE everything (LIKE public.users INCLUDING ALL);\n",
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let without = vec![("id".to_string(), None), ("email".to_string(), None)];
+        assert_eq!(columns(&schema, "plain"), without);
+        assert_eq!(columns(&schema, "with_defaults")[0].0, "id");
+        assert!(columns(&schema, "with_defaults")[1].1.is_some());
+        assert_eq!(columns(&schema, "everything").len(), 2);
+        // A source that isn't there is reported, not an empty table made up.
+        let (_, warnings) = replay("CREATE TABLE t (LIKE nosuch);\n");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+    }
 }
