@@ -210,16 +210,15 @@ impl Replay<'_> {
         match stmt {
             // `(LIKE src ...)`: the columns come from the source, which the token-level path
             // copies (sqlparser keeps the clause but not what it implies).
-            Statement::CreateTable(ct) if ct.like.is_some() => {
-                if !self.fallback(text, offset) {
-                    self.warn(
-                        text,
-                        offset,
-                        "schema statement was not applied: CREATE TABLE ... LIKE in this form"
-                            .to_string(),
-                    );
-                }
+            Statement::CreateTable(ct) if ct.like.is_some() && !self.fallback(text, offset) => {
+                self.warn(
+                    text,
+                    offset,
+                    "schema statement was not applied: CREATE TABLE ... LIKE in this form"
+                        .to_string(),
+                );
             }
+            Statement::CreateTable(ct) if ct.like.is_some() => {}
             Statement::CreateTable(ct) => {
                 let Some((schema, name)) = self.locate(&ct.name) else {
                     return;
