@@ -203,14 +203,10 @@ impl Replay<'_> {
     }
 
     fn apply(&mut self, stmt: &Statement, text: &str, offset: usize) {
-        let parsed = ParsedSql::new(text);
-        let at = |span: sqlparser::tokenizer::Span| {
-            offset + parsed.offset(span.start).unwrap_or(0) as usize
-        };
-        match stmt {
-            // `(LIKE src ...)`: the columns come from the source, which the token-level path
-            // copies (sqlparser keeps the clause but not what it implies).
-            Statement::CreateTable(ct) if ct.like.is_some() && !self.fallback(text, offset) => {
+        // `(LIKE src ...)`: the columns come from the source, which the token-level path
+        // copies (sqlparser keeps the clause but not what it implies).
+        if matches!(stmt, Statement::CreateTable(ct) if ct.like.is_some()) {
+            if !self.fallback(text, offset) {
                 self.warn(
                     text,
                     offset,
@@ -218,7 +214,13 @@ impl Replay<'_> {
                         .to_string(),
                 );
             }
-            Statement::CreateTable(ct) if ct.like.is_some() => {}
+            return;
+        }
+        let parsed = ParsedSql::new(text);
+        let at = |span: sqlparser::tokenizer::Span| {
+            offset + parsed.offset(span.start).unwrap_or(0) as usize
+        };
+        match stmt {
             Statement::CreateTable(ct) => {
                 let Some((schema, name)) = self.locate(&ct.name) else {
                     return;
