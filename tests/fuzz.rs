@@ -3,9 +3,11 @@
 //! every entry point that reads user data: TS/JS, Rust and SQL extraction, the DDL replay, the
 //! resolver with all rules, and the config loader. Any panic fails the test and prints the
 //! input. Inputs that once crashed a target live in tests/data/fuzz/<target>/ and run first.
-//! Fixed seeds; `SCHEMALINT_FUZZ_SECONDS` sets the time per target (default 3 s) for longer
-//! campaigns, and `SCHEMALINT_FUZZ_LAST=FILE` keeps each input in `FILE.<target>` before it
-//! runs, so a crash that cannot be caught (a stack overflow aborts) leaves its input behind.
+//! Deterministic by default: fixed seeds and a fixed number of executions per target (10,000;
+//! `SCHEMALINT_FUZZ_RUNS` changes it), so every machine tries the same inputs. For long
+//! campaigns, `SCHEMALINT_FUZZ_SECONDS` runs each target for a time instead, and
+//! `SCHEMALINT_FUZZ_LAST=FILE` keeps each input in `FILE.<target>` before it runs, so a crash
+//! that cannot be caught (a stack overflow aborts) leaves its input behind.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -112,8 +114,11 @@ fn mutate(rng: &mut Rng, seed: &[u8], corpus: &[Vec<u8>]) -> Vec<u8> {
     v
 }
 
+/// The seed corpus: fixture and source files with these extensions, in path order (not
+/// directory order, which differs between file systems) so every machine mutates the same
+/// seeds.
 fn seeds(exts: &[&str]) -> Vec<Vec<u8>> {
-    fn walk(dir: &Path, exts: &[&str], out: &mut Vec<Vec<u8>>) {
+    fn walk(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) {
         for e in std::fs::read_dir(dir).unwrap().flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -123,34 +128,46 @@ fn seeds(exts: &[&str]) -> Vec<Vec<u8>> {
                 .and_then(|x| x.to_str())
                 .is_some_and(|x| exts.contains(&x))
             {
-                out.push(std::fs::read(&p).unwrap());
+                out.push(p);
             }
         }
     }
-    let mut out = Vec::new();
-    walk(
-        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
-        exts,
-        &mut out,
-    );
-    walk(
-        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src"),
-        exts,
-        &mut out,
-    );
-    assert!(!out.is_empty());
-    out
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut paths = Vec::new();
+    walk(&root.join("fixtures"), exts, &mut paths);
+    walk(&root.join("src"), exts, &mut paths);
+    paths.sort();
+    assert!(!paths.is_empty());
+    paths.iter().map(|p| std::fs::read(p).unwrap()).collect()
 }
 
-fn budget() -> Duration {
-    let secs = std::env::var("SCHEMALINT_FUZZ_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(3);
-    Duration::from_secs(secs)
+/// How long a campaign runs. By default a fixed number of executions, so that a run of the
+/// test suite tries the same inputs on every machine (a time budget would try more on a fast
+/// one and make CI's verdict depend on the machine). `SCHEMALINT_FUZZ_RUNS` changes the count;
+/// `SCHEMALINT_FUZZ_SECONDS` runs for a time instead, for long campaigns.
+enum Budget {
+    Runs(usize),
+    Time(Duration),
 }
 
-/// Run `target` on mutated inputs until the time budget is spent, on a thread with the
+impl Budget {
+    fn from_env() -> Budget {
+        let var = |name: &str| std::env::var(name).ok().and_then(|s| s.parse::<u64>().ok());
+        if let Some(secs) = var("SCHEMALINT_FUZZ_SECONDS") {
+            return Budget::Time(Duration::from_secs(secs));
+        }
+        Budget::Runs(var("SCHEMALINT_FUZZ_RUNS").map_or(10_000, |n| n as usize))
+    }
+
+    fn more(&self, runs: usize, start: Instant) -> bool {
+        match self {
+            Budget::Runs(n) => runs < *n,
+            Budget::Time(t) => start.elapsed() < *t,
+        }
+    }
+}
+
+/// Run `target` on mutated inputs until the budget is spent, on a thread with the
 /// binary's 64 MiB stack (the test harness gives 2 MiB); returns executions.
 fn campaign(name: &str, exts: &[&str], seed: u64, target: impl Fn(&[u8]) + Sync) -> usize {
     std::thread::scope(|scope| {
@@ -195,9 +212,10 @@ fn run_campaign(name: &str, exts: &[&str], seed: u64, target: &dyn Fn(&[u8])) ->
     let last = std::env::var("SCHEMALINT_FUZZ_LAST")
         .ok()
         .map(|p| PathBuf::from(format!("{p}.{name}")));
+    let budget = Budget::from_env();
     let start = Instant::now();
     let mut runs = 0;
-    while start.elapsed() < budget() {
+    while budget.more(runs, start) {
         let base = &corpus[rng.below(corpus.len())];
         let input = mutate(&mut rng, base, &corpus);
         if let Some(path) = &last {
