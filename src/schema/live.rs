@@ -326,31 +326,56 @@ const SCHEMAS_SQL: &str = include_str!("queries/schemas.sql");
 /// Read the whole schema: three catalog queries in one read-only, repeatable-read
 /// transaction, with a statement timeout.
 pub fn introspect(opts: &ConnectOptions) -> Result<Schema, LiveError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    block_on(opts, introspect_async(opts))
+}
+
+/// Run one database conversation to completion on a single-threaded runtime.
+fn block_on<T>(
+    opts: &ConnectOptions,
+    work: impl std::future::Future<Output = Result<T, LiveError>>,
+) -> Result<T, LiveError> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| LiveError::Query {
             url: redact_url(&opts.url),
             message: e.to_string(),
-        })?;
-    runtime.block_on(introspect_async(opts))
+        })?
+        .block_on(work)
+}
+
+/// A failed query as our error: the server's message, or the client's (redacted).
+fn query_error(url: &str, e: &tokio_postgres::Error) -> LiveError {
+    LiveError::Query {
+        url: url.to_string(),
+        message: e
+            .as_db_error()
+            .map_or_else(|| redact_url(&e.to_string()), |d| d.message().to_string()),
+    }
+}
+
+/// `SET LOCAL` for the statement timeout and the search path, for the start of a transaction.
+/// format_type prints types in schemas on the search path unqualified, as the replay does.
+fn session_settings(opts: &ConnectOptions) -> String {
+    let path: Vec<String> = opts.search_path.iter().map(Ident::to_sql).collect();
+    format!(
+        "SET LOCAL statement_timeout = {}; SET LOCAL search_path = {}",
+        opts.statement_timeout.as_millis(),
+        if path.is_empty() {
+            "''".to_string()
+        } else {
+            path.join(", ")
+        }
+    )
 }
 
 async fn introspect_async(opts: &ConnectOptions) -> Result<Schema, LiveError> {
     let redacted = redact_url(&opts.url);
-    let query_error = |e: tokio_postgres::Error| LiveError::Query {
-        url: redacted.clone(),
-        message: e
-            .as_db_error()
-            .map_or_else(|| redact_url(&e.to_string()), |d| d.message().to_string()),
-    };
+    let query_error = |e: tokio_postgres::Error| query_error(&redacted, &e);
     let client = connect(opts).await?;
-    let path: Vec<String> = opts.search_path.iter().map(Ident::to_sql).collect();
-    // format_type prints types in schemas on the search path unqualified, as the replay does.
     let setup = format!(
-        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = {}; SET LOCAL search_path = {}",
-        opts.statement_timeout.as_millis(),
-        if path.is_empty() { "''".to_string() } else { path.join(", ") }
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {}",
+        session_settings(opts)
     );
     client.batch_execute(&setup).await.map_err(query_error)?;
     let (rels, enums, schemas) = tokio::join!(
@@ -450,14 +475,7 @@ pub fn prepare_all(
     opts: &ConnectOptions,
     statements: &[&str],
 ) -> Result<Vec<Option<ServerError>>, LiveError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| LiveError::Query {
-            url: redact_url(&opts.url),
-            message: e.to_string(),
-        })?;
-    runtime.block_on(prepare_all_async(opts, statements))
+    block_on(opts, prepare_all_async(opts, statements))
 }
 
 enum Step {
@@ -474,18 +492,11 @@ async fn prepare_all_async(
     use std::task::{Context, Poll, Waker};
 
     let redacted = redact_url(&opts.url);
-    let failed = |e: tokio_postgres::Error| LiveError::Query {
-        url: redacted.clone(),
-        message: e
-            .as_db_error()
-            .map_or_else(|| redact_url(&e.to_string()), |d| d.message().to_string()),
-    };
+    let failed = |e: tokio_postgres::Error| query_error(&redacted, &e);
     let client = connect(opts).await?;
-    let path: Vec<String> = opts.search_path.iter().map(Ident::to_sql).collect();
     let setup = format!(
-        "BEGIN READ ONLY; SET LOCAL statement_timeout = {}; SET LOCAL search_path = {}; SAVEPOINT {SAVEPOINT}",
-        opts.statement_timeout.as_millis(),
-        if path.is_empty() { "''".to_string() } else { path.join(", ") }
+        "BEGIN READ ONLY; {}; SAVEPOINT {SAVEPOINT}",
+        session_settings(opts)
     );
     client.batch_execute(&setup).await.map_err(failed)?;
     let rollback_to = format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}");
