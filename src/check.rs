@@ -496,6 +496,9 @@ fn extract_file(file: &SourceFile, sources: &SourcesConfig) -> Extracted {
     out
 }
 
+/// The stack size of every thread that parses: the pool's and the binary's main worker.
+pub const STACK_SIZE: usize = 64 * 1024 * 1024;
+
 /// Parsers recurse; deeply nested input needs more than the default 2 MiB thread stacks. One
 /// pool of 64 MiB-stack threads serves the whole run (the memory is only reserved, not used,
 /// unless the input really is that deep); work already on it runs in place.
@@ -503,7 +506,7 @@ pub fn run_with_big_stacks<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
     let pool = POOL.get_or_init(|| {
         rayon::ThreadPoolBuilder::new()
-            .stack_size(64 * 1024 * 1024)
+            .stack_size(STACK_SIZE)
             .build()
             .ok()
     });

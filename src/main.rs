@@ -9,16 +9,13 @@ use clap::Parser;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// The parsers recurse; the work runs on a thread with the same 64 MiB stack as the checker's
-/// pool threads, so the schema replay has the headroom the checks have. Only touched memory
-/// is committed.
-const STACK_SIZE: usize = 64 * 1024 * 1024;
-
 fn main() -> ExitCode {
     let cli = schemalint::cli::Cli::parse();
     let work = std::thread::Builder::new()
         .name("schemalint".into())
-        .stack_size(STACK_SIZE)
+        // The parsers recurse: the same stack as the checker's pool threads, so the schema
+        // replay (snapshot, diff) has the headroom the checks have.
+        .stack_size(schemalint::check::STACK_SIZE)
         .spawn(move || schemalint::run(cli));
     let result = match work {
         Ok(handle) => match handle.join() {

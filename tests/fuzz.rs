@@ -172,7 +172,7 @@ impl Budget {
 fn campaign(name: &str, exts: &[&str], seed: u64, target: impl Fn(&[u8]) + Sync) -> usize {
     std::thread::scope(|scope| {
         std::thread::Builder::new()
-            .stack_size(64 * 1024 * 1024)
+            .stack_size(schemalint::check::STACK_SIZE)
             .spawn_scoped(scope, || run_campaign(name, exts, seed, &target))
             .unwrap()
             .join()
