@@ -376,7 +376,7 @@ impl Checker<'_> {
                 let end = next_token_end(&sql.text, offset);
                 sql.host_span(offset, end)
             }
-            None => first_line_span(sql),
+            None => first_line_span(sql, 0, sql.text.len() as u32),
         };
         diagnostics.push(
             Diagnostic::new(
@@ -544,12 +544,7 @@ fn io_message(e: &std::io::Error) -> String {
 }
 
 fn is_schema_statement(text: &str) -> bool {
-    let word: String = text
-        .trim_start()
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect::<String>()
-        .to_ascii_uppercase();
+    let word = extract::leading_word(text.trim_start()).to_ascii_uppercase();
     matches!(
         word.as_str(),
         "CREATE"
@@ -575,7 +570,9 @@ pub(crate) fn next_token_end(text: &str, offset: u32) -> u32 {
     offset + len.max(1).min(rest.len()) as u32
 }
 
-fn first_line_span(sql: &EmbeddedSql) -> Span {
-    let end = sql.text.find('\n').unwrap_or(sql.text.len()) as u32;
-    sql.host_span(0, end)
+/// The host span of the first line of `sql.text[start..end]`.
+pub(crate) fn first_line_span(sql: &EmbeddedSql, start: u32, end: u32) -> Span {
+    let text = &sql.text[start as usize..end as usize];
+    let line = text.find('\n').unwrap_or(text.len()) as u32;
+    sql.host_span(start, start + line)
 }

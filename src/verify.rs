@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Origin, Severity};
 use crate::extract::sql::split_statements;
-use crate::extract::{Confidence, EmbeddedSql};
+use crate::extract::{leading_word, Confidence, EmbeddedSql};
 use crate::rules::{DatabaseError, RuleMeta};
 use crate::schema::live::ServerError;
 
@@ -49,11 +49,7 @@ pub fn candidates(sql: &Arc<EmbeddedSql>, file: &std::path::Path, parsed: bool) 
 
 /// Statements that Postgres parses and analyses completely when it prepares them.
 fn is_analysed_on_prepare(text: &str) -> bool {
-    let word: String = text
-        .trim_start_matches(|c: char| c.is_whitespace() || c == '(')
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect::<String>()
+    let word = leading_word(text.trim_start_matches(|c: char| c.is_whitespace() || c == '('))
         .to_ascii_uppercase();
     matches!(
         word.as_str(),
@@ -71,10 +67,7 @@ pub fn diagnostic(candidate: &Candidate, error: &ServerError, severity: Severity
             let offset = candidate.start + at;
             sql.host_span(offset, crate::check::next_token_end(&sql.text, offset))
         }
-        None => {
-            let end = text.find('\n').unwrap_or(text.len()) as u32;
-            sql.host_span(candidate.start, candidate.start + end)
-        }
+        None => crate::check::first_line_span(sql, candidate.start, candidate.end),
     };
     let mut d = Diagnostic::new(DatabaseError::NAME, severity, error.message.clone(), span)
         .with_label(format!("SQLSTATE {}", error.code))

@@ -200,6 +200,14 @@ impl SqlBuilder {
 
 /// Whether text starts like a SQL statement (after whitespace, comments and parentheses).
 /// Used to tell SQL from other strings passed to `query(...)`-like functions.
+/// The ASCII letters `text` starts with: a statement's first keyword, as written.
+pub(crate) fn leading_word(text: &str) -> &str {
+    let end = text
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
+    &text[..end]
+}
+
 pub(crate) fn starts_like_statement(text: &str) -> bool {
     let mut rest = text;
     loop {
@@ -213,10 +221,7 @@ pub(crate) fn starts_like_statement(text: &str) -> bool {
             break;
         }
     }
-    let word: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect();
+    let word = leading_word(rest);
     // SQL keywords are written `SELECT` or `select`; `Select a file ...` is prose.
     let one_case = word.chars().all(|c| c.is_ascii_uppercase())
         || word.chars().all(|c| c.is_ascii_lowercase());
