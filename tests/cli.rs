@@ -27,6 +27,14 @@ fn run_in(dir: &Path, args: &[&str]) -> (i32, String) {
     (code, text)
 }
 
+/// The stdout part of what `run_in` rendered.
+fn stdout_of(text: &str) -> &str {
+    text.split("--- stdout\n")
+        .nth(1)
+        .and_then(|rest| rest.split("--- stderr\n").next())
+        .expect("run_in output has a stdout part")
+}
+
 fn fixture(name: &str) -> PathBuf {
     root().join("fixtures/cli").join(name)
 }
@@ -49,13 +57,7 @@ fn clean_project_exits_0() {
 fn json_output_is_the_documented_contract() {
     let (code, text) = run_in(&fixture("shop"), &["check", "--format", "json"]);
     assert_eq!(code, 1, "{text}");
-    let stdout = text
-        .split("--- stdout\n")
-        .nth(1)
-        .unwrap()
-        .split("--- stderr\n")
-        .next()
-        .unwrap();
+    let stdout = stdout_of(&text);
     let v: serde_json::Value = serde_json::from_str(stdout).unwrap();
     assert_eq!(v["version"], 1);
     let d = &v["diagnostics"][0];
@@ -82,13 +84,7 @@ fn json_output_is_the_documented_contract() {
 fn sarif_output_validates_against_the_official_schema() {
     let (code, text) = run_in(&fixture("shop"), &["check", "--format", "sarif"]);
     assert_eq!(code, 1, "{text}");
-    let stdout = text
-        .split("--- stdout\n")
-        .nth(1)
-        .unwrap()
-        .split("--- stderr\n")
-        .next()
-        .unwrap();
+    let stdout = stdout_of(&text);
     let log: serde_json::Value = serde_json::from_str(stdout).unwrap();
     let mut schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(root().join("tests/data/sarif-2.1.0-rtm.5.json")).unwrap(),
