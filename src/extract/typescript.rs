@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use aho_corasick::AhoCorasick;
 use oxc_allocator::Allocator;
@@ -97,29 +98,38 @@ pub fn extract(
 /// Whether a file can hold SQL we would find: a tag or call we look for, or an uppercase
 /// statement keyword (plain strings are only taken when written in uppercase). The words
 /// "select" or "update" in prose or comments don't count, so most files skip parsing. One
-/// pass over the text (Aho-Corasick over every cue), built once for the default cues.
+/// pass over the text (Aho-Corasick over every cue). The automaton is built once per set of
+/// configured names, not once per file.
 pub(super) fn has_sql_cue(text: &str, options: &SourcesConfig) -> bool {
-    static DEFAULT: std::sync::OnceLock<Option<AhoCorasick>> = std::sync::OnceLock::new();
-    let automaton = if options.tags.is_empty() && options.functions.is_empty() {
-        DEFAULT.get_or_init(|| {
-            cues(
-                DEFAULT_TAGS.iter().copied(),
-                DEFAULT_FUNCTIONS.iter().copied(),
-            )
-        })
-    } else {
-        &cues(
-            DEFAULT_TAGS
-                .iter()
-                .copied()
-                .chain(options.tags.iter().map(String::as_str)),
-            DEFAULT_FUNCTIONS
-                .iter()
-                .copied()
-                .chain(options.functions.iter().map(String::as_str)),
-        )
+    type Built = (Vec<String>, Vec<String>, Arc<Option<AhoCorasick>>);
+    static BUILT: Mutex<Vec<Built>> = Mutex::new(Vec::new());
+    let automaton = {
+        let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+        match built
+            .iter()
+            .find(|(t, f, _)| *t == options.tags && *f == options.functions)
+        {
+            Some((_, _, a)) => a.clone(),
+            None => {
+                let a = Arc::new(cues(
+                    DEFAULT_TAGS
+                        .iter()
+                        .copied()
+                        .chain(options.tags.iter().map(String::as_str)),
+                    DEFAULT_FUNCTIONS
+                        .iter()
+                        .copied()
+                        .chain(options.functions.iter().map(String::as_str)),
+                ));
+                built.push((options.tags.clone(), options.functions.clone(), a.clone()));
+                a
+            }
+        }
     };
-    automaton.as_ref().is_none_or(|ac| ac.is_match(text))
+    automaton
+        .as_ref()
+        .as_ref()
+        .is_none_or(|ac| ac.is_match(text))
 }
 
 /// The automaton over every cue; `None` if it cannot be built (then every file is parsed).
