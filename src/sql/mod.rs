@@ -103,7 +103,6 @@ fn too_deep_join_chain(text: &str) -> Option<u32> {
     let tokens = Tokenizer::new(&dialect, text)
         .tokenize_with_location()
         .ok()?;
-    let index = LineIndex::new(text);
     // Open (not yet closed by ON/USING) joins per parenthesis level.
     let mut open = vec![0usize];
     let mut previous = Keyword::NoKeyword;
@@ -121,8 +120,8 @@ fn too_deep_join_chain(text: &str) -> Option<u32> {
                     let depth = open.last_mut().expect("never empty");
                     *depth += 1;
                     if *depth > NESTED_JOIN_LIMIT {
-                        let loc = t.span.start;
-                        return Some(index.offset(text, loc.line as u32, loc.column as u32));
+                        // Found: too deep, whatever the location (tokens always have one).
+                        return Some(ParsedSql::new(text).offset(t.span.start).unwrap_or(0));
                     }
                 }
                 Keyword::ON | Keyword::USING => {
