@@ -38,6 +38,35 @@ pub struct EmbeddedSql {
     /// Set when the SQL lives in another file than the one scanned (`sqlx::query_file!`);
     /// the map then points into that file.
     pub host_file: Option<PathBuf>,
+    /// Run-time values pasted into the SQL *text* (a plain template literal's `${x}`, `"..." +
+    /// x`, a `format!` hole), as opposed to bind parameters (a tagged template's `${x}`). In
+    /// `text` each stands as a placeholder so the rest can be checked, but the statement is not
+    /// the text the database receives: it is never sent to `--verify` as it is.
+    pub spliced: Vec<Splice>,
+}
+
+/// A value pasted into SQL text at run time (see [`EmbeddedSql::spliced`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Splice {
+    /// Where the pasted expression is in the host file (`${id}`, `+ id`, `{id}`).
+    pub host: Span,
+    /// The byte range of `EmbeddedSql::text` that stands for it.
+    pub sql_start: u32,
+    pub sql_end: u32,
+    /// What is pasted, as far as extraction can tell.
+    pub kind: SpliceKind,
+}
+
+/// What a [`Splice`] pastes into the SQL text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpliceKind {
+    /// A run-time value (`${id}`, `+ userId`): an injection hole where a parameter would do.
+    Value,
+    /// A literal or a constant whose value is known to be fixed (`${LIMIT}`, `${'users'}`).
+    Constant,
+    /// A list or clause built at run time (`${fields.join(', ')}`, `${placeholders}`): the
+    /// statement's shape is only known at run time.
+    Fragment,
 }
 
 impl EmbeddedSql {
@@ -49,6 +78,7 @@ impl EmbeddedSql {
             confidence,
             dynamic: Vec::new(),
             host_file: None,
+            spliced: Vec::new(),
         }
     }
 
@@ -134,6 +164,7 @@ pub(crate) struct SqlBuilder {
     pub text: String,
     pub map: OffsetMap,
     pub dynamic: Vec<Span>,
+    pub spliced: Vec<Splice>,
 }
 
 impl SqlBuilder {
@@ -194,6 +225,7 @@ impl SqlBuilder {
             confidence,
             dynamic: self.dynamic,
             host_file: None,
+            spliced: self.spliced,
         }
     }
 }
