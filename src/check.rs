@@ -46,6 +46,13 @@ pub struct Report {
     pub references: BTreeSet<Reference>,
     /// Set when the database verified the statements (`check --verify`).
     pub verified: Option<verify::Summary>,
+    /// Problems that are not about one source file's content (a path that does not exist, a
+    /// bad glob, a failed `--verify`, a schema that could not be loaded): exit code 2, and every
+    /// output format carries them.
+    pub run_errors: Vec<String>,
+    /// What the schema was read from, as shown to users (`db/migrations (44 files)`, `live
+    /// database postgres://app@host/db`).
+    pub schema_source: Option<String>,
 }
 
 /// A table (`column: None`) or column the scanned code uses. `*` stands for every column.
@@ -57,6 +64,20 @@ pub struct Reference {
 }
 
 impl Report {
+    /// A report that holds only a tool error: what a machine format prints when the run
+    /// could not start (bad config, unreachable database), so CI always gets a valid document.
+    pub fn failed(message: String) -> Self {
+        Report {
+            run_errors: vec![message],
+            ..Report::default()
+        }
+    }
+
+    /// Whether something could not be checked (exit code 2).
+    pub fn is_incomplete(&self) -> bool {
+        !self.file_errors.is_empty() || !self.run_errors.is_empty()
+    }
+
     pub fn count(&self, severity: Severity) -> usize {
         self.diagnostics
             .iter()

@@ -100,9 +100,17 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
+    /// Output format (`--output-format` is accepted too, as in ruff).
+    #[arg(long, alias = "output-format", value_enum, default_value = "human")]
     pub format: Format,
+
+    /// Print how many findings each rule produced instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Exit 0 even when there are findings (a tool error still exits 2).
+    #[arg(long)]
+    pub exit_zero: bool,
 
     /// The lowest severity that makes the exit code 1 [default: error].
     #[arg(long, value_name = "LEVEL", value_parser = parse_severity)]

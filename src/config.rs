@@ -123,6 +123,29 @@ pub struct InvalidConfig {
     span: Option<miette::SourceSpan>,
 }
 
+/// The value of an environment variable, or else of the same name in the project's `.env.local`
+/// or `.env` (in `dir`, the config's directory), read as sqlx-cli and most node tooling read
+/// them: the real environment always wins, `.env.local` over `.env`, and nothing is exported.
+/// An empty value counts as unset.
+pub fn env_var(name: &str, dir: &Path) -> Option<String> {
+    if let Ok(v) = std::env::var(name) {
+        return Some(v).filter(|v| !v.is_empty());
+    }
+    [".env.local", ".env"].iter().find_map(|file| {
+        let path = dir.join(file);
+        if !path.is_file() {
+            return None;
+        }
+        // A malformed line ends the search in that file: what could be read is used.
+        dotenvy::from_path_iter(&path)
+            .ok()?
+            .map_while(Result::ok)
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+            .filter(|v| !v.is_empty())
+    })
+}
+
 /// Find `schemalint.toml` in `start` or the nearest ancestor.
 pub fn discover(start: &Path) -> Option<PathBuf> {
     start
@@ -160,12 +183,12 @@ pub fn parse(path: &Path, text: String) -> Result<LoadedConfig, ConfigError> {
     };
     let config: Config = match toml::from_str(&text) {
         Ok(c) => c,
-        Err(e) => return Err(invalid(e.message().to_string(), e.span(), text)),
+        Err(e) => return Err(invalid(with_key_hint(e.message()), e.span(), text)),
     };
     for name in config.rules.keys() {
-        if !crate::rules::is_known_rule(name) {
+        if let Err(message) = name.parse::<crate::rules::RuleId>() {
             let span = find_key(&text, name);
-            return Err(invalid(format!("unknown rule `{name}`"), span, text));
+            return Err(invalid(message, span, text));
         }
     }
     for key in config.banned.keys() {
@@ -184,6 +207,43 @@ pub fn parse(path: &Path, text: String) -> Result<LoadedConfig, ConfigError> {
         config,
         path: Some(path.to_path_buf()),
     })
+}
+
+/// Top-level keys: a common slip is to write one after a `[table]` header, where TOML reads it
+/// as part of that table.
+const TOP_LEVEL_KEYS: &[&str] = &["fail-on"];
+
+/// serde's "unknown field `pathz`, expected one of `paths`, ..." with a "did you mean" for a
+/// close key, or the hint that a top-level key was written inside a table.
+fn with_key_hint(message: &str) -> String {
+    let backticked = |s: &str| -> Vec<String> {
+        s.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    let Some(rest) = message.strip_prefix("unknown field ") else {
+        return message.to_string();
+    };
+    let names = backticked(rest);
+    let Some((unknown, expected)) = names.split_first() else {
+        return message.to_string();
+    };
+    if TOP_LEVEL_KEYS.contains(&unknown.as_str()) {
+        return format!(
+            "{message}\n`{unknown}` is a top-level key: move it above the first `[table]` header"
+        );
+    }
+    let closest = expected
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(unknown, k), k))
+        .filter(|&(d, k)| d <= 2.max(k.len() / 4))
+        .min();
+    match closest {
+        Some((_, k)) => format!("{message} (did you mean `{k}`?)"),
+        None => message.to_string(),
+    }
 }
 
 fn find_key(text: &str, key: &str) -> Option<std::ops::Range<usize>> {

@@ -59,7 +59,7 @@ impl Outcome {
 /// single files are reported on stderr and the run goes on.
 pub fn run(cli: Cli) -> Result<Outcome, Error> {
     match cli.command {
-        Command::Check(args) => run_check(&args),
+        Command::Check(args) => run_check(&args).or_else(|e| report_in_format(&args, e)),
         Command::Rule { name } => run_rule(name.as_deref()),
         Command::Init { force } => run_init(force),
         Command::Unused(args) => run_unused(&args),
@@ -73,31 +73,62 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
     }
 }
 
-/// The database URL to use, if any: `--database-url`, `--database-url-env NAME`, or the
-/// config's `database-url-env` when that variable is set. `--schema` wins over all of them.
+/// A run that could not start (bad config, no schema, unreachable database) still gives a
+/// machine format a valid document that carries the error (a SARIF log with the error in its
+/// invocation, a JSON report with `tool_errors`, a `::error::` line), so a CI upload step never
+/// meets an empty file. The error goes to stderr as usual; exit code 2.
+fn report_in_format(args: &CheckArgs, error: Error) -> Result<Outcome, Error> {
+    if args.format == Format::Human {
+        return Err(error);
+    }
+    let report = Report::failed(error.to_string());
+    let text = render::render(&report, args.format, HumanOptions::default());
+    // The document is the best effort; the error itself is what matters.
+    let _ = render::write_stdout(&text);
+    Err(error)
+}
+
+/// Where the schema comes from, by the one precedence rule (README, "Schema sources"):
+/// the command line (`--schema`, then `--database-url[-env]`) over `[schema] paths` over the
+/// config's `database-url-env`. A URL in the environment never silently replaces configured
+/// paths; `--verify` asks the database beside them.
 fn database_url(args: &CheckArgs, plan: &CheckPlan) -> Result<Option<String>, Error> {
     if !args.schema.is_empty() {
+        return Ok(None);
+    }
+    if args.database_url.is_some() || args.database_url_env.is_some() {
+        return named_database_url(args, plan);
+    }
+    if !plan.schema_paths.is_empty() {
         return Ok(None);
     }
     named_database_url(args, plan)
 }
 
-/// The database named by `--database-url`, `--database-url-env` or the config. `--verify`
-/// asks it even when `--schema` names the schema files (checking against the migrations and
-/// verifying against a database is a sensible pair).
+/// The database named by `--database-url`, `--database-url-env` or the config (the variable
+/// from the environment, or from the project's `.env.local`/`.env`). `--verify` asks it even
+/// when files give the schema (checking against the migrations and verifying against a
+/// database is a sensible pair).
 fn named_database_url(args: &CheckArgs, plan: &CheckPlan) -> Result<Option<String>, Error> {
     if let Some(url) = &args.database_url {
         return Ok(Some(url.clone()));
     }
+    let dir = project_dir(plan);
     if let Some(name) = &args.database_url_env {
-        return std::env::var(name).map(Some).map_err(|_| {
+        return config::env_var(name, &dir).map(Some).ok_or_else(|| {
             miette!("environment variable {name} (from --database-url-env) is not set")
         });
     }
     let name = plan.config.config.schema.database_url_env.as_ref();
-    Ok(name
-        .and_then(|name| std::env::var(name).ok())
-        .filter(|u| !u.is_empty()))
+    Ok(name.and_then(|name| config::env_var(name, &dir)))
+}
+
+/// The project's directory: the config's, else the working directory.
+fn project_dir(plan: &CheckPlan) -> PathBuf {
+    plan.config
+        .base_dir()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| std::env::current_dir().unwrap_or_default())
 }
 
 fn connect_options(
@@ -113,19 +144,22 @@ fn connect_options(
     opts
 }
 
-/// The schema for `check`, `unused` and `snapshot`: a live database or DDL/snapshot files.
-fn load_schema(args: &CheckArgs, plan: &CheckPlan) -> Result<LoadedSchema, Error> {
+/// The schema for `check`, `unused` and `snapshot`: a live database or DDL/snapshot files,
+/// with a description of the source for the summary line.
+fn load_schema(args: &CheckArgs, plan: &CheckPlan) -> Result<SchemaWithSource, Error> {
     if let Some(url) = database_url(args, plan)? {
         let timeout = args
             .connect_timeout
             .or(plan.config.config.schema.connect_timeout);
+        let source = format!("live database {}", schema::live::redact_url(&url));
         let opts = connect_options(url, timeout, &plan.search_path);
         let schema = schema::live::introspect(&opts).map_err(|e| miette!("{e}"))?;
-        return Ok(LoadedSchema {
+        let loaded = LoadedSchema {
             schema,
             warnings: Vec::new(),
             files: Vec::new(),
-        });
+        };
+        return Ok((loaded, source));
     }
     if plan.schema_paths.is_empty() {
         return Err(miette!(
@@ -133,12 +167,25 @@ fn load_schema(args: &CheckArgs, plan: &CheckPlan) -> Result<LoadedSchema, Error
             "no schema to check against"
         ));
     }
-    schema::load_ddl_paths(&plan.schema_paths, &plan.search_path).map_err(|e| miette!("{e}"))
+    let loaded = schema::load_ddl_paths(&plan.schema_paths, &plan.search_path)
+        .map_err(|e| miette!("{e}"))?;
+    let source = describe_paths(&plan.schema_paths, loaded.files.len());
+    Ok((loaded, source))
+}
+
+/// `db/migrations (44 files)`, `db/schema.sql`, `a.sql, db/migrations (12 files)`.
+fn describe_paths(paths: &[PathBuf], files: usize) -> String {
+    let shown: Vec<String> = paths.iter().map(|p| render::display_path(p)).collect();
+    if files == paths.len() && paths.iter().all(|p| p.is_file()) {
+        shown.join(", ")
+    } else {
+        format!("{} ({files} files)", shown.join(", "))
+    }
 }
 
 fn run_snapshot(args: &CheckArgs, output: &Path) -> Result<Outcome, Error> {
     let plan = plan_check(args)?;
-    let loaded = load_schema(args, &plan)?;
+    let (loaded, _) = load_schema(args, &plan)?;
     for w in &loaded.warnings {
         eprintln!("warning: {}: {}", render::display_path(&w.file), w.message);
     }
@@ -201,18 +248,14 @@ fn run_diff(a: &str, b: &str, format: Format, timeout: Option<u64>) -> Result<Ou
 fn run_unused(args: &CheckArgs) -> Result<Outcome, Error> {
     let mut plan = plan_check(args)?;
     plan.collect_references = true;
-    let (loaded, files, walk_errors) = load_and_scan(args, &plan)?;
-    let (report, walk_errors) = check_scanned(&plan, &loaded, files, walk_errors, None);
+    let ((loaded, _), files, walk_errors) = load_and_scan(args, &plan)?;
+    let report = check_scanned(&plan, &loaded, files, walk_errors, None);
     let text = unused_report(&loaded.schema, &report, &plan.config.config.banned);
     render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
-    for e in walk_errors
-        .iter()
-        .chain(report.file_errors.iter().map(|e| &e.message))
-    {
+    for e in render::tool_error_lines(&report) {
         eprintln!("error: {e}");
     }
-    let incomplete = !walk_errors.is_empty() || !report.file_errors.is_empty();
-    Ok(if incomplete {
+    Ok(if report.is_incomplete() {
         Outcome::ToolError
     } else {
         Outcome::Clean
@@ -408,6 +451,12 @@ pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
 }
 
 fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
+    if args.statistics && !matches!(args.format, Format::Human | Format::Concise) {
+        return Err(miette!(
+            "--statistics prints a table for people; it does not combine with --format {}",
+            format!("{:?}", args.format).to_lowercase()
+        ));
+    }
     let mut plan = plan_check(args)?;
     narrow_to_changes(args, &mut plan)?;
     let verify_opts = if args.verify {
@@ -428,8 +477,8 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
         let opts = verify_opts.as_ref().expect("only called with --verify");
         schema::live::prepare_all(opts, texts).map_err(|e| format!("--verify: {e}"))
     };
-    let (loaded, files, walk_errors) = load_and_scan(args, &plan)?;
-    let (mut report, walk_errors) = check_scanned(
+    let ((loaded, schema_source), files, walk_errors) = load_and_scan(args, &plan)?;
+    let mut report = check_scanned(
         &plan,
         &loaded,
         files,
@@ -438,6 +487,7 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
             .as_ref()
             .map(|_| &verifier as &check::Verifier<'_>),
     );
+    report.schema_source = Some(schema_source);
 
     if let Some(path) = &args.write_baseline {
         let n = baseline::write(&report, path).map_err(|e| miette!("{e}"))?;
@@ -449,30 +499,28 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
         baseline::apply(&mut report, path).map_err(|e| miette!("{e}"))?;
     }
 
+    let var = |name: &str| std::env::var(name).ok();
     let color = args.format == Format::Human
-        && !args.no_color
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::stdout().is_terminal();
-    let width = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(100);
-    let text = render::render(&report, args.format, HumanOptions { color, width });
+        && render::use_color(args.no_color, std::io::stdout().is_terminal(), var);
+    let width = render::output_width(var);
+    let text = if args.statistics {
+        render::statistics::render(&report)
+    } else {
+        render::render(&report, args.format, HumanOptions { color, width })
+    };
     render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
 
-    let mut tool_errors = walk_errors;
-    for e in &report.file_errors {
-        tool_errors.push(format!("{}: {}", render::display_path(&e.path), e.message));
-    }
-    for e in &tool_errors {
+    for e in render::tool_error_lines(&report) {
         eprintln!("error: {e}");
     }
     let fail_on = args
         .fail_on
         .or(plan.config.config.fail_on)
         .unwrap_or(Severity::Error);
-    Ok(if !tool_errors.is_empty() {
+    Ok(if report.is_incomplete() {
         Outcome::ToolError
+    } else if args.exit_zero {
+        Outcome::Clean
     } else if report.diagnostics.iter().any(|d| d.severity >= fail_on) {
         Outcome::Findings
     } else {
@@ -512,25 +560,29 @@ pub fn scan(plan: &CheckPlan) -> (Vec<check::Extracted>, Vec<String>) {
     (extracted, walk_errors)
 }
 
+/// A loaded schema and the description of where it came from, for the summary line.
+type SchemaWithSource = (LoadedSchema, String);
+
 /// Load the schema and scan the sources at the same time.
 fn load_and_scan(
     args: &CheckArgs,
     plan: &CheckPlan,
-) -> Result<(LoadedSchema, Vec<check::Extracted>, Vec<String>), Error> {
+) -> Result<(SchemaWithSource, Vec<check::Extracted>, Vec<String>), Error> {
     let (loaded, (extracted, walk_errors)) =
         check::run_with_big_stacks(|| rayon::join(|| load_schema(args, plan), || scan(plan)));
     Ok((loaded?, extracted, walk_errors))
 }
 
 /// Check scanned files against a loaded schema (and the database, with a verifier); schema
-/// warnings become `unsupported-ddl` findings. Returns the report and the tool errors.
+/// warnings become `unsupported-ddl` findings; the walk's problems and a failed verification
+/// become the report's `run_errors`.
 pub fn check_scanned(
     plan: &CheckPlan,
     loaded: &LoadedSchema,
     files: Vec<check::Extracted>,
-    mut walk_errors: Vec<String>,
+    walk_errors: Vec<String>,
     verifier: Option<&check::Verifier<'_>>,
-) -> (Report, Vec<String>) {
+) -> Report {
     let settings = RuleSettings::new(&plan.config.config.rules);
     let banned = Banned::new(&plan.config.config.banned, &loaded.schema);
     let checker = Checker {
@@ -571,8 +623,9 @@ pub fn check_scanned(
             .collect();
         report.extend_with_sources(warnings);
     }
-    walk_errors.extend(verify_error);
-    (report, walk_errors)
+    report.run_errors = walk_errors;
+    report.run_errors.extend(verify_error);
+    report
 }
 
 /// Pre-commit passes changed files; `--changed-since` asks git. Either way, a change to the

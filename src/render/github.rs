@@ -1,7 +1,7 @@
 //! GitHub Actions workflow commands: one `::error file=...,line=...::message` line per finding,
 //! which GitHub shows as annotations on the pull request's diff.
 
-use super::{display_path, positions};
+use super::{display_path, positions, tool_error_lines};
 use crate::check::Report;
 use crate::diagnostic::Severity;
 
@@ -37,6 +37,14 @@ pub fn render(report: &Report) -> String {
             escape_property(&path),
             escape_property(&format!("schemalint ({})", d.rule)),
             escape_data(&message),
+        ));
+    }
+    // A run that could not check everything says so in the workflow log too, as an annotation.
+    for line in tool_error_lines(report) {
+        out.push_str(&format!(
+            "::error title={}::{}\n",
+            escape_property("schemalint (tool error)"),
+            escape_data(&line)
         ));
     }
     out

@@ -22,10 +22,17 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
         let Some(text) = report.source(&d.file) else {
             continue;
         };
+        // A blank line between findings, so each reads as its own block.
+        if !out.is_empty() {
+            out.push('\n');
+        }
         let miette_report = miette::Report::new(to_miette(d))
             .with_source_code(NamedSource::new(display_path(&d.file), text.clone()));
         // Writing into a String cannot fail.
         let _ = handler.render_report(&mut out, miette_report.as_ref());
+    }
+    if !out.is_empty() {
+        out.push('\n');
     }
     out.push_str(&summary(report));
     out.push_str(&verified(report));
@@ -60,23 +67,42 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-fn summary(report: &Report) -> String {
+pub(crate) fn summary(report: &Report) -> String {
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     let infos = report.count(Severity::Info);
+    let against = report
+        .schema_source
+        .as_ref()
+        .map(|s| format!(" against {s}"))
+        .unwrap_or_default();
     let scanned = format!(
-        "{} in {}",
+        "{} in {} checked{against}",
         plural(report.statements_checked, "statement"),
         plural(report.files_scanned, "file")
     );
-    if errors + warnings + infos == 0 {
-        return format!("No problems found ({scanned} checked).\n");
+    let incomplete = report.is_incomplete();
+    if errors + warnings + infos == 0 && !incomplete {
+        return format!("No problems found ({scanned}).\n");
+    }
+    if incomplete {
+        let n = report.file_errors.len() + report.run_errors.len();
+        return format!(
+            "Not everything could be checked: {} (on stderr); found {} ({scanned}).\n",
+            plural(n, "tool error"),
+            [
+                plural(errors, "error"),
+                plural(warnings, "warning"),
+                plural(infos, "note")
+            ]
+            .join(", ")
+        );
     }
     let mut parts = vec![plural(errors, "error"), plural(warnings, "warning")];
     if infos > 0 {
         parts.push(plural(infos, "note"));
     }
-    format!("Found {} ({scanned} checked).\n", parts.join(", "))
+    format!("Found {} ({scanned}).\n", parts.join(", "))
 }
 
 fn verified(report: &Report) -> String {

@@ -37,6 +37,9 @@ struct Summary {
     errors: usize,
     warnings: usize,
     infos: usize,
+    /// What the schema was read from (files, or a redacted database URL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    schema_source: Option<String>,
     /// Present with `check --verify`.
     #[serde(skip_serializing_if = "Option::is_none")]
     verified: Option<Verified>,
@@ -51,7 +54,9 @@ struct Verified {
 
 #[derive(Serialize)]
 struct ToolError {
-    file: String,
+    /// `null` for a problem that is not about one file (a bad path argument, the schema, the
+    /// database).
+    file: Option<String>,
     message: String,
 }
 
@@ -86,6 +91,7 @@ pub fn render(report: &Report) -> String {
             errors: report.count(Severity::Error),
             warnings: report.count(Severity::Warning),
             infos: report.count(Severity::Info),
+            schema_source: report.schema_source.clone(),
             verified: report.verified.map(|v| Verified {
                 statements: v.statements,
                 refused: v.refused,
@@ -93,12 +99,16 @@ pub fn render(report: &Report) -> String {
             }),
         },
         tool_errors: report
-            .file_errors
+            .run_errors
             .iter()
-            .map(|e| ToolError {
-                file: display_path(&e.path),
-                message: e.message.clone(),
+            .map(|m| ToolError {
+                file: None,
+                message: m.clone(),
             })
+            .chain(report.file_errors.iter().map(|e| ToolError {
+                file: Some(display_path(&e.path)),
+                message: e.message.clone(),
+            }))
             .collect(),
     };
     // Serializing plain data to a String cannot fail.

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::{display_path, positions};
+use super::{display_path, positions, tool_error_lines};
 use crate::check::Report;
 use crate::diagnostic::Severity;
 use crate::fingerprint::fingerprint;
@@ -88,6 +88,12 @@ pub fn render(report: &Report) -> String {
             })
         })
         .collect();
+    // Tool errors go where SARIF consumers look for them: the invocation's notifications, with
+    // `executionSuccessful: false`, so an upload step gets a valid log that says the run failed.
+    let notifications: Vec<Value> = tool_error_lines(report)
+        .into_iter()
+        .map(|text| json!({ "level": "error", "message": { "text": text } }))
+        .collect();
     let log = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -99,6 +105,10 @@ pub fn render(report: &Report) -> String {
                     "rules": rules,
                 }
             },
+            "invocations": [{
+                "executionSuccessful": notifications.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
             "columnKind": "unicodeCodePoints",
             "results": results,
         }]

@@ -141,8 +141,22 @@ impl FromStr for RuleId {
             .iter()
             .copied()
             .find(|r| r.name() == s)
-            .ok_or_else(|| format!("unknown rule `{s}`"))
+            .ok_or_else(|| match closest_rule(s) {
+                Some(hint) => format!("unknown rule `{s}` (did you mean `{hint}`?)"),
+                None => format!("unknown rule `{s}`"),
+            })
     }
+}
+
+/// The rule name closest to a misspelt one, when it is close enough to be what was meant
+/// (`unknown-colum` → `unknown-column`).
+pub fn closest_rule(name: &str) -> Option<&'static str> {
+    RuleId::ALL
+        .iter()
+        .map(|r| (strsim::damerau_levenshtein(name, r.name()), r.name()))
+        .filter(|&(d, rule)| d <= 2.max(rule.len() / 5))
+        .min()
+        .map(|(_, rule)| rule)
 }
 
 pub fn is_known_rule(name: &str) -> bool {
