@@ -48,12 +48,21 @@ pub enum BaselineError {
     },
 }
 
-fn entries(report: &Report) -> Vec<Entry> {
+/// A finding's file as a baseline records it: relative to the project root (the config's
+/// directory), with `/`, so the same baseline matches from any working directory.
+fn project_path(root: &Path, file: &Path) -> String {
+    match crate::walk::normalize(file).strip_prefix(root) {
+        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+        Err(_) => display_path(file),
+    }
+}
+
+fn entries(report: &Report, root: &Path) -> Vec<Entry> {
     let mut out: Vec<Entry> = report
         .diagnostics
         .iter()
         .map(|d| {
-            let path = display_path(&d.file);
+            let path = project_path(root, &d.file);
             let text = report.source(&d.file).map_or("", |t| &**t);
             Entry {
                 fingerprint: fingerprint(d, &path, text),
@@ -67,9 +76,10 @@ fn entries(report: &Report) -> Vec<Entry> {
     out
 }
 
-/// Write every finding of the report as the new baseline (sorted, atomic).
-pub fn write(report: &Report, path: &Path) -> Result<usize, BaselineError> {
-    let findings = entries(report);
+/// Write every finding of the report as the new baseline (sorted, atomic), with paths
+/// relative to `root`, the project root.
+pub fn write(report: &Report, path: &Path, root: &Path) -> Result<usize, BaselineError> {
+    let findings = entries(report, root);
     let n = findings.len();
     let file = BaselineFile {
         version: VERSION,
@@ -84,9 +94,18 @@ pub fn write(report: &Report, path: &Path) -> Result<usize, BaselineError> {
     Ok(n)
 }
 
-/// Remove findings recorded in the baseline; returns how many were removed. A fingerprint
-/// recorded twice hides two findings, not more.
-pub fn apply(report: &mut Report, path: &Path) -> Result<usize, BaselineError> {
+/// What applying a baseline did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
+    /// Findings the baseline hid.
+    pub hidden: usize,
+    /// Baseline entries that matched no finding: fixed since, or stale.
+    pub stale: usize,
+}
+
+/// Remove findings recorded in the baseline (paths relative to `root`, the project root). A
+/// fingerprint recorded twice hides two findings, not more.
+pub fn apply(report: &mut Report, path: &Path, root: &Path) -> Result<Applied, BaselineError> {
     let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
         path: path.to_path_buf(),
         source,
@@ -105,7 +124,7 @@ pub fn apply(report: &mut Report, path: &Path) -> Result<usize, BaselineError> {
     for e in file.findings {
         *budget.entry(e.fingerprint).or_default() += 1;
     }
-    let keys = entries_in_order(report);
+    let keys = entries_in_order(report, root);
     let before = report.diagnostics.len();
     let mut i = 0;
     report.diagnostics.retain(|_| {
@@ -119,16 +138,19 @@ pub fn apply(report: &mut Report, path: &Path) -> Result<usize, BaselineError> {
             _ => true,
         }
     });
-    Ok(before - report.diagnostics.len())
+    Ok(Applied {
+        hidden: before - report.diagnostics.len(),
+        stale: budget.values().sum(),
+    })
 }
 
 /// Fingerprints in the report's own order (unlike `entries`, which sorts).
-fn entries_in_order(report: &Report) -> Vec<String> {
+fn entries_in_order(report: &Report, root: &Path) -> Vec<String> {
     report
         .diagnostics
         .iter()
         .map(|d| {
-            let path = display_path(&d.file);
+            let path = project_path(root, &d.file);
             let text = report.source(&d.file).map_or("", |t| &**t);
             fingerprint(d, &path, text)
         })

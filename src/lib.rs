@@ -489,14 +489,26 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
     );
     report.schema_source = Some(schema_source);
 
+    let root = walk::normalize(&project_dir(&plan));
     if let Some(path) = &args.write_baseline {
-        let n = baseline::write(&report, path).map_err(|e| miette!("{e}"))?;
+        let n = baseline::write(&report, path, &root).map_err(|e| miette!("{e}"))?;
         if !args.quiet {
             eprintln!("wrote {n} finding(s) to {}", path.display());
         }
         report.diagnostics.clear();
     } else if let Some(path) = &args.baseline {
-        baseline::apply(&mut report, path).map_err(|e| miette!("{e}"))?;
+        let applied = baseline::apply(&mut report, path, &root).map_err(|e| miette!("{e}"))?;
+        // Entries for findings that are gone keep hiding a finding that comes back the same:
+        // say so, so the baseline gets pruned.
+        if applied.stale > 0 && !args.quiet && plan.only.is_none() {
+            eprintln!(
+                "warning: {} baseline entr{} in {} match no finding any more (fixed?): run `schemalint check --write-baseline {}` to prune",
+                applied.stale,
+                if applied.stale == 1 { "y" } else { "ies" },
+                path.display(),
+                path.display()
+            );
+        }
     }
 
     let var = |name: &str| std::env::var(name).ok();

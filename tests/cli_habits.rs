@@ -324,3 +324,55 @@ fn dot_env_supplies_the_database_url_and_the_environment_wins() {
     );
     assert!(r.stderr.contains("127.0.0.1:3"), "{}", r.stderr);
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_baseline_works_from_any_directory_and_reports_stale_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&shop(), dir.path());
+    let r = run(
+        dir.path(),
+        &["check", "--write-baseline", "schemalint.baseline.json"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let recorded = std::fs::read_to_string(dir.path().join("schemalint.baseline.json")).unwrap();
+    assert!(recorded.contains("\"file\": \"queries/"), "{recorded}");
+
+    // From a subfolder, the same findings are hidden.
+    let sub = dir.path().join("queries");
+    let r = run(
+        &sub,
+        &["check", "..", "--baseline", "../schemalint.baseline.json"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains("match no finding"), "{}", r.stderr);
+
+    // Fix the file with findings: its entries are stale, and the run says so.
+    std::fs::write(dir.path().join("queries/customers.sql"), "SELECT 1;\n").unwrap();
+    let r = run(
+        dir.path(),
+        &["check", "--baseline", "schemalint.baseline.json"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("baseline entries in schemalint.baseline.json match no finding"),
+        "{}",
+        r.stderr
+    );
+}
