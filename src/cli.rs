@@ -20,11 +20,11 @@ pub enum Command {
     /// Check SQL in .sql, TypeScript/JavaScript and Rust files against the schema.
     Check(CheckArgs),
     /// List tables and columns no scanned code uses, and banned tables still in use.
-    Unused(CheckArgs),
+    Unused(UnusedArgs),
     /// Write the schema (from a database or DDL) as a deterministic JSON snapshot.
     Snapshot {
         #[command(flatten)]
-        source: CheckArgs,
+        source: SchemaArgs,
         /// Where to write the snapshot (written atomically).
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
@@ -143,6 +143,70 @@ pub struct CheckArgs {
     /// When a schema file, a migration or schemalint.toml changed, everything is checked.
     #[arg(long, value_name = "REF")]
     pub changed_since: Option<String>,
+}
+
+/// Where the schema comes from, for the commands that read one and nothing else (`snapshot`).
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// A schema source: a pg_dump file, a DDL file or a migrations folder (repeatable).
+    #[arg(long = "schema", value_name = "PATH")]
+    pub schema: Vec<PathBuf>,
+
+    /// Read the schema from this live database instead of DDL files.
+    #[arg(long, value_name = "URL", conflicts_with = "database_url_env")]
+    pub database_url: Option<String>,
+
+    /// Read the database URL from this environment variable (or the project's .env).
+    #[arg(long, value_name = "NAME")]
+    pub database_url_env: Option<String>,
+
+    /// Seconds to wait for the database connection [default: 10].
+    #[arg(long, value_name = "SECONDS")]
+    pub connect_timeout: Option<u64>,
+
+    /// Use this config file instead of looking for schemalint.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// `unused`: the paths to scan and the schema, without check's output and gate options.
+#[derive(Debug, clap::Args)]
+pub struct UnusedArgs {
+    /// Files or directories to scan [default: the current directory].
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub source: SchemaArgs,
+
+    /// No progress line on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl CheckArgs {
+    /// The check options a command with fewer flags stands for: its own values, defaults for
+    /// the rest (so `unused` and `snapshot` share check's planning without accepting, and
+    /// silently ignoring, flags that mean nothing to them).
+    pub fn from_schema(paths: Vec<PathBuf>, source: SchemaArgs, quiet: bool) -> CheckArgs {
+        CheckArgs {
+            paths,
+            schema: source.schema,
+            database_url: source.database_url,
+            database_url_env: source.database_url_env,
+            verify: false,
+            connect_timeout: source.connect_timeout,
+            config: source.config,
+            format: Format::Human,
+            statistics: false,
+            exit_zero: false,
+            fail_on: None,
+            no_color: false,
+            quiet,
+            baseline: None,
+            write_baseline: None,
+            changed_since: None,
+        }
+    }
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {

@@ -62,8 +62,12 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Check(args) => run_check(&args).or_else(|e| report_in_format(&args, e)),
         Command::Rule { name } => run_rule(name.as_deref()),
         Command::Init { force } => run_init(force),
-        Command::Unused(args) => run_unused(&args),
-        Command::Snapshot { source, output } => run_snapshot(&source, &output),
+        Command::Unused(args) => {
+            run_unused(&CheckArgs::from_schema(args.paths, args.source, args.quiet))
+        }
+        Command::Snapshot { source, output } => {
+            run_snapshot(&CheckArgs::from_schema(Vec::new(), source, true), &output)
+        }
         Command::Diff {
             a,
             b,

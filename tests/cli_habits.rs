@@ -376,3 +376,30 @@ fn a_baseline_works_from_any_directory_and_reports_stale_entries() {
         r.stderr
     );
 }
+
+#[test]
+fn flags_that_mean_nothing_to_a_command_are_rejected() {
+    for args in [
+        &["unused", "--format", "json"][..],
+        &["unused", "--verify"],
+        &["unused", "--baseline", "b.json"],
+        &["snapshot", "-o", "s.json", "--fail-on", "warning"],
+        &["snapshot", "-o", "s.json", "--format", "sarif"],
+    ] {
+        let r = run(&shop(), args, &[]);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("unexpected argument"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    // What they do take still works.
+    let r = run(&shop(), &["unused", "--quiet", "."], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("Tables no scanned code uses"),
+        "{}",
+        r.stdout
+    );
+}
