@@ -73,6 +73,31 @@ impl Report {
         }
     }
 
+    /// Add another part of the run (another package's config and schema) to this report.
+    pub fn merge(&mut self, other: Report) {
+        self.diagnostics.extend(other.diagnostics);
+        self.file_errors.extend(other.file_errors);
+        self.files_scanned += other.files_scanned;
+        self.statements_checked += other.statements_checked;
+        self.sources.extend(other.sources);
+        self.references.extend(other.references);
+        self.verified = match (self.verified, other.verified) {
+            (Some(a), Some(b)) => Some(verify::Summary {
+                statements: a.statements + b.statements,
+                refused: a.refused + b.refused,
+                already_reported: a.already_reported + b.already_reported,
+            }),
+            (a, b) => a.or(b),
+        };
+        self.run_errors.extend(other.run_errors);
+        self.schema_source = match (self.schema_source.take(), other.schema_source) {
+            (Some(a), Some(b)) if a != b => Some(format!("{a}; {b}")),
+            (a, b) => a.or(b),
+        };
+        self.file_errors.sort_by(|a, b| a.path.cmp(&b.path));
+        self.sort();
+    }
+
     /// Whether something could not be checked (exit code 2).
     pub fn is_incomplete(&self) -> bool {
         !self.file_errors.is_empty() || !self.run_errors.is_empty()
@@ -462,6 +487,17 @@ pub struct Extracted {
     text: String,
     embedded: Vec<EmbeddedSql>,
     error: Option<FileError>,
+}
+
+impl Extracted {
+    /// How many pieces of SQL extraction found in the file.
+    pub fn sql_count(&self) -> usize {
+        self.embedded.len()
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
 }
 
 /// Read every file and extract its SQL, in parallel, adding one to `progress` per file.

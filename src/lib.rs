@@ -183,7 +183,8 @@ fn describe_paths(paths: &[PathBuf], files: usize) -> String {
     if files == paths.len() && paths.iter().all(|p| p.is_file()) {
         shown.join(", ")
     } else {
-        format!("{} ({files} files)", shown.join(", "))
+        let noun = if files == 1 { "file" } else { "files" };
+        format!("{} ({files} {noun})", shown.join(", "))
     }
 }
 
@@ -428,6 +429,9 @@ pub struct CheckPlan {
     pub search_path: Vec<Ident>,
     /// Draw a progress line on stderr for long runs in a terminal (not with `--quiet`).
     pub progress: bool,
+    /// Keep only the files whose nearest `schemalint.toml` is this plan's config (several
+    /// configs below the paths: a monorepo).
+    pub governed_only: bool,
 }
 
 pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
@@ -455,10 +459,20 @@ pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
             }
         }
     };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    Ok(plan_for(args, config, paths, &cwd))
+}
+
+/// The plan for one config: its schema paths (or `--schema`), search path and settings.
+fn plan_for(args: &CheckArgs, config: LoadedConfig, paths: Vec<PathBuf>, cwd: &Path) -> CheckPlan {
     let base = config
         .base_dir()
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| cwd.clone());
+        .unwrap_or_else(|| cwd.to_path_buf());
     let schema_paths: Vec<PathBuf> = if !args.schema.is_empty() {
         args.schema.clone()
     } else {
@@ -467,7 +481,7 @@ pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
             .schema
             .paths
             .iter()
-            .map(|p| relative_to_cwd(&cwd, &base.join(p)))
+            .map(|p| relative_to_cwd(cwd, &base.join(p)))
             .collect()
     };
     let search_path = config
@@ -477,12 +491,7 @@ pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
         .as_ref()
         .map(|p| p.iter().map(|s| Ident::unquoted(s)).collect())
         .unwrap_or_else(|| vec![Ident::from("public")]);
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    Ok(CheckPlan {
+    CheckPlan {
         config,
         paths,
         only: None,
@@ -490,20 +499,89 @@ pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
         collect_references: false,
         schema_paths,
         search_path,
-    })
+        governed_only: false,
+    }
 }
 
-fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
-    if args.statistics && !matches!(args.format, Format::Human | Format::Concise) {
-        return Err(miette!(
-            "--statistics prints a table for people; it does not combine with --format {}",
-            format!("{:?}", args.format).to_lowercase()
+/// Hierarchical configuration (ruff's model): every file is checked with the nearest
+/// `schemalint.toml` above it, with that config's own schema, so `check a b` and `check .` at
+/// a monorepo root give each package the verdicts it gets alone. `--config` forces one config
+/// for everything. Returns one plan per config that governs some of the files (each walks the
+/// same paths and keeps the files it governs), the files no config governs included (checked
+/// against `--schema` when given; otherwise only scanned, so that SQL in them is reported as
+/// not checked).
+pub fn plan_checks(args: &CheckArgs) -> Result<Vec<CheckPlan>, Error> {
+    let primary = plan_check(args)?;
+    if args.config.is_some() {
+        return Ok(vec![primary]);
+    }
+    let cwd =
+        std::env::current_dir().map_err(|e| miette!("cannot read the working directory: {e}"))?;
+    // Which configs govern the files below the paths? Most projects have one: nothing to split.
+    let (files, _) = walk::discover(
+        &primary.paths,
+        &walk::WalkOptions {
+            root: &cwd,
+            include: &[],
+            exclude: &[],
+            skip: &[],
+        },
+    );
+    let mut governing = walk::NearestConfig::default();
+    let configs: std::collections::BTreeSet<Option<PathBuf>> =
+        files.iter().map(|f| governing.of(&f.path)).collect();
+    let primary_config = primary.config.path.as_deref().map(walk::normalize);
+    if configs.len() <= 1 && configs.iter().all(|c| *c == primary_config) {
+        return Ok(vec![primary]);
+    }
+    let mut plans = Vec::new();
+    for config_path in configs {
+        let config = match config_path {
+            Some(path) => config::load(&path)?,
+            // Files above every config (a monorepo root's scripts): with --schema they are
+            // checked against it, with defaults; otherwise there is nothing to check them
+            // against, which the report says.
+            None => LoadedConfig {
+                config: Default::default(),
+                path: None,
+            },
+        };
+        let mut plan = plan_for(args, config, primary.paths.clone(), &cwd);
+        plan.governed_only = true;
+        plans.push(plan);
+    }
+    Ok(plans)
+}
+
+/// Files under no `schemalint.toml` in a monorepo (with no `--schema`): nothing to check them
+/// against. Files without SQL are certainly irrelevant; SQL found in the others is a tool
+/// error that says where, so no statement goes unchecked in silence.
+fn report_unchecked_sql(plan: &CheckPlan, report: &mut Report) {
+    let (files, _) = scan(plan);
+    let with_sql: Vec<&check::Extracted> = files.iter().filter(|f| f.sql_count() > 0).collect();
+    let statements: usize = with_sql.iter().map(|f| f.sql_count()).sum();
+    if statements > 0 {
+        let shown: Vec<String> = with_sql
+            .iter()
+            .take(3)
+            .map(|f| render::display_path(f.path()))
+            .collect();
+        report.run_errors.push(format!(
+            "{statements} piece(s) of SQL in {} file(s) under no schemalint.toml were not checked ({}{}): run `schemalint init` there, or pass --schema or --config",
+            with_sql.len(),
+            shown.join(", "),
+            if with_sql.len() > 3 { ", ..." } else { "" }
         ));
     }
-    let mut plan = plan_check(args)?;
-    narrow_to_changes(args, &mut plan)?;
+}
+
+/// One config's part of `check`: narrow to changes, load its schema while its files are
+/// scanned, check (and verify), and say what the schema came from.
+fn check_plan(args: &CheckArgs, plan: &mut CheckPlan) -> Result<Report, Error> {
+    narrow_to_changes(args, plan)?;
+    let plan = &*plan;
     let verify_opts = if args.verify {
-        let Some(url) = named_database_url(args, &plan)? else {
+        let Some(url) = named_database_url(args, plan)? else {
             return Err(miette!(
                 help = "pass --database-url-env DATABASE_URL (or --database-url URL), or set `[schema] database-url-env` in schemalint.toml",
                 "--verify needs a database to ask"
@@ -520,9 +598,9 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
         let opts = verify_opts.as_ref().expect("only called with --verify");
         schema::live::prepare_all(opts, texts).map_err(|e| format!("--verify: {e}"))
     };
-    let ((loaded, schema_source), files, walk_errors) = load_and_scan(args, &plan)?;
+    let ((loaded, schema_source), files, walk_errors) = load_and_scan(args, plan)?;
     let mut report = check_scanned(
-        &plan,
+        plan,
         &loaded,
         files,
         walk_errors,
@@ -531,8 +609,45 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
             .map(|_| &verifier as &check::Verifier<'_>),
     );
     report.schema_source = Some(schema_source);
+    Ok(report)
+}
 
-    let root = walk::normalize(&project_dir(&plan));
+fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
+    if args.statistics && !matches!(args.format, Format::Human | Format::Concise) {
+        return Err(miette!(
+            "--statistics prints a table for people; it does not combine with --format {}",
+            format!("{:?}", args.format).to_lowercase()
+        ));
+    }
+    let plans = plan_checks(args)?;
+    let single = plans.len() == 1;
+    let mut report = Report::default();
+    let mut baseline_root = None;
+    // `fail-on` from the command line, else from the first config (the nearest to the first path).
+    let mut fail_on = args.fail_on;
+    for mut plan in plans {
+        if !single && plan.config.path.is_none() && plan.schema_paths.is_empty() {
+            report_unchecked_sql(&plan, &mut report);
+            continue;
+        }
+        baseline_root.get_or_insert_with(|| walk::normalize(&project_dir(&plan)));
+        fail_on = fail_on.or(plan.config.config.fail_on);
+        let label = plan
+            .config
+            .path
+            .as_deref()
+            .map(render::display_path)
+            .unwrap_or_else(|| "--schema".into());
+        match check_plan(args, &mut plan) {
+            Ok(part) => report.merge(part),
+            // One package that cannot be checked doesn't hide the others' verdicts.
+            Err(e) if !single => report.run_errors.push(format!("{label}: {e}")),
+            Err(e) => return Err(e),
+        }
+    }
+
+    let root = baseline_root.unwrap_or_else(|| walk::normalize(Path::new(".")));
+    let partial = args.changed_since.is_some();
     if let Some(path) = &args.write_baseline {
         let n = baseline::write(&report, path, &root).map_err(|e| miette!("{e}"))?;
         if !args.quiet {
@@ -543,7 +658,7 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
         let applied = baseline::apply(&mut report, path, &root).map_err(|e| miette!("{e}"))?;
         // Entries for findings that are gone keep hiding a finding that comes back the same:
         // say so, so the baseline gets pruned.
-        if applied.stale > 0 && !args.quiet && plan.only.is_none() {
+        if applied.stale > 0 && !args.quiet && !partial {
             eprintln!(
                 "warning: {} baseline entr{} in {} match no finding any more (fixed?): run `schemalint check --write-baseline {}` to prune",
                 applied.stale,
@@ -568,10 +683,7 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
     for e in render::tool_error_lines(&report) {
         eprintln!("error: {e}");
     }
-    let fail_on = args
-        .fail_on
-        .or(plan.config.config.fail_on)
-        .unwrap_or(Severity::Error);
+    let fail_on = fail_on.unwrap_or(Severity::Error);
     Ok(if report.is_incomplete() {
         Outcome::ToolError
     } else if args.exit_zero {
@@ -601,6 +713,11 @@ pub fn scan(plan: &CheckPlan) -> (Vec<check::Extracted>, Vec<String>) {
     );
     if let Some(only) = &plan.only {
         files.retain(|f| only.contains(&walk::normalize(&f.path)));
+    }
+    if plan.governed_only {
+        let mine = plan.config.path.as_deref().map(walk::normalize);
+        let mut governing = walk::NearestConfig::default();
+        files.retain(|f| governing.of(&f.path) == mine);
     }
     let progress = progress::Progress::start(files.len(), "files", plan.progress);
     let extracted = check::extract_files(&files, sources, Some(progress.counter()));

@@ -108,6 +108,28 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions<'_>) -> (Vec<SourceFile
     (files, errors)
 }
 
+/// The nearest `schemalint.toml` above each file (normalized), cached per directory: the
+/// config that governs the file in a monorepo.
+#[derive(Debug, Default)]
+pub struct NearestConfig {
+    by_dir: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl NearestConfig {
+    pub fn of(&mut self, file: &Path) -> Option<PathBuf> {
+        let dir = normalize(file.parent().unwrap_or(Path::new("")));
+        if let Some(found) = self.by_dir.get(&dir) {
+            return found.clone();
+        }
+        let found = dir
+            .ancestors()
+            .map(|d| d.join(crate::config::FILE_NAME))
+            .find(|c| c.is_file());
+        self.by_dir.insert(dir, found.clone());
+        found
+    }
+}
+
 /// `.d.ts` files declare types; they hold no SQL that runs.
 fn is_declaration_file(path: &Path) -> bool {
     path.file_name()

@@ -403,3 +403,114 @@ fn flags_that_mean_nothing_to_a_command_are_rejected() {
         r.stdout
     );
 }
+
+/// The findings of a concise run as `path-from-the-monorepo-root:line:col: rule message`.
+fn findings_from(dir: &Path, args: &[&str]) -> (i32, Vec<String>) {
+    let monorepo = root().join("fixtures/monorepo");
+    let mut full = vec!["check", "--output-format", "concise"];
+    full.extend_from_slice(args);
+    let r = run(dir, &full, &[]);
+    let prefix = dir
+        .strip_prefix(&monorepo)
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let mut lines: Vec<String> = r
+        .stdout
+        .lines()
+        .filter(|l| !l.starts_with("Found") && !l.starts_with("No problems"))
+        .map(|l| {
+            if prefix.is_empty() {
+                l.to_string()
+            } else {
+                format!("{prefix}/{l}")
+            }
+        })
+        .collect();
+    lines.sort();
+    (r.code, lines)
+}
+
+#[test]
+fn a_monorepo_gives_each_package_its_own_verdicts_from_every_entry_point() {
+    let monorepo = root().join("fixtures/monorepo");
+    let expected = vec![
+        "crates/ledger/src/lib.rs:12:41: unknown-table relation \"products\" does not exist",
+        "packages/blog/api/posts.ts:8:25: unknown-column column \"body\" does not exist",
+        "packages/shop/src/orders.ts:9:29: unknown-table relation \"posts\" does not exist",
+    ];
+    // From the root: every package with its own schema (and nothing of the schemas scanned as
+    // code: the migrations and db/schema.sql are not statements to check).
+    let (code, all) = findings_from(&monorepo, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(all, expected);
+    // Two packages named from the root: each with its own config, not the first one's.
+    let (_, two) = findings_from(&monorepo, &["packages/blog", "packages/shop"]);
+    assert_eq!(two, expected[1..].to_vec());
+    // From inside each package, alone.
+    for (pkg, expect) in [
+        ("crates/ledger", &expected[0..1]),
+        ("packages/blog", &expected[1..2]),
+        ("packages/shop", &expected[2..3]),
+    ] {
+        let (code, got) = findings_from(&monorepo.join(pkg), &[]);
+        assert_eq!(code, 1, "{pkg}");
+        assert_eq!(got, expect.to_vec(), "{pkg}");
+    }
+    // By file arguments, as pre-commit passes them.
+    let (_, files) = findings_from(
+        &monorepo,
+        &[
+            "packages/blog/api/posts.ts",
+            "crates/ledger/src/lib.rs",
+            "packages/shop/src/orders.ts",
+            "scripts/build.ts",
+        ],
+    );
+    assert_eq!(files, expected);
+    // The summary names every schema it used.
+    let r = run(&monorepo, &["check"], &[]);
+    for source in [
+        "crates/ledger/migrations (1 file)",
+        "packages/blog/migrations (2 files)",
+        "packages/shop/db/schema.sql",
+    ] {
+        assert!(r.stdout.contains(source), "{source}: {}", r.stdout);
+    }
+}
+
+#[test]
+fn sql_under_no_config_in_a_monorepo_is_reported_as_not_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("fixtures/monorepo"), dir.path());
+    let r = run(dir.path(), &["check"], &[]);
+    assert_eq!(
+        r.code, 1,
+        "a build script without SQL is irrelevant: {}",
+        r.stderr
+    );
+    std::fs::write(
+        dir.path().join("scripts/seed.ts"),
+        "export const seed = (sql) => sql`INSERT INTO products (id, title, price_cents) VALUES (1, 'a', 1)`;\n",
+    )
+    .unwrap();
+    let r = run(dir.path(), &["check"], &[]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("1 piece(s) of SQL in 1 file(s) under no schemalint.toml were not checked (scripts/seed.ts)"),
+        "{}",
+        r.stderr
+    );
+    // --config makes one config govern everything again.
+    let r = run(
+        dir.path(),
+        &[
+            "check",
+            "--config",
+            "packages/shop/schemalint.toml",
+            "scripts",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
