@@ -112,6 +112,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub exit_zero: bool,
 
+    /// Print the settings each path would be checked with (config file, schema sources,
+    /// search path, sources and rule levels) and exit, without checking.
+    #[arg(long)]
+    pub show_settings: bool,
+
     /// The lowest severity that makes the exit code 1 [default: error].
     #[arg(long, value_name = "LEVEL", value_parser = parse_severity)]
     pub fail_on: Option<Severity>,
@@ -199,6 +204,7 @@ impl CheckArgs {
             format: Format::Human,
             statistics: false,
             exit_zero: false,
+            show_settings: false,
             fail_on: None,
             no_color: false,
             quiet,

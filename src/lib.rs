@@ -553,6 +553,95 @@ pub fn plan_checks(args: &CheckArgs) -> Result<Vec<CheckPlan>, Error> {
     Ok(plans)
 }
 
+/// `check --show-settings`: what each config's part of the run would use, resolved.
+fn show_settings(args: &CheckArgs, plans: &[CheckPlan]) -> Result<Outcome, Error> {
+    let mut out = String::new();
+    for plan in plans {
+        let c = &plan.config.config;
+        let config = plan
+            .config
+            .path
+            .as_deref()
+            .map_or("(none)".to_string(), render::display_path);
+        let schema = if let Some(url) = database_url(args, plan)? {
+            format!("live database {}", schema::live::redact_url(&url))
+        } else if plan.schema_paths.is_empty() {
+            "(none)".to_string()
+        } else {
+            plan.schema_paths
+                .iter()
+                .map(|p| render::display_path(p))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let list = |v: &[String]| format!("[{}]", v.join(", "));
+        let search: Vec<String> = plan.search_path.iter().map(|i| i.to_string()).collect();
+        out.push_str(&format!(
+            "config: {config}
+"
+        ));
+        if plan.governed_only {
+            out.push_str(
+                "  governs: the files below it that no nearer schemalint.toml governs
+",
+            );
+        }
+        out.push_str(&format!(
+            "  schema: {schema}
+"
+        ));
+        out.push_str(&format!(
+            "  search-path: {}
+",
+            list(&search)
+        ));
+        out.push_str(&format!(
+            "  database-url-env: {}
+",
+            c.schema.database_url_env.as_deref().unwrap_or("(none)")
+        ));
+        out.push_str(&format!(
+            "  sources: tags = {}, functions = {}, include = {}, exclude = {}
+",
+            list(&c.sources.tags),
+            list(&c.sources.functions),
+            list(&c.sources.include),
+            list(&c.sources.exclude)
+        ));
+        let settings = RuleSettings::new(&c.rules);
+        let rules: Vec<String> = RuleId::ALL
+            .iter()
+            .map(|r| {
+                let level = settings
+                    .severity(*r)
+                    .map_or("off".to_string(), |s| s.to_string());
+                format!("{}={level}", r.name())
+            })
+            .collect();
+        out.push_str(&format!(
+            "  rules: {}
+",
+            rules.join(", ")
+        ));
+        let fail_on = args.fail_on.or(c.fail_on).unwrap_or(Severity::Error);
+        out.push_str(&format!(
+            "  fail-on: {fail_on}
+"
+        ));
+        let banned: Vec<&String> = c.banned.keys().collect();
+        if !banned.is_empty() {
+            let banned: Vec<String> = banned.into_iter().cloned().collect();
+            out.push_str(&format!(
+                "  banned: {}
+",
+                list(&banned)
+            ));
+        }
+    }
+    render::write_stdout(&out).map_err(|e| miette!("could not write output: {e}"))?;
+    Ok(Outcome::Clean)
+}
+
 /// Files under no `schemalint.toml` in a monorepo (with no `--schema`): nothing to check them
 /// against. Files without SQL are certainly irrelevant; SQL found in the others is a tool
 /// error that says where, so no statement goes unchecked in silence.
@@ -620,6 +709,9 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
         ));
     }
     let plans = plan_checks(args)?;
+    if args.show_settings {
+        return show_settings(args, &plans);
+    }
     let single = plans.len() == 1;
     let mut report = Report::default();
     let mut baseline_root = None;

@@ -514,3 +514,46 @@ fn sql_under_no_config_in_a_monorepo_is_reported_as_not_checked() {
     );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
+
+#[test]
+fn show_settings_prints_what_each_part_of_the_run_uses() {
+    let r = run(
+        &root().join("fixtures/neon-media"),
+        &["check", "--show-settings"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("config: schemalint.toml\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("  schema: db/schema.sql\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("banned: [media, media_batches]"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !r.stdout.contains("Found"),
+        "nothing is checked: {}",
+        r.stdout
+    );
+    let r = run(
+        &root().join("fixtures/monorepo"),
+        &["check", "--show-settings"],
+        &[],
+    );
+    for config in [
+        "config: crates/ledger/schemalint.toml",
+        "config: packages/blog/schemalint.toml",
+        "config: packages/shop/schemalint.toml",
+        "  schema: packages/blog/migrations",
+    ] {
+        assert!(r.stdout.contains(config), "{config}: {}", r.stdout);
+    }
+}
