@@ -69,7 +69,8 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             b,
             format,
             connect_timeout,
-        } => run_diff(&a, &b, format, connect_timeout),
+            query_timeout,
+        } => run_diff(&a, &b, format, connect_timeout, query_timeout),
     }
 }
 
@@ -100,26 +101,37 @@ fn named_database_url(args: &CheckArgs, plan: &CheckPlan) -> Result<Option<Strin
         .filter(|u| !u.is_empty()))
 }
 
+/// Connection settings: the connect timeout and the query timeout (`--connect-timeout`,
+/// `--query-timeout`, else the config's, else the defaults) and the search path.
 fn connect_options(
     url: String,
-    timeout: Option<u64>,
+    timeouts: (Option<u64>, Option<u64>),
     search_path: &[Ident],
 ) -> schema::live::ConnectOptions {
     let mut opts = schema::live::ConnectOptions::new(url);
-    if let Some(t) = timeout {
+    if let Some(t) = timeouts.0 {
         opts.connect_timeout = std::time::Duration::from_secs(t.max(1));
+    }
+    if let Some(t) = timeouts.1 {
+        opts = opts.with_query_timeout(std::time::Duration::from_secs(t.max(1)));
     }
     opts.search_path = search_path.to_vec();
     opts
 }
 
+/// `--connect-timeout`/`--query-timeout`, falling back to `[schema]`.
+fn timeouts(args: &CheckArgs, plan: &CheckPlan) -> (Option<u64>, Option<u64>) {
+    let schema = &plan.config.config.schema;
+    (
+        args.connect_timeout.or(schema.connect_timeout),
+        args.query_timeout.or(schema.query_timeout),
+    )
+}
+
 /// The schema for `check`, `unused` and `snapshot`: a live database or DDL/snapshot files.
 fn load_schema(args: &CheckArgs, plan: &CheckPlan) -> Result<LoadedSchema, Error> {
     if let Some(url) = database_url(args, plan)? {
-        let timeout = args
-            .connect_timeout
-            .or(plan.config.config.schema.connect_timeout);
-        let opts = connect_options(url, timeout, &plan.search_path);
+        let opts = connect_options(url, timeouts(args, plan), &plan.search_path);
         let schema = schema::live::introspect(&opts).map_err(|e| miette!("{e}"))?;
         return Ok(LoadedSchema {
             schema,
@@ -148,16 +160,31 @@ fn run_snapshot(args: &CheckArgs, output: &Path) -> Result<Outcome, Error> {
     Ok(Outcome::Clean)
 }
 
-/// A schema named on the `diff` command line: a database URL, or a path.
-fn load_any(spec: &str, timeout: Option<u64>) -> Result<schema::Schema, Error> {
-    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
-        let opts = connect_options(spec.to_string(), timeout, &[Ident::from("public")]);
+/// A schema named on the `diff` command line: a connection string (a URL or libpq
+/// key=value pairs), `$NAME` for one in the environment, or a path. A connection string is
+/// never echoed, not even as a path that does not exist.
+fn load_any(spec: &str, timeouts: (Option<u64>, Option<u64>)) -> Result<schema::Schema, Error> {
+    if schema::conninfo::looks_like_connection_string(spec) {
+        let opts = connect_options(spec.to_string(), timeouts, &[Ident::from("public")]);
         return schema::live::introspect(&opts).map_err(|e| miette!("{e}"));
     }
     if let Some(name) = spec.strip_prefix('$') {
         let url =
             std::env::var(name).map_err(|_| miette!("environment variable {name} is not set"))?;
-        return load_any(&url, timeout);
+        if !schema::conninfo::looks_like_connection_string(&url) {
+            return Err(miette!(
+                "environment variable {name} does not hold a connection string (not shown)"
+            ));
+        }
+        return load_any(&url, timeouts);
+    }
+    let path = Path::new(spec);
+    if !path.exists() && (spec.contains('=') || spec.contains("://") || spec.contains('@')) {
+        // Not a path we can read, and it may hold a secret: say so without its text.
+        return Err(miette!(
+            help = "a connection string is a postgres:// URL or libpq key=value pairs such as `host=... dbname=...`",
+            "schema source (not shown) is neither an existing path nor a connection string"
+        ));
     }
     let loaded = schema::load_ddl_paths(&[PathBuf::from(spec)], &[Ident::from("public")])
         .map_err(|e| miette!("{e}"))?;
@@ -167,8 +194,15 @@ fn load_any(spec: &str, timeout: Option<u64>) -> Result<schema::Schema, Error> {
     Ok(loaded.schema)
 }
 
-fn run_diff(a: &str, b: &str, format: Format, timeout: Option<u64>) -> Result<Outcome, Error> {
-    let (sa, sb) = (load_any(a, timeout)?, load_any(b, timeout)?);
+fn run_diff(
+    a: &str,
+    b: &str,
+    format: Format,
+    connect_timeout: Option<u64>,
+    query_timeout: Option<u64>,
+) -> Result<Outcome, Error> {
+    let timeouts = (connect_timeout, query_timeout);
+    let (sa, sb) = (load_any(a, timeouts)?, load_any(b, timeouts)?);
     let changes = schema::diff::diff(&sa, &sb);
     let text = match format {
         Format::Json => {
@@ -179,12 +213,15 @@ fn run_diff(a: &str, b: &str, format: Format, timeout: Option<u64>) -> Result<Ou
             if changes.is_empty() {
                 "No drift: the schemas match.\n".to_string()
             } else {
-                let redacted_b = schema::live::redact_url(b);
+                let shown_b = if schema::conninfo::looks_like_connection_string(b) {
+                    schema::live::display_connection(b)
+                } else {
+                    b.to_string()
+                };
                 format!(
-                    "{}\n{} difference(s). If {b_} is right, refresh the snapshot with:\n  schemalint snapshot --schema <source> -o <snapshot.json>\n  (or --database-url-env DATABASE_URL for a database)\n",
+                    "{}\n{} difference(s). If {shown_b} is right, refresh the snapshot with:\n  schemalint snapshot --schema <source> -o <snapshot.json>\n  (or --database-url-env DATABASE_URL for a database)\n",
                     schema::diff::render_human(&changes),
                     changes.len(),
-                    b_ = redacted_b
                 )
             }
         }
@@ -417,16 +454,22 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
                 "--verify needs a database to ask"
             ));
         };
-        let timeout = args
-            .connect_timeout
-            .or(plan.config.config.schema.connect_timeout);
-        Some(connect_options(url, timeout, &plan.search_path))
+        Some(connect_options(
+            url,
+            timeouts(args, &plan),
+            &plan.search_path,
+        ))
     } else {
         None
     };
-    let verifier = |texts: &[&str]| {
-        let opts = verify_opts.as_ref().expect("only called with --verify");
-        schema::live::prepare_all(opts, texts).map_err(|e| format!("--verify: {e}"))
+    // The static schema is the verifying database itself when no schema files are used.
+    let same_database = database_url(args, &plan)?.is_some();
+    let verifier = |texts: &[&str]| match verify_opts.as_ref() {
+        Some(opts) => schema::live::prepare_each(opts, texts),
+        None => schema::live::Verification {
+            verdicts: Vec::new(),
+            failure: None,
+        },
     };
     let (loaded, files, walk_errors) = load_and_scan(args, &plan)?;
     let (mut report, walk_errors) = check_scanned(
@@ -434,10 +477,16 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
         &loaded,
         files,
         walk_errors,
-        verify_opts
-            .as_ref()
-            .map(|_| &verifier as &check::Verifier<'_>),
+        verify_opts.as_ref().map(|_| check::Verify {
+            ask: &verifier,
+            same_database,
+        }),
     );
+    if let Some(summary) = &report.verified {
+        for w in summary.warnings() {
+            eprintln!("warning: {w}");
+        }
+    }
 
     if let Some(path) = &args.write_baseline {
         let n = baseline::write(&report, path).map_err(|e| miette!("{e}"))?;
@@ -462,7 +511,11 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
 
     let mut tool_errors = walk_errors;
     for e in &report.file_errors {
-        tool_errors.push(format!("{}: {}", render::display_path(&e.path), e.message));
+        if e.path.as_os_str().is_empty() {
+            tool_errors.push(e.message.clone());
+        } else {
+            tool_errors.push(format!("{}: {}", render::display_path(&e.path), e.message));
+        }
     }
     for e in &tool_errors {
         eprintln!("error: {e}");
@@ -528,8 +581,8 @@ pub fn check_scanned(
     plan: &CheckPlan,
     loaded: &LoadedSchema,
     files: Vec<check::Extracted>,
-    mut walk_errors: Vec<String>,
-    verifier: Option<&check::Verifier<'_>>,
+    walk_errors: Vec<String>,
+    verify: Option<check::Verify<'_>>,
 ) -> (Report, Vec<String>) {
     let settings = RuleSettings::new(&plan.config.config.rules);
     let banned = Banned::new(&plan.config.config.banned, &loaded.schema);
@@ -541,14 +594,13 @@ pub fn check_scanned(
         collect_references: plan.collect_references,
     };
     let mut verify_error = None;
-    let mut report = match verifier {
+    let mut report = match verify {
         None => checker.check_extracted(files),
-        Some(verifier) => checker
-            .check_and_verify(files, verifier)
-            .unwrap_or_else(|e| {
-                verify_error = Some(e);
-                Report::default()
-            }),
+        Some(verify) => {
+            let (report, error) = checker.check_and_verify(files, &verify);
+            verify_error = error;
+            report
+        }
     };
     if let Some(severity) = checker.settings.severity(RuleId::UnsupportedDdl) {
         let warnings = loaded
@@ -571,7 +623,13 @@ pub fn check_scanned(
             .collect();
         report.extend_with_sources(warnings);
     }
-    walk_errors.extend(verify_error);
+    // In the report, so that every output format carries it (JSON's `tool_errors`).
+    report
+        .file_errors
+        .extend(verify_error.map(|message| check::FileError {
+            path: PathBuf::new(),
+            message,
+        }));
     (report, walk_errors)
 }
 

@@ -194,7 +194,7 @@ fn failure_modes_are_clear_and_leak_no_secret() {
         matches!(e, LiveError::Dns { .. })
     });
     failure("postgres://u:hunter2@localhost:notaport/db".into(), |e| {
-        matches!(e, LiveError::InvalidUrl { .. })
+        matches!(e, LiveError::InvalidUrl(_))
     });
 }
 
