@@ -3,3 +3,5 @@
 // Each test binary uses a different part of the support code.
 #[allow(dead_code)]
 pub mod pg;
+#[allow(dead_code)]
+pub mod wire;
