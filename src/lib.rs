@@ -171,11 +171,6 @@ fn load_any(spec: &str, timeouts: (Option<u64>, Option<u64>)) -> Result<schema::
     if let Some(name) = spec.strip_prefix('$') {
         let url =
             std::env::var(name).map_err(|_| miette!("environment variable {name} is not set"))?;
-        if !schema::conninfo::looks_like_connection_string(&url) {
-            return Err(miette!(
-                "environment variable {name} does not hold a connection string (not shown)"
-            ));
-        }
         return load_any(&url, timeouts);
     }
     let path = Path::new(spec);

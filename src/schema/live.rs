@@ -116,6 +116,9 @@ pub enum LiveError {
     /// The TLS handshake or certificate verification failed, or TLS was required and refused.
     #[error("TLS error connecting to {url}: {message}")]
     Tls { url: String, message: String },
+    /// Verifying statements failed part-way (the connection broke, the server went away).
+    #[error("verifying statements against {url} failed: {message}")]
+    Verify { url: String, message: String },
     /// A catalog query failed, or the connection broke.
     #[error("reading the schema from {url} failed: {message}")]
     Query { url: String, message: String },
@@ -579,6 +582,17 @@ fn query_error(info: &ConnInfo, e: &tokio_postgres::Error) -> LiveError {
     }
 }
 
+/// A failure while verifying, as our error.
+fn verify_error(info: &ConnInfo, e: &tokio_postgres::Error) -> LiveError {
+    LiveError::Verify {
+        url: info.display(),
+        message: match e.as_db_error() {
+            Some(d) => info.scrub(d.message()),
+            None => error_chain(e, info),
+        },
+    }
+}
+
 /// Wait for one reply, at most the query timeout: a server (or a proxy, or a network path)
 /// that stopped answering after login must not hang the run.
 async fn reply<T>(
@@ -829,6 +843,9 @@ fn verdict(
     let Some(db) = e.as_db_error() else {
         return Err(e);
     };
+    if is_connection_lost(&e) {
+        return Err(e);
+    }
     Ok(match *db.code() {
         SqlState::LOCK_NOT_AVAILABLE => Verdict::NotVerified(NotVerified::Locked),
         SqlState::QUERY_CANCELED => Verdict::NotVerified(NotVerified::TimedOut),
@@ -842,6 +859,16 @@ fn verdict(
             hint: db.hint().map(str::to_string),
         }),
     })
+}
+
+/// The session ended under us: the connection closed, or the server ended it (a shutdown,
+/// `pg_terminate_backend`: SQLSTATE 57P01-57P05, or a connection exception, class 08).
+fn is_connection_lost(e: &tokio_postgres::Error) -> bool {
+    e.is_closed()
+        || e.as_db_error().is_some_and(|db| {
+            let code = db.code().code();
+            code.starts_with("08") || code.starts_with("57P")
+        })
 }
 
 async fn prepare_each_async(opts: &ConnectOptions, statements: &[&str]) -> Verification {
@@ -865,7 +892,7 @@ async fn prepare_into(
         statement: None,
     };
     let (client, info) = connect(opts).await.map_err(whole)?;
-    let failed = |e: tokio_postgres::Error| query_error(&info, &e);
+    let failed = |e: tokio_postgres::Error| verify_error(&info, &e);
     let setup = format!(
         "BEGIN READ ONLY; {}; SAVEPOINT {SAVEPOINT}",
         session_settings(opts)
@@ -918,8 +945,8 @@ async fn prepare_into(
                     // the statement), or the driver could not send this one.
                     Err(e) => {
                         return Err(VerifyFailure {
-                            statement: (!e.is_closed()).then_some(verdicts.len()),
-                            error: failed(e),
+                            statement: (!is_connection_lost(&e)).then_some(verdicts.len()),
+                            error: verify_error(&info, &e),
                         })
                     }
                 },
