@@ -14,7 +14,8 @@ use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::extract::{self, Confidence, EmbeddedSql};
 use crate::resolve;
 use crate::rules::{self, Banned, DatabaseError, RuleId, RuleMeta, RuleSettings};
-use crate::schema::live::ServerError;
+use crate::schema::live::NotVerified;
+use crate::schema::live::{Verdict, Verification};
 use crate::schema::{Ident, Schema};
 use crate::sql::{self, ParsedSql};
 use crate::suppress;
@@ -82,11 +83,7 @@ impl Report {
         self.sources.extend(other.sources);
         self.references.extend(other.references);
         self.verified = match (self.verified, other.verified) {
-            (Some(a), Some(b)) => Some(verify::Summary {
-                statements: a.statements + b.statements,
-                refused: a.refused + b.refused,
-                already_reported: a.already_reported + b.already_reported,
-            }),
+            (Some(a), Some(b)) => Some(a + b),
             (a, b) => a.or(b),
         };
         self.run_errors.extend(other.run_errors);
@@ -147,9 +144,17 @@ pub struct Checker<'a> {
     pub collect_references: bool,
 }
 
-/// Sends statements to the database and returns its verdict on each, in order (`None`: it
-/// accepted the statement); `Err` when the database could not be asked.
-pub type Verifier<'v> = dyn Fn(&[&str]) -> Result<Vec<Option<ServerError>>, String> + 'v;
+/// Sends statements to the database and returns its verdict on each, in order, up to a
+/// failure that stopped it.
+pub type Verifier<'v> = dyn Fn(&[&str]) -> Verification + 'v;
+
+/// What `check --verify` needs: who to ask, and whether the static schema came from that
+/// same database (then a statement it prepares overrules a static finding; with schema
+/// files, the disagreement is drift).
+pub struct Verify<'v> {
+    pub ask: &'v Verifier<'v>,
+    pub same_database: bool,
+}
 
 struct FileOutcome {
     path: PathBuf,
@@ -190,12 +195,15 @@ impl Checker<'_> {
 
     /// Check the files, then have the database prepare every statement that can be checked
     /// statically (`check --verify`) and add its refusals, marked as coming from the database,
-    /// except where a static finding already points at the same place.
+    /// except where a static finding already points at the same place. A static finding on a
+    /// statement the database prepared is dropped (same database) or reported as drift
+    /// (schema files). When the verification fails part-way, the static findings and the
+    /// verdicts so far are kept, and the failure is returned as a tool error.
     pub fn check_and_verify(
         &self,
         files: Vec<Extracted>,
-        verifier: &Verifier<'_>,
-    ) -> Result<Report, String> {
+        verify: &Verify<'_>,
+    ) -> (Report, Option<String>) {
         let scanned = files.len();
         let mut outcomes: Vec<FileOutcome> = run_with_big_stacks(|| {
             files
@@ -207,35 +215,66 @@ impl Checker<'_> {
             .iter()
             .flat_map(|o| o.candidates.iter().map(Candidate::text))
             .collect();
-        let verdicts = verifier(&texts)?;
-        if verdicts.len() != texts.len() {
-            return Err(format!(
-                "the database answered {} of {} statements",
-                verdicts.len(),
-                texts.len()
-            ));
-        }
+        let total = texts.len();
+        let Verification { verdicts, failure } = (verify.ask)(&texts);
         let severity = self.settings.severity(RuleId::DatabaseError);
         let mut summary = verify::Summary {
-            statements: texts.len(),
+            statements: total,
+            unanswered: total.saturating_sub(verdicts.len()),
             ..verify::Summary::default()
         };
+        let mut tool_error = None;
+        let mut index = 0;
         let mut verdicts = verdicts.into_iter();
         for outcome in &mut outcomes {
             let mut found = Vec::new();
-            for (candidate, verdict) in outcome.candidates.iter().zip(verdicts.by_ref()) {
-                let Some(error) = verdict else { continue };
-                summary.refused += 1;
-                let d = verify::diagnostic(candidate, &error, severity.unwrap_or(Severity::Error));
-                if verify::already_reported(&outcome.diagnostics, &d) {
-                    summary.already_reported += 1;
-                } else if severity.is_some() {
-                    found.push(d);
+            let candidates = std::mem::take(&mut outcome.candidates);
+            for candidate in &candidates {
+                if let Some(f) = failure.as_ref().filter(|f| f.statement == Some(index)) {
+                    tool_error = Some(format!(
+                        "--verify stopped at the statement at {}: {}",
+                        location(candidate),
+                        f.error
+                    ));
+                }
+                index += 1;
+                let Some(verdict) = verdicts.next() else {
+                    continue;
+                };
+                match verdict {
+                    Verdict::Prepared => database_accepted(
+                        candidate,
+                        &mut outcome.diagnostics,
+                        verify.same_database,
+                        &mut summary,
+                    ),
+                    Verdict::NotVerified(why) => match why {
+                        NotVerified::Locked => summary.locked += 1,
+                        NotVerified::TimedOut => summary.timed_out += 1,
+                        NotVerified::Unencodable => {
+                            summary.not_sent += 1;
+                            found.push(verify::not_sent(candidate, why));
+                        }
+                    },
+                    Verdict::Refused(error) => {
+                        summary.refused += 1;
+                        let d = verify::diagnostic(
+                            candidate,
+                            &error,
+                            severity.unwrap_or(Severity::Error),
+                        );
+                        let reference = verify::reference_span(candidate, &error);
+                        if verify::already_reported(&outcome.diagnostics, &d, reference) {
+                            summary.already_reported += 1;
+                        } else if severity.is_some() {
+                            found.push(d);
+                        }
+                    }
                 }
             }
             if !found.is_empty() {
                 outcome.diagnostics.extend(found);
-                for c in &outcome.candidates {
+                for c in &candidates {
                     if c.file != outcome.path && !outcome.texts.iter().any(|(p, _)| *p == c.file) {
                         if let Ok(t) = std::fs::read_to_string(&c.file) {
                             outcome.texts.push((c.file.clone(), Arc::from(t)));
@@ -243,12 +282,20 @@ impl Checker<'_> {
                     }
                 }
             }
-            outcome.candidates = Vec::new();
             self.apply_suppressions(outcome, true);
+        }
+        if let Some(f) = failure {
+            if tool_error.is_none() {
+                tool_error = Some(format!(
+                    "--verify: {} ({} of {total} statements verified; the findings above are complete for the static checks)",
+                    f.error,
+                    total - summary.unanswered
+                ));
+            }
         }
         let mut report = self.merge(scanned, outcomes);
         report.verified = Some(summary);
-        Ok(report)
+        (report, tool_error)
     }
 
     fn merge(&self, files_scanned: usize, outcomes: Vec<FileOutcome>) -> Report {
@@ -617,6 +664,64 @@ fn is_schema_statement(text: &str) -> bool {
             | "DO"
     )
 }
+/// The database prepared `candidate`: a static finding of a rule the server also judges,
+/// inside that statement, was wrong. Dropped when the static schema is that database
+/// (the resolver erred: counted); else the files and the database disagree, which is
+/// drift, said once in the static finding.
+fn database_accepted(
+    candidate: &Candidate,
+    diagnostics: &mut Vec<Diagnostic>,
+    same_database: bool,
+    summary: &mut verify::Summary,
+) {
+    let statement = verify::statement_span(candidate);
+    let inside = |d: &Diagnostic| {
+        d.file == candidate.file
+            && verify::server_judges(d.rule)
+            && d.span.start >= statement.start
+            && d.span.end <= statement.end
+    };
+    if same_database || !diagnostics.iter().any(&inside) {
+        let before = diagnostics.len();
+        diagnostics.retain(|d| !inside(d));
+        summary.overruled += before - diagnostics.len();
+        return;
+    }
+    for d in diagnostics.iter_mut().filter(|d| inside(d)) {
+        if d.rule == rules::SqlSyntax::NAME {
+            continue;
+        }
+        summary.drift += 1;
+        d.message = format!(
+            "{} in the schema files, but the database accepts the statement: the migrations and the database disagree (drift)",
+            d.message
+        );
+        d.help = Some(
+            "a migration is missing from the schema files, or the database was changed outside them; `schemalint diff` lists the differences"
+                .into(),
+        );
+    }
+    // A statement the parser could not read but the database prepared: not drift.
+    let before = diagnostics.len();
+    diagnostics.retain(|d| !(inside(d) && d.rule == rules::SqlSyntax::NAME));
+    summary.overruled += before - diagnostics.len();
+}
+
+/// `file:line:column` of a statement, for a tool error.
+fn location(candidate: &Candidate) -> String {
+    let span = verify::statement_span(candidate);
+    let (line, column) = std::fs::read_to_string(&candidate.file)
+        .map(|text| {
+            let index = crate::diagnostic::LineIndex::new(&text);
+            index.line_col(&text, span.start)
+        })
+        .unwrap_or((0, 0));
+    format!(
+        "{}:{line}:{column}",
+        crate::render::display_path(&candidate.file)
+    )
+}
+
 /// The end of the token starting at `offset` (for underlining a syntax error).
 pub(crate) fn next_token_end(text: &str, offset: u32) -> u32 {
     let rest = &text[(offset as usize).min(text.len())..];

@@ -41,6 +41,9 @@ pub enum Command {
         /// Seconds to wait for a database connection [default: 10].
         #[arg(long, value_name = "SECONDS")]
         connect_timeout: Option<u64>,
+        /// Seconds to wait for each reply once connected [default: 60].
+        #[arg(long, value_name = "SECONDS")]
+        query_timeout: Option<u64>,
     },
     /// Write a commented schemalint.toml for the project in the current directory.
     Init {
@@ -71,8 +74,10 @@ pub struct CheckArgs {
 
     /// Read the schema from this live database instead of DDL files.
     ///
-    /// Any PostgreSQL URL (Neon included). `sslmode` disable, prefer (default), require,
-    /// verify-ca and verify-full are honoured; `sslrootcert` adds a CA. Prefer
+    /// A postgres:// URL or libpq key=value pairs (`host=... dbname=... sslmode=require`),
+    /// Neon included. `sslmode` disable, allow, prefer (default), require, verify-ca and
+    /// verify-full are honoured; `sslrootcert` adds a CA; PGHOST, PGPORT, PGDATABASE, PGUSER,
+    /// PGSSLMODE and PGPASSWORD fill in what the string leaves out. Prefer
     /// --database-url-env: a URL on a command line can end up in shell history and logs.
     #[arg(long, value_name = "URL", conflicts_with = "database_url_env")]
     pub database_url: Option<String>,
@@ -92,6 +97,16 @@ pub struct CheckArgs {
     /// Seconds to wait for the database connection [default: 10].
     #[arg(long, value_name = "SECONDS")]
     pub connect_timeout: Option<u64>,
+
+    /// Seconds to wait for each reply once connected (reading the schema, each batch of
+    /// --verify) [default: 60].
+    ///
+    /// A server, proxy or network path that stops answering after login fails the run with a
+    /// clear error instead of hanging it. The server's own statement timeout is kept below
+    /// this (30 s, or three quarters of it), and statements wait at most a second for a
+    /// locked table. Overrides `[schema] query-timeout`.
+    #[arg(long, value_name = "SECONDS")]
+    pub query_timeout: Option<u64>,
 
     /// Use this config file instead of looking for schemalint.toml.
     ///
@@ -169,6 +184,10 @@ pub struct SchemaArgs {
     #[arg(long, value_name = "SECONDS")]
     pub connect_timeout: Option<u64>,
 
+    /// Seconds to wait for any one reply of the database after login [default: 60].
+    #[arg(long, value_name = "SECONDS")]
+    pub query_timeout: Option<u64>,
+
     /// Use this config file instead of looking for schemalint.toml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -200,6 +219,7 @@ impl CheckArgs {
             database_url_env: source.database_url_env,
             verify: false,
             connect_timeout: source.connect_timeout,
+            query_timeout: source.query_timeout,
             config: source.config,
             format: Format::Human,
             statistics: false,

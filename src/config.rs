@@ -43,6 +43,9 @@ pub struct SchemaConfig {
     /// Seconds to wait for a database connection (default 10).
     #[serde(default)]
     pub connect_timeout: Option<u64>,
+    /// Seconds to wait for each reply once connected (default 60).
+    #[serde(default)]
+    pub query_timeout: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

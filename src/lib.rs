@@ -73,7 +73,8 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             b,
             format,
             connect_timeout,
-        } => run_diff(&a, &b, format, connect_timeout),
+            query_timeout,
+        } => run_diff(&a, &b, format, connect_timeout, query_timeout),
     }
 }
 
@@ -135,28 +136,39 @@ fn project_dir(plan: &CheckPlan) -> PathBuf {
         .unwrap_or_else(|| std::env::current_dir().unwrap_or_default())
 }
 
+/// Connection settings: the connect timeout and the query timeout (`--connect-timeout`,
+/// `--query-timeout`, else the config's, else the defaults) and the search path.
 fn connect_options(
     url: String,
-    timeout: Option<u64>,
+    timeouts: (Option<u64>, Option<u64>),
     search_path: &[Ident],
 ) -> schema::live::ConnectOptions {
     let mut opts = schema::live::ConnectOptions::new(url);
-    if let Some(t) = timeout {
+    if let Some(t) = timeouts.0 {
         opts.connect_timeout = std::time::Duration::from_secs(t.max(1));
+    }
+    if let Some(t) = timeouts.1 {
+        opts = opts.with_query_timeout(std::time::Duration::from_secs(t.max(1)));
     }
     opts.search_path = search_path.to_vec();
     opts
+}
+
+/// `--connect-timeout`/`--query-timeout`, falling back to `[schema]`.
+fn timeouts(args: &CheckArgs, plan: &CheckPlan) -> (Option<u64>, Option<u64>) {
+    let schema = &plan.config.config.schema;
+    (
+        args.connect_timeout.or(schema.connect_timeout),
+        args.query_timeout.or(schema.query_timeout),
+    )
 }
 
 /// The schema for `check`, `unused` and `snapshot`: a live database or DDL/snapshot files,
 /// with a description of the source for the summary line.
 fn load_schema(args: &CheckArgs, plan: &CheckPlan) -> Result<SchemaWithSource, Error> {
     if let Some(url) = database_url(args, plan)? {
-        let timeout = args
-            .connect_timeout
-            .or(plan.config.config.schema.connect_timeout);
-        let source = format!("live database {}", schema::live::redact_url(&url));
-        let opts = connect_options(url, timeout, &plan.search_path);
+        let source = format!("live database {}", schema::live::display_connection(&url));
+        let opts = connect_options(url, timeouts(args, plan), &plan.search_path);
         let schema = schema::live::introspect(&opts).map_err(|e| miette!("{e}"))?;
         let loaded = LoadedSchema {
             schema,
@@ -200,16 +212,26 @@ fn run_snapshot(args: &CheckArgs, output: &Path) -> Result<Outcome, Error> {
     Ok(Outcome::Clean)
 }
 
-/// A schema named on the `diff` command line: a database URL, or a path.
-fn load_any(spec: &str, timeout: Option<u64>) -> Result<schema::Schema, Error> {
-    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
-        let opts = connect_options(spec.to_string(), timeout, &[Ident::from("public")]);
+/// A schema named on the `diff` command line: a connection string (a URL or libpq
+/// key=value pairs), `$NAME` for one in the environment, or a path. A connection string is
+/// never echoed, not even as a path that does not exist.
+fn load_any(spec: &str, timeouts: (Option<u64>, Option<u64>)) -> Result<schema::Schema, Error> {
+    if schema::conninfo::looks_like_connection_string(spec) {
+        let opts = connect_options(spec.to_string(), timeouts, &[Ident::from("public")]);
         return schema::live::introspect(&opts).map_err(|e| miette!("{e}"));
     }
     if let Some(name) = spec.strip_prefix('$') {
         let url =
             std::env::var(name).map_err(|_| miette!("environment variable {name} is not set"))?;
-        return load_any(&url, timeout);
+        return load_any(&url, timeouts);
+    }
+    let path = Path::new(spec);
+    if !path.exists() && (spec.contains('=') || spec.contains("://") || spec.contains('@')) {
+        // Not a path we can read, and it may hold a secret: say so without its text.
+        return Err(miette!(
+            help = "a connection string is a postgres:// URL or libpq key=value pairs such as `host=... dbname=...`",
+            "schema source (not shown) is neither an existing path nor a connection string"
+        ));
     }
     let loaded = schema::load_ddl_paths(&[PathBuf::from(spec)], &[Ident::from("public")])
         .map_err(|e| miette!("{e}"))?;
@@ -219,8 +241,15 @@ fn load_any(spec: &str, timeout: Option<u64>) -> Result<schema::Schema, Error> {
     Ok(loaded.schema)
 }
 
-fn run_diff(a: &str, b: &str, format: Format, timeout: Option<u64>) -> Result<Outcome, Error> {
-    let (sa, sb) = (load_any(a, timeout)?, load_any(b, timeout)?);
+fn run_diff(
+    a: &str,
+    b: &str,
+    format: Format,
+    connect_timeout: Option<u64>,
+    query_timeout: Option<u64>,
+) -> Result<Outcome, Error> {
+    let timeouts = (connect_timeout, query_timeout);
+    let (sa, sb) = (load_any(a, timeouts)?, load_any(b, timeouts)?);
     let changes = schema::diff::diff(&sa, &sb);
     let text = match format {
         Format::Json => {
@@ -231,12 +260,15 @@ fn run_diff(a: &str, b: &str, format: Format, timeout: Option<u64>) -> Result<Ou
             if changes.is_empty() {
                 "No drift: the schemas match.\n".to_string()
             } else {
-                let redacted_b = schema::live::redact_url(b);
+                let shown_b = if schema::conninfo::looks_like_connection_string(b) {
+                    schema::live::display_connection(b)
+                } else {
+                    b.to_string()
+                };
                 format!(
-                    "{}\n{} difference(s). If {b_} is right, refresh the snapshot with:\n  schemalint snapshot --schema <source> -o <snapshot.json>\n  (or --database-url-env DATABASE_URL for a database)\n",
+                    "{}\n{} difference(s). If {shown_b} is right, refresh the snapshot with:\n  schemalint snapshot --schema <source> -o <snapshot.json>\n  (or --database-url-env DATABASE_URL for a database)\n",
                     schema::diff::render_human(&changes),
                     changes.len(),
-                    b_ = redacted_b
                 )
             }
         }
@@ -564,7 +596,7 @@ fn show_settings(args: &CheckArgs, plans: &[CheckPlan]) -> Result<Outcome, Error
             .as_deref()
             .map_or("(none)".to_string(), render::display_path);
         let schema = if let Some(url) = database_url(args, plan)? {
-            format!("live database {}", schema::live::redact_url(&url))
+            format!("live database {}", schema::live::display_connection(&url))
         } else if plan.schema_paths.is_empty() {
             "(none)".to_string()
         } else {
@@ -676,16 +708,22 @@ fn check_plan(args: &CheckArgs, plan: &mut CheckPlan) -> Result<Report, Error> {
                 "--verify needs a database to ask"
             ));
         };
-        let timeout = args
-            .connect_timeout
-            .or(plan.config.config.schema.connect_timeout);
-        Some(connect_options(url, timeout, &plan.search_path))
+        Some(connect_options(
+            url,
+            timeouts(args, &plan),
+            &plan.search_path,
+        ))
     } else {
         None
     };
-    let verifier = |texts: &[&str]| {
-        let opts = verify_opts.as_ref().expect("only called with --verify");
-        schema::live::prepare_all(opts, texts).map_err(|e| format!("--verify: {e}"))
+    // The static schema is the verifying database itself when no schema files are used.
+    let same_database = database_url(args, &plan)?.is_some();
+    let verifier = |texts: &[&str]| match verify_opts.as_ref() {
+        Some(opts) => schema::live::prepare_each(opts, texts),
+        None => schema::live::Verification {
+            verdicts: Vec::new(),
+            failure: None,
+        },
     };
     let ((loaded, schema_source), files, walk_errors) = load_and_scan(args, plan)?;
     let mut report = check_scanned(
@@ -693,11 +731,17 @@ fn check_plan(args: &CheckArgs, plan: &mut CheckPlan) -> Result<Report, Error> {
         &loaded,
         files,
         walk_errors,
-        verify_opts
-            .as_ref()
-            .map(|_| &verifier as &check::Verifier<'_>),
+        verify_opts.as_ref().map(|_| check::Verify {
+            ask: &verifier,
+            same_database,
+        }),
     );
     report.schema_source = Some(schema_source);
+    if let Some(summary) = &report.verified {
+        for w in summary.warnings() {
+            eprintln!("warning: {w}");
+        }
+    }
     Ok(report)
 }
 
@@ -845,7 +889,7 @@ pub fn check_scanned(
     loaded: &LoadedSchema,
     files: Vec<check::Extracted>,
     walk_errors: Vec<String>,
-    verifier: Option<&check::Verifier<'_>>,
+    verify: Option<check::Verify<'_>>,
 ) -> Report {
     let settings = RuleSettings::new(&plan.config.config.rules);
     let banned = Banned::new(&plan.config.config.banned, &loaded.schema);
@@ -857,14 +901,13 @@ pub fn check_scanned(
         collect_references: plan.collect_references,
     };
     let mut verify_error = None;
-    let mut report = match verifier {
+    let mut report = match verify {
         None => checker.check_extracted(files),
-        Some(verifier) => checker
-            .check_and_verify(files, verifier)
-            .unwrap_or_else(|e| {
-                verify_error = Some(e);
-                Report::default()
-            }),
+        Some(verify) => {
+            let (report, error) = checker.check_and_verify(files, &verify);
+            verify_error = error;
+            report
+        }
     };
     if let Some(severity) = checker.settings.severity(RuleId::UnsupportedDdl) {
         let warnings = loaded

@@ -1,7 +1,7 @@
 //! A bounded mutation fuzzer that runs with the tests: inputs seeded from the fixtures are
 //! mutated (byte flips, splices, repeats, truncation, brackets and quotes inserted) and fed to
 //! every entry point that reads user data: TS/JS, Rust and SQL extraction, the DDL replay, the
-//! resolver with all rules, and the config loader. Any panic fails the test and prints the
+//! resolver with all rules, the config loader and connection strings. Any panic fails the test and prints the
 //! input. Inputs that once crashed a target live in tests/data/fuzz/<target>/ and run first.
 //! Deterministic by default: fixed seeds and a fixed number of executions per target (10,000;
 //! `SCHEMALINT_FUZZ_RUNS` changes it), so every machine tries the same inputs. For long
@@ -203,11 +203,14 @@ fn regressions(name: &str, target: &dyn Fn(&[u8])) -> usize {
 }
 
 fn run_campaign(name: &str, exts: &[&str], seed: u64, target: &dyn Fn(&[u8])) -> usize {
+    run_corpus(name, &seeds(exts), seed, target)
+}
+
+fn run_corpus(name: &str, corpus: &[Vec<u8>], seed: u64, target: &dyn Fn(&[u8])) -> usize {
     let kept = regressions(name, target);
     if kept > 0 {
         eprintln!("{name}: {kept} regression inputs pass");
     }
-    let corpus = seeds(exts);
     let mut rng = Rng(seed);
     let last = std::env::var("SCHEMALINT_FUZZ_LAST")
         .ok()
@@ -217,7 +220,7 @@ fn run_campaign(name: &str, exts: &[&str], seed: u64, target: &dyn Fn(&[u8])) ->
     let mut runs = 0;
     while budget.more(runs, start) {
         let base = &corpus[rng.below(corpus.len())];
-        let input = mutate(&mut rng, base, &corpus);
+        let input = mutate(&mut rng, base, corpus);
         if let Some(path) = &last {
             // A crash that aborts (stack overflow) cannot be caught: keep the input on disk.
             std::fs::write(path, &input).unwrap();
@@ -234,6 +237,18 @@ fn run_campaign(name: &str, exts: &[&str], seed: u64, target: &dyn Fn(&[u8])) ->
     eprintln!("{name}: {runs} executions in {:?}", start.elapsed());
     runs
 }
+
+/// Connection strings in both forms, with the marker `Zx7Q` in every password.
+const CONNECTION_STRINGS: &[&str] = &[
+    "postgres://app:Zx7Q@db.example:5432/app?sslmode=require",
+    "postgresql://app:Zx7Q%2FZx7Q@ep-x.neon.tech/main?sslmode=verify-full&sslrootcert=%2Fca.pem",
+    "postgres://app:Zx7Q/a?Zx7Q&b@Zx7Q@h:1/d",
+    "postgres://app@[::1]:5433,h2/db?password=Zx7Q&application_name=x",
+    "host=db.example port=5432 user=app password=Zx7Q dbname=app sslmode=require",
+    "host = h password = 'Zx7Q a\\'Zx7Q' dbname=d",
+    "password=Zx7Q\\ Zx7Q sslmode=verify-ca sslrootcert='/c a.pem' keepalives=1",
+    "sslpassword=Zx7Q host=/run/pg port=5432,5433 connect_timeout=3",
+];
 
 fn schema() -> Schema {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -335,4 +350,56 @@ fn fuzz_config_loader() {
             let _ = schemalint::config::parse(Path::new("schemalint.toml"), text);
         }) > 0
     );
+}
+
+// See: issue 10, item 2.
+/// Connection strings: parsing never panics, a parse error never quotes the input (the
+/// marker in every seed password never appears), and the display form never shows the
+/// parsed password.
+#[test]
+fn fuzz_connection_strings() {
+    use schemalint::schema::conninfo::ConnInfo;
+    let corpus: Vec<Vec<u8>> = CONNECTION_STRINGS
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+    let target = |input: &[u8]| {
+        let text = String::from_utf8_lossy(input);
+        match ConnInfo::parse(&text) {
+            Err(e) => {
+                let message = e.to_string();
+                assert!(
+                    !message.contains("Zx7Q"),
+                    "error quotes the input: {message}"
+                );
+            }
+            Ok(info) => {
+                let shown = format!("{} {info:?}", info.display());
+                if let Some(pw) = info.password().filter(|p| p.chars().count() >= 3) {
+                    assert!(!shown.contains(pw), "password shown: {shown}");
+                }
+            }
+        }
+        let opts = schemalint::schema::live::ConnectOptions::new(text.to_string());
+        let debug = format!("{opts:?}");
+        if let Ok(info) = ConnInfo::parse(&text) {
+            if let Some(pw) = info.password().filter(|p| p.chars().count() >= 3) {
+                assert!(!debug.contains(pw), "password in Debug: {debug}");
+            }
+        } else {
+            assert!(
+                !debug.contains("Zx7Q"),
+                "unparsable string in Debug: {debug}"
+            );
+        }
+    };
+    let runs = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(schemalint::check::STACK_SIZE)
+            .spawn_scoped(scope, || run_corpus("conninfo", &corpus, 0xc011, &target))
+            .unwrap()
+            .join()
+            .unwrap()
+    });
+    assert!(runs > 0);
 }

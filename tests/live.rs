@@ -194,7 +194,7 @@ fn failure_modes_are_clear_and_leak_no_secret() {
         matches!(e, LiveError::Dns { .. })
     });
     failure("postgres://u:hunter2@localhost:notaport/db".into(), |e| {
-        matches!(e, LiveError::InvalidUrl { .. })
+        matches!(e, LiveError::InvalidUrl(_))
     });
 }
 
@@ -261,4 +261,541 @@ fn password_file_is_used_when_the_url_has_no_password() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("group or world access"), "{stderr}");
+}
+
+/// A libpq key=value string with the value quoted and escaped as libpq wants.
+fn kv_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+/// A URL component percent-encoded.
+fn pct(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The same connection in both forms.
+fn both_forms(
+    host: &str,
+    port: u16,
+    user: &str,
+    password: &str,
+    db: &str,
+    params: &[(&str, &str)],
+) -> [String; 2] {
+    let query: Vec<String> = params
+        .iter()
+        .map(|(k, v)| format!("{k}={}", pct(v)))
+        .collect();
+    let url = format!(
+        "postgres://{user}:{}@{host}:{port}/{db}{}{}",
+        pct(password),
+        if query.is_empty() { "" } else { "?" },
+        query.join("&")
+    );
+    let mut kv = format!(
+        "host={host}  port = {port} user={user} password={} dbname={db}",
+        kv_quote(password)
+    );
+    for (k, v) in params {
+        kv.push_str(&format!(" {k}={}", kv_quote(v)));
+    }
+    [url, kv]
+}
+
+// See: issue 10, item 1 (TLS downgrade), and issue 14, item 8.
+/// Every sslmode in both forms, against the TLS cluster and against a server without TLS
+/// (a proxy in front of the cluster that refuses the SSLRequest, as such a server does). The
+/// role logs in with the `password` method, so the password crosses the wire as it is: the
+/// proxy's log shows it with sslmode=disable (the control) and must never show it when TLS
+/// was required.
+#[test]
+fn every_sslmode_in_both_forms_with_and_without_tls() {
+    let pg = cluster();
+    let password = "wire-Zx7Q pass'word\\x";
+    pg.cleartext_role(password);
+    pg.database("sslmodes", "CREATE TABLE t (id int);");
+    let ca = pg.ca.display().to_string();
+    let plain = support::wire::Proxy::start(pg.port, true);
+    let modes = [
+        "disable",
+        "allow",
+        "prefer",
+        "require",
+        "verify-ca",
+        "verify-full",
+    ];
+    let mut failures = Vec::new();
+    // (server, host, port, with our CA, which modes connect)
+    let cases: [(&str, &str, u16, bool, &[&str]); 5] = [
+        ("tls", "localhost", pg.port, true, &modes),
+        (
+            "tls, no CA",
+            "localhost",
+            pg.port,
+            false,
+            &["disable", "allow", "prefer"],
+        ),
+        // The certificate names localhost: verify-ca ignores the name, verify-full does not.
+        (
+            "tls by IP",
+            "127.0.0.1",
+            pg.port,
+            true,
+            &["disable", "allow", "prefer", "require", "verify-ca"],
+        ),
+        (
+            "no tls",
+            "localhost",
+            plain.port,
+            true,
+            &["disable", "allow", "prefer"],
+        ),
+        (
+            "no tls, no CA",
+            "localhost",
+            plain.port,
+            false,
+            &["disable", "allow", "prefer"],
+        ),
+    ];
+    for (server, host, port, with_ca, connects) in cases {
+        for mode in modes {
+            let mut params = vec![("sslmode", mode)];
+            if with_ca {
+                params.push(("sslrootcert", ca.as_str()));
+            }
+            for (form, conn) in ["url", "key=value"].iter().zip(both_forms(
+                host,
+                port,
+                support::pg::CLEARTEXT_ROLE,
+                password,
+                "sslmodes",
+                &params,
+            )) {
+                plain.clear();
+                let mut opts = ConnectOptions::new(conn);
+                opts.connect_timeout = Duration::from_secs(5);
+                let result = introspect(&opts);
+                let expected = connects.contains(&mode);
+                let what = format!("{server} / {form} / sslmode={mode}");
+                match (&result, expected) {
+                    (Ok(_), true) => {}
+                    (Err(LiveError::Tls { .. }), false) => {}
+                    (r, _) => failures.push(format!(
+                        "{what}: expected {}, got {}",
+                        if expected {
+                            "a connection"
+                        } else {
+                            "a TLS error"
+                        },
+                        r.as_ref()
+                            .map_or_else(|e| e.to_string(), |_| "a connection".into())
+                    )),
+                }
+                if let Err(e) = &result {
+                    let text = format!("{e} {e:?}");
+                    if text.contains("Zx7Q") {
+                        failures.push(format!("{what}: password in the error: {text}"));
+                    }
+                }
+                if port == plain.port {
+                    let crossed = plain.saw("Zx7Q");
+                    // The control: in plain text the proxy sees the password.
+                    if crossed != (mode == "disable" || connects.contains(&mode)) {
+                        failures.push(format!("{what}: password crossed in plain text: {crossed}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // An unknown sslmode is an error in both forms, not `require` or `prefer`.
+    for conn in both_forms(
+        "localhost",
+        pg.port,
+        "u",
+        "Zx7Q",
+        "d",
+        &[("sslmode", "bogus")],
+    ) {
+        let err = introspect(&ConnectOptions::new(conn)).unwrap_err();
+        assert!(matches!(err, LiveError::InvalidUrl(_)), "{err}");
+        assert!(err.to_string().contains("sslmode must be"), "{err}");
+        assert!(!err.to_string().contains("Zx7Q"));
+    }
+}
+
+fn schemalint(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_schemalint"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("PGPASSWORD")
+        .env_remove("PGHOST")
+        .env_remove("PGPORT")
+        .env_remove("PGUSER")
+        .env_remove("PGDATABASE")
+        .env_remove("PGSSLMODE")
+        .env("PGPASSFILE", "/nonexistent");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+// See: issue 10, item 5.
+/// A server that completes the login and then never answers: reading the schema and
+/// `--verify` each end after the query timeout with a clear error, instead of hanging.
+#[test]
+fn a_server_silent_after_login_ends_with_the_query_timeout() {
+    let port = support::wire::silent_after_login(20);
+    let url = format!("postgres://u:Zx7Q@127.0.0.1:{port}/db?sslmode=disable");
+    let opts = ConnectOptions::new(url.clone()).with_query_timeout(Duration::from_secs(1));
+    let start = Instant::now();
+    let err = introspect(&opts).unwrap_err();
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(matches!(err, LiveError::Unanswered { .. }), "{err}");
+    assert!(err.to_string().contains("stopped answering"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("schema.sql"), "CREATE TABLE t (id int);").unwrap();
+    std::fs::write(dir.path().join("q.sql"), "SELECT nope FROM t;\n").unwrap();
+    std::fs::write(
+        dir.path().join("schemalint.toml"),
+        "[schema]\nquery-timeout = 1\n",
+    )
+    .unwrap();
+    for args in [
+        &["check", "--database-url", &url, "q.sql"][..],
+        &[
+            "check",
+            "--schema",
+            "schema.sql",
+            "--verify",
+            "--database-url",
+            &url,
+            "q.sql",
+            "--format",
+            "json",
+        ][..],
+    ] {
+        let start = Instant::now();
+        let (code, stdout, stderr) = schemalint(dir.path(), args, &[]);
+        assert!(
+            start.elapsed() < Duration::from_secs(6),
+            "{args:?}: {:?}",
+            start.elapsed()
+        );
+        assert_eq!(code, 2, "{stdout}{stderr}");
+        assert!(
+            stderr.contains("stopped answering: no reply within 1 s"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("Zx7Q") && !stdout.contains("Zx7Q"));
+        if args.contains(&"--verify") {
+            // The static finding survives the failed verification (issue 10, item 6).
+            let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+            assert_eq!(json["diagnostics"][0]["rule"], "unknown-column", "{stdout}");
+            assert!(json["tool_errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("stopped answering"));
+        }
+    }
+    // The flag overrides the config.
+    let start = Instant::now();
+    let (code, _, stderr) = schemalint(
+        dir.path(),
+        &[
+            "check",
+            "--database-url",
+            &url,
+            "--query-timeout",
+            "2",
+            "q.sql",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no reply within 2 s"), "{stderr}");
+    assert!(start.elapsed() >= Duration::from_secs(2));
+}
+
+// See: issue 14, item 8.
+/// libpq's environment variables fill in what the connection string leaves out, and a
+/// percent-encoded `sslrootcert` in a URL is decoded.
+#[test]
+fn environment_defaults_and_percent_encoded_sslrootcert() {
+    let pg = cluster();
+    pg.database("envdefaults", "CREATE TABLE t (id int);");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("q.sql"), "SELECT id FROM t;\n").unwrap();
+    let port = pg.port.to_string();
+    let socket = pg.dir.display().to_string();
+    let (code, stdout, stderr) = schemalint(
+        dir.path(),
+        &["check", "--database-url", "postgres://", "q.sql"],
+        &[
+            ("PGHOST", &socket),
+            ("PGPORT", &port),
+            ("PGUSER", "postgres"),
+            ("PGDATABASE", "envdefaults"),
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // The string wins over the environment: a database that does not exist.
+    let (code, _, stderr) = schemalint(
+        dir.path(),
+        &["check", "--database-url", "dbname=not_there", "q.sql"],
+        &[
+            ("PGHOST", &socket),
+            ("PGPORT", &port),
+            ("PGUSER", "postgres"),
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("database does not exist"), "{stderr}");
+    // PGSSLMODE applies when the string names no sslmode.
+    let (code, _, stderr) = schemalint(
+        dir.path(),
+        &[
+            "check",
+            "--database-url",
+            &format!("postgres://postgres:{PASSWORD}@localhost:{port}/envdefaults"),
+            "q.sql",
+        ],
+        &[("PGSSLMODE", "verify-full")],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("TLS error"), "{stderr}");
+
+    // A CA in a directory with a space and a `%` in its name.
+    let ca_dir = dir.path().join("my certs %");
+    std::fs::create_dir(&ca_dir).unwrap();
+    std::fs::copy(&pg.ca, ca_dir.join("ca.pem")).unwrap();
+    let ca = ca_dir.join("ca.pem").display().to_string();
+    let url = pg.tcp_url(
+        "envdefaults",
+        PASSWORD,
+        &format!("?sslmode=verify-full&sslrootcert={}", pct(&ca)),
+    );
+    introspect(&ConnectOptions::new(url)).expect("the decoded sslrootcert is read");
+}
+
+/// A password with every character that has a meaning in one form or the other; each piece
+/// holds the marker, so a partial leak is caught too.
+const MATRIX_PASSWORD: &str = "Zx7Q/a?Zx7Q&b@Zx7Q c'Zx7Q\\d=Zx7Q";
+
+/// The connection-string forms of the secrets matrix: (name, build(host, port, user, db, sslmode)).
+type Form = (&'static str, fn(&str, u16, &str, &str, &str) -> String);
+
+fn matrix_forms() -> Vec<Form> {
+    vec![
+        ("url, raw specials", |h, p, u, d, m| {
+            format!("postgres://{u}:{MATRIX_PASSWORD}@{h}:{p}/{d}?sslmode={m}")
+        }),
+        ("url, percent-encoded", |h, p, u, d, m| {
+            format!(
+                "postgresql://{u}:{}@{h}:{p}/{d}?sslmode={m}",
+                pct(MATRIX_PASSWORD)
+            )
+        }),
+        ("url, password in the query", |h, p, u, d, m| {
+            format!(
+                "postgres://{u}@{h}:{p}/{d}?sslmode={m}&password={}",
+                pct(MATRIX_PASSWORD)
+            )
+        }),
+        ("key=value, quoted", |h, p, u, d, m| {
+            format!(
+                "host={h} port={p} user={u} password={} dbname={d} sslmode={m}",
+                kv_quote(MATRIX_PASSWORD)
+            )
+        }),
+        ("key=value, escaped", |h, p, u, d, m| {
+            let escaped: String = MATRIX_PASSWORD
+                .chars()
+                .flat_map(|c| {
+                    let esc = matches!(c, ' ' | '\'' | '\\');
+                    esc.then_some('\\').into_iter().chain(std::iter::once(c))
+                })
+                .collect();
+            format!("host={h} port={p} user={u} password={escaped} dbname={d} sslmode={m}")
+        }),
+        ("key=value, spaced", |h, p, u, d, m| {
+            format!(
+                "host = {h}  port = {p} user = {u}  password = {}  dbname = {d} sslmode = {m}",
+                kv_quote(MATRIX_PASSWORD)
+            )
+        }),
+        // Strings that do not parse: never echoed.
+        ("key=value, unterminated quote", |h, p, u, d, m| {
+            format!("host={h} port={p} user={u} dbname={d} sslmode={m} password='{MATRIX_PASSWORD}")
+        }),
+        ("url, bad percent-encoding", |h, p, u, d, m| {
+            format!("postgres://{u}:Zx7Q%zzZx7Q@{h}:{p}/{d}?sslmode={m}")
+        }),
+    ]
+}
+
+// See: issue 10, item 2.
+/// Connection-string forms × failure paths × commands and output formats: no piece of the
+/// password ever appears on stdout or stderr, raw, decoded or encoded.
+#[test]
+fn secrets_matrix_no_password_in_any_output() {
+    let pg = cluster();
+    pg.cleartext_role(MATRIX_PASSWORD);
+    pg.database("matrix", "CREATE TABLE t (id int);");
+    let plain = support::wire::Proxy::start(pg.port, true);
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let role = support::pg::CLEARTEXT_ROLE;
+    // (failure, host, port, user, db, sslmode, what the message says)
+    let paths: [(&str, &str, u16, &str, &str, &str, &str); 6] = [
+        (
+            "refused",
+            "127.0.0.1",
+            dead,
+            role,
+            "matrix",
+            "prefer",
+            "connection refused",
+        ),
+        (
+            "wrong password",
+            "localhost",
+            pg.port,
+            "postgres",
+            "matrix",
+            "prefer",
+            "authentication failed",
+        ),
+        (
+            "missing database",
+            "localhost",
+            pg.port,
+            role,
+            "no_such_db",
+            "prefer",
+            "database does not exist",
+        ),
+        (
+            "dns failure",
+            "nonexistent.invalid",
+            5432,
+            role,
+            "matrix",
+            "prefer",
+            "could not resolve",
+        ),
+        (
+            "tls required, absent",
+            "localhost",
+            plain.port,
+            role,
+            "matrix",
+            "require",
+            "TLS error",
+        ),
+        (
+            "verify failure",
+            "localhost",
+            pg.port,
+            role,
+            "matrix",
+            "verify-full",
+            "TLS error",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("schema.sql"), "CREATE TABLE t (id int);").unwrap();
+    std::fs::write(dir.path().join("q.sql"), "SELECT nope FROM t;\n").unwrap();
+    let markers = ["Zx7Q", &pct("Zx7Q/")[..]];
+    let mut leaks = Vec::new();
+    let mut runs = 0;
+    for (form, build) in matrix_forms() {
+        let unparsable = form.contains("unterminated") || form.contains("bad percent");
+        for (failure, host, port, user, db, mode, says) in paths {
+            let conn = build(host, port, user, db, mode);
+            let mut invocations: Vec<Vec<&str>> = Vec::new();
+            for format in ["human", "json", "sarif", "github"] {
+                invocations.push(vec![
+                    "check",
+                    "--database-url",
+                    &conn,
+                    "q.sql",
+                    "--format",
+                    format,
+                ]);
+            }
+            invocations.push(vec![
+                "check",
+                "--schema",
+                "schema.sql",
+                "--verify",
+                "--database-url",
+                &conn,
+                "q.sql",
+            ]);
+            invocations.push(vec!["snapshot", "--database-url", &conn, "-o", "out.json"]);
+            invocations.push(vec!["diff", &conn, "schema.sql"]);
+            invocations.push(vec!["diff", "schema.sql", &conn, "--format", "json"]);
+            for args in invocations {
+                runs += 1;
+                let (code, stdout, stderr) = schemalint(
+                    dir.path(),
+                    &[&args[..], &["--connect-timeout", "5"]].concat(),
+                    &[],
+                );
+                let what = format!(
+                    "{form} / {failure} / {}",
+                    args.join(" ").replace(&conn, "<conn>")
+                );
+                if markers
+                    .iter()
+                    .any(|m| stdout.contains(m) || stderr.contains(m))
+                {
+                    leaks.push(format!("{what}:\n{stdout}{stderr}"));
+                }
+                let expected = if unparsable {
+                    "invalid connection string (not shown)"
+                } else {
+                    says
+                };
+                if code != 2 || !stderr.contains(expected) {
+                    leaks.push(format!(
+                        "{what}: exit {code}, expected `{expected}`:\n{stderr}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(runs > 300, "{runs}");
+    assert!(
+        leaks.is_empty(),
+        "{} problems:\n{}",
+        leaks.len(),
+        leaks.join("\n---\n")
+    );
 }

@@ -367,3 +367,365 @@ fn the_github_action_passes_verify_through() {
         "{stdout}"
     );
 }
+
+fn json_findings(stdout: &str) -> Vec<String> {
+    let json: serde_json::Value = serde_json::from_str(stdout).unwrap();
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{} {} {}",
+                d["file"].as_str().unwrap(),
+                d["line"],
+                d["rule"].as_str().unwrap(),
+                d["severity"].as_str().unwrap(),
+            )
+        })
+        .collect()
+}
+
+// See: issue 10, item 6.
+/// A statement the driver cannot send (a NUL byte) is skipped with its own finding; the
+/// statements around it are still verified.
+#[test]
+fn a_nul_byte_skips_one_statement_and_the_rest_are_verified() {
+    let pg = cluster();
+    let url = pg.database("verify_nul", SCHEMA);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("schema.sql"), SCHEMA).unwrap();
+    std::fs::write(
+        dir.path().join("q.sql"),
+        "SELECT emial FROM users;\nSELECT 'a\0b' FROM users;\nSELECT id FROM users WHERE id = 'abc';\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = schemalint(
+        dir.path(),
+        &[
+            "check",
+            "--schema",
+            "schema.sql",
+            "--verify",
+            "--database-url",
+            &url,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let found = json_findings(&stdout);
+    assert!(
+        found.contains(&"q.sql:1 unknown-column error".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&"q.sql:2 database-error warning".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&"q.sql:3 database-error error".to_string()),
+        "{found:?}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["summary"]["verified"]["not_sent"], 1, "{stdout}");
+    assert_eq!(json["tool_errors"], serde_json::json!([]), "{stdout}");
+    assert!(stdout.contains("NUL byte"), "{stdout}");
+}
+
+// See: issue 10, item 6.
+/// The server ends the verifying session part-way (as a shutdown does to each backend):
+/// the static findings are all still reported, and the failure is a tool error (exit 2)
+/// naming the cause.
+#[test]
+fn the_server_going_away_mid_run_keeps_the_static_findings() {
+    let pg = cluster();
+    let url = pg.database("verify_stop", SCHEMA);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("schema.sql"), SCHEMA).unwrap();
+    let mut text = String::from("SELECT emial FROM users;\n");
+    for i in 0..3_000 {
+        text.push_str(&format!("SELECT id, email FROM users WHERE id = {i};\n"));
+    }
+    std::fs::write(dir.path().join("q.sql"), text).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let killer = {
+        let stop = stop.clone();
+        let dir = pg.dir.clone();
+        let port = pg.port;
+        std::thread::spawn(move || {
+            let start = Instant::now();
+            let mut killed = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && start.elapsed().as_secs() < 60
+            {
+                let out = Command::new(support::pg::bin_dir().join("psql"))
+                    .args(["-X", "-qtA", "-h"])
+                    .arg(&dir)
+                    .args(["-p", &port.to_string(), "-U", "postgres", "-d", "postgres", "-c"])
+                    .arg("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'schemalint' AND datname = 'verify_stop' AND state <> 'idle'")
+                    .output()
+                    .unwrap();
+                killed += String::from_utf8_lossy(&out.stdout)
+                    .trim()
+                    .parse::<u32>()
+                    .unwrap_or(0);
+                if killed > 0 {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            killed
+        })
+    };
+    let (code, stdout, stderr) = schemalint(
+        dir.path(),
+        &[
+            "check",
+            "--schema",
+            "schema.sql",
+            "--verify",
+            "--database-url",
+            &url,
+            "--format",
+            "json",
+        ],
+    );
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let killed = killer.join().unwrap();
+    assert!(killed > 0, "the session was never ended: {stdout}{stderr}");
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        json_findings(&stdout),
+        ["q.sql:1 unknown-column error"],
+        "{stdout}"
+    );
+    let error = json["tool_errors"][0]["message"].as_str().unwrap();
+    assert!(error.starts_with("--verify:"), "{error}");
+    assert!(
+        error.contains("terminat") || error.contains("closed"),
+        "{error}"
+    );
+    assert!(
+        json["summary"]["verified"]["unanswered"].as_u64().unwrap() > 0,
+        "{stdout}"
+    );
+    assert!(stderr.contains("error: --verify"), "{stderr}");
+}
+
+// See: issue 10, item 7.
+/// A table locked by another session: each statement waits a short lock timeout, not the
+/// statement timeout, and the outcome is a tool warning, never a finding about the SQL.
+#[test]
+fn a_locked_table_is_a_warning_not_a_finding() {
+    let pg = cluster();
+    let url = pg.database("verify_locked", SCHEMA);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("schema.sql"), SCHEMA).unwrap();
+    std::fs::write(
+        dir.path().join("q.sql"),
+        "SELECT id FROM users;\nSELECT email FROM users WHERE id = 1;\nUPDATE users SET email = 'x' WHERE id = 2;\nSELECT what FROM audit;\n",
+    )
+    .unwrap();
+    // A second session holds an exclusive lock until we end it (also when the test fails).
+    struct Holder(std::process::Child);
+    impl Drop for Holder {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _holder = Holder(
+        Command::new(support::pg::bin_dir().join("psql"))
+            .args(["-X", "-q", &url, "-c"])
+            .arg("BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let start = Instant::now();
+    while pg.psql("SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE d.datname = 'verify_locked' AND l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.granted") != "1" {
+        assert!(start.elapsed().as_secs() < 10, "the lock was not taken");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let start = Instant::now();
+    let (code, stdout, stderr) = schemalint(
+        dir.path(),
+        &[
+            "check",
+            "--verify",
+            "--schema",
+            "schema.sql",
+            "--database-url",
+            &url,
+            "--format",
+            "json",
+        ],
+    );
+    let elapsed = start.elapsed();
+    // Three statements on the locked table: about a second each, not 30.
+    assert!(elapsed.as_secs() < 15, "{elapsed:?}");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(json_findings(&stdout), Vec::<String>::new(), "{stdout}");
+    assert!(
+        stderr.contains("warning: could not verify 3 statements: table locked"),
+        "{stderr}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        json["summary"]["verified"],
+        serde_json::json!({"statements": 4, "refused": 0, "already_reported": 0, "locked": 3}),
+    );
+}
+
+// See: issue 11, item 13.
+/// Five planted mistakes give five findings: where the server's refusal and a static
+/// finding are about the same qualified name (the server points at `b.`, the static rule
+/// at the column), they are one.
+#[test]
+fn five_planted_mistakes_give_five_errors() {
+    let pg = cluster();
+    let url = pg.database("verify_five", SCHEMA);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("schema.sql"), SCHEMA).unwrap();
+    std::fs::write(
+        dir.path().join("q.sql"),
+        "SELECT emial FROM users;\n\
+         SELECT id FROM userz;\n\
+         SELECT b.not_a_col FROM users b;\n\
+         SELECT u.id FROM users u JOIN audit a ON a.nope = u.id;\n\
+         SELECT id FROM users WHERE id = 'abc';\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = schemalint(
+        dir.path(),
+        &[
+            "check",
+            "--schema",
+            "schema.sql",
+            "--verify",
+            "--database-url",
+            &url,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(
+        json_findings(&stdout),
+        [
+            "q.sql:1 unknown-column error",
+            "q.sql:2 unknown-table error",
+            "q.sql:3 unknown-column error",
+            "q.sql:4 unknown-column error",
+            "q.sql:5 database-error error",
+        ],
+        "{stdout}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        json["summary"]["verified"]["already_reported"], 4,
+        "{stdout}"
+    );
+}
+
+// See: issue 11, item 13.
+/// The database prepares statements a static rule flagged. With the schema read from that
+/// database, the static findings were the resolver's mistakes: dropped and counted. With
+/// schema files that lack a column the database has, one finding says that the files and
+/// the database disagree.
+#[test]
+fn statements_the_database_prepares_overrule_or_reveal_drift() {
+    let pg = cluster();
+    let url = pg.database(
+        "verify_overrule",
+        &format!("{SCHEMA} ALTER TABLE users ADD COLUMN nickname text;"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("schema.sql"), SCHEMA).unwrap();
+    // Valid SQL the static resolver gets wrong today (named arguments, a value function in
+    // FROM); if the resolver learns them, replace them with whatever it still gets wrong.
+    std::fs::write(
+        dir.path().join("valid.sql"),
+        "SELECT make_interval(secs => 1);\nSELECT * FROM CURRENT_DATE;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("drift.sql"),
+        "SELECT nickname FROM users;\n",
+    )
+    .unwrap();
+
+    let (_, without, _) = schemalint(
+        dir.path(),
+        &[
+            "check",
+            "--database-url",
+            &url,
+            "valid.sql",
+            "--format",
+            "json",
+        ],
+    );
+    let wrong = json_findings(&without).len();
+    assert!(
+        wrong > 0,
+        "no static false positive left to overrule: {without}"
+    );
+    let (code, stdout, stderr) = schemalint(
+        dir.path(),
+        &[
+            "check",
+            "--verify",
+            "--database-url",
+            &url,
+            "valid.sql",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(json_findings(&stdout), Vec::<String>::new(), "{stdout}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["summary"]["verified"]["overruled"], wrong, "{stdout}");
+    let (_, human, _) = schemalint(
+        dir.path(),
+        &["check", "--verify", "--database-url", &url, "valid.sql"],
+    );
+    assert!(
+        human.contains(&format!(
+            "{wrong} static finding{} overruled by the database",
+            if wrong == 1 { "" } else { "s" }
+        )),
+        "{human}"
+    );
+
+    let (code, stdout, stderr) = schemalint(
+        dir.path(),
+        &[
+            "check",
+            "--verify",
+            "--schema",
+            "schema.sql",
+            "--database-url",
+            &url,
+            "drift.sql",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{stdout}");
+    assert_eq!(diagnostics[0]["rule"], "unknown-column");
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the migrations and the database disagree (drift)"),
+        "{stdout}"
+    );
+    assert_eq!(json["summary"]["verified"]["drift"], 1, "{stdout}");
+}

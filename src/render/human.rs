@@ -120,6 +120,26 @@ fn verified(report: &Report) -> String {
             v.already_reported
         ));
     }
-    line.push_str(".\n");
+    line.push('.');
+    if v.overruled > 0 {
+        line.push_str(&format!(
+            " {} overruled by the database.",
+            plural(v.overruled, "static finding")
+        ));
+    }
+    if v.drift > 0 {
+        line.push_str(&format!(
+            " {} where the schema files and the database disagree.",
+            plural(v.drift, "finding")
+        ));
+    }
+    let not_verified = v.locked + v.timed_out + v.not_sent + v.unanswered;
+    if not_verified > 0 {
+        line.push_str(&format!(
+            " Could not verify {}.",
+            plural(not_verified, "statement")
+        ));
+    }
+    line.push('\n');
     line
 }

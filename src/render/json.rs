@@ -50,6 +50,23 @@ struct Verified {
     statements: usize,
     refused: usize,
     already_reported: usize,
+    /// The counts below appear only when not zero.
+    #[serde(skip_serializing_if = "is_zero")]
+    overruled: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    drift: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    locked: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    timed_out: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    not_sent: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    unanswered: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -96,6 +113,12 @@ pub fn render(report: &Report) -> String {
                 statements: v.statements,
                 refused: v.refused,
                 already_reported: v.already_reported,
+                overruled: v.overruled,
+                drift: v.drift,
+                locked: v.locked,
+                timed_out: v.timed_out,
+                not_sent: v.not_sent,
+                unanswered: v.unanswered,
             }),
         },
         tool_errors: report

@@ -6,17 +6,31 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio_postgres::config::SslMode;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
+use std::path::Path;
 use tokio_postgres::{Client, NoTls};
 
+use super::conninfo::{ConnInfo, ConnInfoError, SslMode};
 use super::{Column, EnumType, Ident, Identity, Relation, RelationKind, Schema};
 
 /// How to reach the database.
 #[derive(Clone)]
 pub struct ConnectOptions {
+    /// The connection string as given: a URL or libpq key=value pairs. Parsed once per
+    /// connection into a [`ConnInfo`]; never shown as it is.
     pub url: String,
     pub connect_timeout: Duration,
+    /// Server side: how long one statement may run (`SET LOCAL statement_timeout`).
     pub statement_timeout: Duration,
+    /// Server side: how long a statement may wait for a lock (`SET LOCAL lock_timeout`), so a
+    /// locked table costs a second, not a statement timeout.
+    pub lock_timeout: Duration,
+    /// Client side: how long each round-trip phase after login (reading the schema, one
+    /// batch of `--verify`) may take before we give up on a server that stopped answering.
+    /// Kept above `statement_timeout` so the server's own limit, with its clearer message,
+    /// fires first.
+    pub query_timeout: Duration,
     /// Schemas searched for unqualified names; types in them print unqualified.
     pub search_path: Vec<Ident>,
 }
@@ -24,12 +38,16 @@ pub struct ConnectOptions {
 impl fmt::Debug for ConnectOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConnectOptions")
-            .field("url", &redact_url(&self.url))
+            .field("url", &display_connection(&self.url))
             .field("connect_timeout", &self.connect_timeout)
             .field("statement_timeout", &self.statement_timeout)
+            .field("query_timeout", &self.query_timeout)
             .finish()
     }
 }
+
+/// The client-side deadline when none is configured.
+pub const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl ConnectOptions {
     pub fn new(url: impl Into<String>) -> Self {
@@ -37,17 +55,42 @@ impl ConnectOptions {
             url: url.into(),
             connect_timeout: Duration::from_secs(10),
             statement_timeout: Duration::from_secs(30),
+            lock_timeout: Duration::from_secs(1),
+            query_timeout: DEFAULT_QUERY_TIMEOUT,
             search_path: vec![Ident::from("public")],
         }
+    }
+
+    /// Set the client-side deadline, and lower the server's statement timeout below it when
+    /// needed (to three quarters of it), so that the server's limit still fires first.
+    pub fn with_query_timeout(mut self, timeout: Duration) -> Self {
+        let timeout = timeout.max(Duration::from_millis(100));
+        self.query_timeout = timeout;
+        if self.statement_timeout >= timeout {
+            self.statement_timeout = timeout * 3 / 4;
+        }
+        if self.lock_timeout >= self.statement_timeout {
+            self.lock_timeout = self.statement_timeout / 2;
+        }
+        self
+    }
+}
+
+/// How a connection string may be shown: its redacted display form when it parses, and
+/// never any of it when it does not.
+pub fn display_connection(text: &str) -> String {
+    match ConnInfo::parse(text) {
+        Ok(info) => info.display(),
+        Err(_) => "(connection string not shown: it does not parse)".to_string(),
     }
 }
 
 /// Why the database could not be read. Messages carry the redacted URL, never a password.
 #[derive(Debug, thiserror::Error)]
 pub enum LiveError {
-    /// The URL is not a valid PostgreSQL connection string.
-    #[error("invalid database URL {url}: {message}")]
-    InvalidUrl { url: String, message: String },
+    /// The connection string does not parse (its text is never shown).
+    #[error("{0}")]
+    InvalidUrl(#[from] ConnInfoError),
     /// The host name could not be resolved.
     #[error("could not resolve the database host of {url}: {message}")]
     Dns { url: String, message: String },
@@ -57,6 +100,13 @@ pub enum LiveError {
     /// No answer within the connect timeout.
     #[error("timed out after {seconds} s connecting to {url}")]
     Timeout { url: String, seconds: u64 },
+    /// Logged in, then no answer within the query timeout.
+    #[error("{url} stopped answering: no reply within {seconds} s while {phase} (the limit is --query-timeout or `[schema] query-timeout`)")]
+    Unanswered {
+        url: String,
+        seconds: u64,
+        phase: &'static str,
+    },
     /// Wrong user name or password.
     #[error("authentication failed for {url}: {message}")]
     Auth { url: String, message: String },
@@ -66,181 +116,353 @@ pub enum LiveError {
     /// The TLS handshake or certificate verification failed, or TLS was required and refused.
     #[error("TLS error connecting to {url}: {message}")]
     Tls { url: String, message: String },
-    /// A catalog query failed.
+    /// Verifying statements failed part-way (the connection broke, the server went away).
+    #[error("verifying statements against {url} failed: {message}")]
+    Verify { url: String, message: String },
+    /// A catalog query failed, or the connection broke.
     #[error("reading the schema from {url} failed: {message}")]
     Query { url: String, message: String },
 }
 
-/// `postgres://user:secret@host/db?password=x` → `postgres://user:***@host/db?password=***`;
-/// also `password=...` in key=value connection strings.
-pub fn redact_url(url: &str) -> String {
-    let mut out = url.to_string();
-    if let Some(scheme_end) = out.find("://") {
-        let rest_start = scheme_end + 3;
-        let authority_end = out[rest_start..]
-            .find(['/', '?'])
-            .map_or(out.len(), |i| rest_start + i);
-        if let Some(at) = out[rest_start..authority_end].rfind('@') {
-            let userinfo = &out[rest_start..rest_start + at];
-            if let Some(colon) = userinfo.find(':') {
-                let start = rest_start + colon + 1;
-                out.replace_range(start..rest_start + at, "***");
-            }
+/// How the server certificate is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CertCheck {
+    /// `allow`/`prefer`: encrypt when the server offers it, without verifying (as libpq; a
+    /// mode that falls back to plain text protects against nothing an attacker controls).
+    Encrypt,
+    /// `require` and `verify-ca`: the chain must lead to a trusted root; any host name.
+    Chain,
+    /// `verify-full`: the chain and the host name.
+    ChainAndName,
+}
+
+/// `verify-ca`: webpki's verdict, except that a certificate valid for another name is fine.
+/// Webpki checks the name last, after the chain, so `NotValidForName` means the chain held.
+#[derive(Debug)]
+struct ChainOnly(Arc<rustls::client::WebPkiServerVerifier>);
+
+impl rustls::client::danger::ServerCertVerifier for ChainOnly {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &rustls::pki_types::ServerName<'_>,
+        ocsp_response: &[u8],
+        now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        use rustls::CertificateError::{NotValidForName, NotValidForNameContext};
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
+            Err(rustls::Error::InvalidCertificate(
+                NotValidForName | NotValidForNameContext { .. },
+            )) => Ok(rustls::client::danger::ServerCertVerified::assertion()),
+            other => other,
         }
     }
-    // password=... in a query string or a key=value conninfo.
-    let lower = out.to_ascii_lowercase();
-    let mut result = String::new();
-    let mut i = 0;
-    while let Some(p) = lower[i..].find("password=") {
-        let start = i + p + "password=".len();
-        result.push_str(&out[i..start]);
-        result.push_str("***");
-        let end = out[start..]
-            .find(['&', ' '])
-            .map_or(out.len(), |e| start + e);
-        i = end;
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
     }
-    result.push_str(&out[i..]);
-    result
-}
 
-/// sslmode and certificate settings, which we handle ourselves (tokio-postgres rejects
-/// `verify-ca`/`verify-full` in a URL).
-struct TlsSettings {
-    mode: String,
-    root_cert: Option<String>,
-}
-
-/// Remove `sslmode=` and `sslrootcert=` from a URL's query string.
-fn split_tls_params(url: &str) -> (String, TlsSettings) {
-    let mut tls = TlsSettings {
-        mode: "prefer".into(),
-        root_cert: None,
-    };
-    let Some(q) = url.find('?') else {
-        return (url.to_string(), tls);
-    };
-    let (base, query) = (&url[..q], &url[q + 1..]);
-    let mut kept = Vec::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        match pair.split_once('=') {
-            Some(("sslmode", v)) => tls.mode = v.to_ascii_lowercase(),
-            Some(("sslrootcert", v)) => tls.root_cert = Some(v.to_string()),
-            Some(("sslcert" | "sslkey" | "sslcrl" | "sslnegotiation" | "channel_binding", _)) => {}
-            _ => kept.push(pair),
-        }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
     }
-    let url = if kept.is_empty() {
-        base.to_string()
-    } else {
-        format!("{base}?{}", kept.join("&"))
-    };
-    (url, tls)
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
 }
 
-fn rustls_config(root_cert: Option<&str>, url: &str) -> Result<rustls::ClientConfig, LiveError> {
+/// `allow`/`prefer`: any certificate, but the handshake signatures are still checked.
+#[derive(Debug)]
+struct EncryptOnly(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for EncryptOnly {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &rustls::pki_types::ServerName<'_>,
+        _: &[u8],
+        _: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// The rustls configuration for a certificate check. rustls sends SNI for host names (Neon
+/// routes by it).
+fn rustls_config(
+    check: CertCheck,
+    root_cert: Option<&str>,
+    url: &str,
+) -> Result<rustls::ClientConfig, LiveError> {
     let tls_error = |message: String| LiveError::Tls {
-        url: redact_url(url),
+        url: url.to_string(),
         message,
     };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls_error(e.to_string()))?;
+    if check == CertCheck::Encrypt {
+        return Ok(builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(EncryptOnly(provider)))
+            .with_no_client_auth());
+    }
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     if let Some(path) = root_cert {
-        let pem = std::fs::read(path)
+        let certs = CertificateDer::pem_file_iter(path)
             .map_err(|e| tls_error(format!("cannot read sslrootcert {path}: {e}")))?;
-        for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+        let mut any = false;
+        for cert in certs {
             let cert = cert.map_err(|e| tls_error(format!("bad certificate in {path}: {e}")))?;
             roots
                 .add(cert)
                 .map_err(|e| tls_error(format!("bad certificate in {path}: {e}")))?;
+            any = true;
+        }
+        if !any {
+            return Err(tls_error(format!("no certificate in sslrootcert {path}")));
         }
     }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| tls_error(e.to_string()))
-        .map(|b| b.with_root_certificates(roots).with_no_client_auth())
-}
-
-/// Connect, honouring sslmode, the connect timeout, `PGPASSWORD` and the password file.
-async fn connect(opts: &ConnectOptions) -> Result<Client, LiveError> {
-    let redacted = redact_url(&opts.url);
-    let (url, tls) = split_tls_params(&opts.url);
-    let mut config: tokio_postgres::Config =
-        url.parse()
-            .map_err(|e: tokio_postgres::Error| LiveError::InvalidUrl {
-                url: redacted.clone(),
-                message: redact_url(&e.to_string()),
-            })?;
-    config.connect_timeout(opts.connect_timeout);
-    if config.get_password().is_none() {
-        if let Some(pw) = std::env::var("PGPASSWORD")
-            .ok()
-            .or_else(|| pgpass_password(&config))
-        {
-            config.password(pw);
-        }
-    }
-    let attempt = async {
-        match tls.mode.as_str() {
-            "disable" => {
-                config.ssl_mode(SslMode::Disable);
-                let (client, conn) = config.connect(NoTls).await?;
-                tokio::spawn(conn);
-                Ok(client)
-            }
-            mode => {
-                // With rustls, `require` also verifies the certificate chain (stricter than
-                // libpq's `require`); verify-ca and verify-full verify the chain and the name.
-                config.ssl_mode(if matches!(mode, "prefer" | "allow") {
-                    SslMode::Prefer
-                } else {
-                    SslMode::Require
-                });
-                let tls = tokio_postgres_rustls::MakeRustlsConnect::new(rustls_config(
-                    tls.root_cert.as_deref(),
-                    &opts.url,
-                )?);
-                let (client, conn) = config.connect(tls).await?;
-                tokio::spawn(conn);
-                Ok(client)
-            }
-        }
-    };
-    let result: Result<Client, ConnectFailure> =
-        match tokio::time::timeout(opts.connect_timeout, attempt).await {
-            Ok(r) => r,
-            Err(_) => {
-                return Err(LiveError::Timeout {
-                    url: redacted,
-                    seconds: opts.connect_timeout.as_secs(),
-                })
-            }
-        };
-    result.map_err(|f| match f {
-        ConnectFailure::Live(e) => e,
-        ConnectFailure::Pg(e) => classify(&e, &redacted, opts),
+    let webpki =
+        rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+            .build()
+            .map_err(|e| tls_error(e.to_string()))?;
+    Ok(match check {
+        CertCheck::ChainAndName => builder.with_webpki_verifier(webpki).with_no_client_auth(),
+        _ => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(ChainOnly(webpki)))
+            .with_no_client_auth(),
     })
 }
 
-/// The password-file entry for the first host of `config`, with libpq's defaults (port
-/// 5432, database = user = `$PGUSER` or the login name; a unix socket counts as `localhost`).
-fn pgpass_password(config: &tokio_postgres::Config) -> Option<String> {
-    use tokio_postgres::config::Host;
-    let host = match config.get_hosts().first() {
-        Some(Host::Tcp(h)) => h.clone(),
+/// The connection string parsed, with libpq's environment defaults and, when it names no
+/// password, `PGPASSWORD` or the password file.
+pub fn resolve(text: &str) -> Result<ConnInfo, ConnInfoError> {
+    let mut info = ConnInfo::parse(text)?;
+    info.apply_env_defaults(|name| std::env::var(name).ok())?;
+    if info.hosts.is_empty() && info.hostaddrs.is_empty() {
+        // libpq's default: the unix socket directory (Debian's, else the upstream one).
+        let dir = if Path::new("/var/run/postgresql").is_dir() {
+            "/var/run/postgresql"
+        } else {
+            "/tmp"
+        };
+        info.hosts = vec![dir.to_string()];
+    }
+    if info.password().is_none() {
+        if let Some(pw) = std::env::var("PGPASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .or_else(|| pgpass_password(&info))
+        {
+            info.set_password(pw);
+        }
+    }
+    Ok(info)
+}
+
+/// The driver's configuration, built field by field from the parsed string (no second parse).
+fn driver_config(
+    info: &ConnInfo,
+    opts: &ConnectOptions,
+) -> Result<tokio_postgres::Config, ConnInfoError> {
+    use tokio_postgres::config::{
+        ChannelBinding, LoadBalanceHosts, SslNegotiation, TargetSessionAttrs,
+    };
+    let bad = |what: &str| ConnInfoError::new(format!("{what} has an unsupported value"));
+    let mut config = tokio_postgres::Config::new();
+    for host in &info.hosts {
+        config.host(host);
+    }
+    for addr in &info.hostaddrs {
+        config.hostaddr(addr.parse().map_err(|_| bad("hostaddr"))?);
+    }
+    for &port in &info.ports {
+        config.port(port);
+    }
+    if let Some(user) = &info.user {
+        config.user(user);
+    }
+    if let Some(pw) = info.password() {
+        config.password(pw);
+    }
+    if let Some(db) = &info.dbname {
+        config.dbname(db);
+    }
+    if let Some(o) = &info.options {
+        config.options(o);
+    }
+    config.application_name(info.application_name.as_deref().unwrap_or("schemalint"));
+    let connect_timeout = info
+        .connect_timeout
+        .filter(|&s| s > 0)
+        .map_or(opts.connect_timeout, Duration::from_secs);
+    config.connect_timeout(connect_timeout);
+    if let Some(v) = &info.target_session_attrs {
+        config.target_session_attrs(match v.as_str() {
+            "any" => TargetSessionAttrs::Any,
+            "read-write" => TargetSessionAttrs::ReadWrite,
+            "read-only" => TargetSessionAttrs::ReadOnly,
+            _ => return Err(bad("target_session_attrs")),
+        });
+    }
+    if let Some(v) = &info.channel_binding {
+        config.channel_binding(match v.as_str() {
+            "disable" => ChannelBinding::Disable,
+            "prefer" => ChannelBinding::Prefer,
+            "require" => ChannelBinding::Require,
+            _ => return Err(bad("channel_binding")),
+        });
+    }
+    if let Some(v) = &info.sslnegotiation {
+        config.ssl_negotiation(match v.as_str() {
+            "postgres" => SslNegotiation::Postgres,
+            "direct" => SslNegotiation::Direct,
+            _ => return Err(bad("sslnegotiation")),
+        });
+    }
+    if let Some(v) = &info.load_balance_hosts {
+        config.load_balance_hosts(match v.as_str() {
+            "disable" => LoadBalanceHosts::Disable,
+            "random" => LoadBalanceHosts::Random,
+            _ => return Err(bad("load_balance_hosts")),
+        });
+    }
+    if let Some(k) = info.keepalives {
+        config.keepalives(k);
+    }
+    if let Some(s) = info.keepalives_idle {
+        config.keepalives_idle(Duration::from_secs(s));
+    }
+    Ok(config)
+}
+
+/// Connect, honouring sslmode, the connect timeout, `PGPASSWORD` and the password file.
+/// Returns the client and the connection's display form, for messages.
+async fn connect(opts: &ConnectOptions) -> Result<(Client, ConnInfo), LiveError> {
+    let info = resolve(&opts.url)?;
+    let shown = info.display();
+    let mut config = driver_config(&info, opts)?;
+    let connect_timeout = config
+        .get_connect_timeout()
+        .copied()
+        .unwrap_or(opts.connect_timeout);
+    // libpq never uses TLS over a unix socket, whatever sslmode says.
+    let mode = if info.is_unix_socket() {
+        SslMode::Disable
+    } else {
+        info.ssl_mode()
+    };
+    let attempt = async {
+        let tls = match mode {
+            SslMode::Disable => {
+                config.ssl_mode(tokio_postgres::config::SslMode::Disable);
+                let (client, conn) = config.connect(NoTls).await?;
+                tokio::spawn(conn);
+                return Ok(client);
+            }
+            SslMode::Allow | SslMode::Prefer => {
+                config.ssl_mode(tokio_postgres::config::SslMode::Prefer);
+                CertCheck::Encrypt
+            }
+            // With rustls, `require` verifies the chain too (stricter than libpq's).
+            SslMode::Require | SslMode::VerifyCa => {
+                config.ssl_mode(tokio_postgres::config::SslMode::Require);
+                CertCheck::Chain
+            }
+            SslMode::VerifyFull => {
+                config.ssl_mode(tokio_postgres::config::SslMode::Require);
+                CertCheck::ChainAndName
+            }
+        };
+        let tls = tokio_postgres_rustls::MakeRustlsConnect::new(rustls_config(
+            tls,
+            info.sslrootcert.as_deref(),
+            &shown,
+        )?);
+        let (client, conn) = config.connect(tls).await?;
+        tokio::spawn(conn);
+        Ok(client)
+    };
+    let result: Result<Client, ConnectFailure> =
+        match tokio::time::timeout(connect_timeout, attempt).await {
+            Ok(r) => r,
+            Err(_) => {
+                return Err(LiveError::Timeout {
+                    url: shown,
+                    seconds: connect_timeout.as_secs(),
+                })
+            }
+        };
+    match result {
+        Ok(client) => Ok((client, info)),
+        Err(ConnectFailure::Live(e)) => Err(e),
+        Err(ConnectFailure::Pg(e)) => Err(classify(&e, &info, connect_timeout)),
+    }
+}
+
+/// The password-file entry for the first host, with libpq's defaults (port 5432, database =
+/// user = the login name; a unix socket counts as `localhost`).
+fn pgpass_password(info: &ConnInfo) -> Option<String> {
+    let host = match info.hosts.first() {
+        Some(h) if !h.starts_with('/') => h.clone(),
         _ => "localhost".to_string(),
     };
-    let user = config
-        .get_user()
-        .map(str::to_string)
-        .or_else(|| std::env::var("PGUSER").ok())
-        .or_else(|| std::env::var("USER").ok())?;
-    let database = config.get_dbname().unwrap_or(&user).to_string();
+    let user = info.user.clone().or_else(|| std::env::var("USER").ok())?;
+    let database = info.dbname.clone().unwrap_or_else(|| user.clone());
     super::pgpass::lookup(&super::pgpass::Target {
         host: &host,
-        port: config.get_ports().first().copied().unwrap_or(5432),
+        port: info.ports.first().copied().unwrap_or(5432),
         database: &database,
         user: &user,
     })
@@ -263,12 +485,24 @@ impl From<LiveError> for ConnectFailure {
     }
 }
 
+/// The error and its sources as one line, scrubbed of this connection's secrets.
+fn error_chain(e: &tokio_postgres::Error, info: &ConnInfo) -> String {
+    let mut chain = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        source = s.source();
+    }
+    info.scrub(&chain)
+}
+
 /// Turn a connection error into one of our variants, with no secret in the message.
-fn classify(e: &tokio_postgres::Error, url: &str, opts: &ConnectOptions) -> LiveError {
+fn classify(e: &tokio_postgres::Error, info: &ConnInfo, timeout: Duration) -> LiveError {
     use tokio_postgres::error::SqlState;
-    let url = url.to_string();
+    let url = info.display();
     if let Some(db) = e.as_db_error() {
-        let message = db.message().to_string();
+        let message = info.scrub(db.message());
         return match *db.code() {
             SqlState::INVALID_PASSWORD | SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
                 LiveError::Auth { url, message }
@@ -277,14 +511,7 @@ fn classify(e: &tokio_postgres::Error, url: &str, opts: &ConnectOptions) -> Live
             _ => LiveError::Query { url, message },
         };
     }
-    let mut chain = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        chain.push_str(": ");
-        chain.push_str(&s.to_string());
-        source = s.source();
-    }
-    let chain = redact_url(&chain);
+    let chain = error_chain(e, info);
     let lower = chain.to_ascii_lowercase();
     if lower.contains("refused") {
         LiveError::Refused { url }
@@ -299,7 +526,7 @@ fn classify(e: &tokio_postgres::Error, url: &str, opts: &ConnectOptions) -> Live
     } else if lower.contains("timed out") || lower.contains("timeout") {
         LiveError::Timeout {
             url,
-            seconds: opts.connect_timeout.as_secs(),
+            seconds: timeout.as_secs(),
         }
     } else if lower.contains("tls") || lower.contains("ssl") || lower.contains("certificate") {
         LiveError::Tls {
@@ -324,7 +551,7 @@ const ENUMS_SQL: &str = include_str!("queries/enums.sql");
 const SCHEMAS_SQL: &str = include_str!("queries/schemas.sql");
 
 /// Read the whole schema: three catalog queries in one read-only, repeatable-read
-/// transaction, with a statement timeout.
+/// transaction, with a statement timeout and a client-side deadline on each reply.
 pub fn introspect(opts: &ConnectOptions) -> Result<Schema, LiveError> {
     block_on(opts, introspect_async(opts))
 }
@@ -338,29 +565,60 @@ fn block_on<T>(
         .enable_all()
         .build()
         .map_err(|e| LiveError::Query {
-            url: redact_url(&opts.url),
+            url: display_connection(&opts.url),
             message: e.to_string(),
         })?
         .block_on(work)
 }
 
-/// A failed query as our error: the server's message, or the client's (redacted).
-fn query_error(url: &str, e: &tokio_postgres::Error) -> LiveError {
+/// A failed query as our error: the server's message, or the client's, scrubbed.
+fn query_error(info: &ConnInfo, e: &tokio_postgres::Error) -> LiveError {
     LiveError::Query {
-        url: url.to_string(),
-        message: e
-            .as_db_error()
-            .map_or_else(|| redact_url(&e.to_string()), |d| d.message().to_string()),
+        url: info.display(),
+        message: match e.as_db_error() {
+            Some(d) => info.scrub(d.message()),
+            None => error_chain(e, info),
+        },
     }
 }
 
-/// `SET LOCAL` for the statement timeout and the search path, for the start of a transaction.
-/// format_type prints types in schemas on the search path unqualified, as the replay does.
+/// A failure while verifying, as our error.
+fn verify_error(info: &ConnInfo, e: &tokio_postgres::Error) -> LiveError {
+    LiveError::Verify {
+        url: info.display(),
+        message: match e.as_db_error() {
+            Some(d) => info.scrub(d.message()),
+            None => error_chain(e, info),
+        },
+    }
+}
+
+/// Wait for one reply, at most the query timeout: a server (or a proxy, or a network path)
+/// that stopped answering after login must not hang the run.
+async fn reply<T>(
+    opts: &ConnectOptions,
+    info: &ConnInfo,
+    phase: &'static str,
+    work: impl std::future::Future<Output = T>,
+) -> Result<T, LiveError> {
+    tokio::time::timeout(opts.query_timeout, work)
+        .await
+        .map_err(|_| LiveError::Unanswered {
+            url: info.display(),
+            seconds: opts.query_timeout.as_secs().max(1),
+            phase,
+        })
+}
+
+/// `SET LOCAL` for the statement and lock timeouts and the search path, for the start of a
+/// transaction. format_type prints types in schemas on the search path unqualified, as the
+/// replay does.
 fn session_settings(opts: &ConnectOptions) -> String {
     let path: Vec<String> = opts.search_path.iter().map(Ident::to_sql).collect();
     format!(
-        "SET LOCAL statement_timeout = {}; SET LOCAL search_path = {}",
-        opts.statement_timeout.as_millis(),
+        "SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {}; SET LOCAL search_path = {}",
+        opts.statement_timeout.as_millis().max(1),
+        opts.lock_timeout.as_millis().max(1),
         if path.is_empty() {
             "''".to_string()
         } else {
@@ -370,28 +628,32 @@ fn session_settings(opts: &ConnectOptions) -> String {
 }
 
 async fn introspect_async(opts: &ConnectOptions) -> Result<Schema, LiveError> {
-    let redacted = redact_url(&opts.url);
-    let query_error = |e: tokio_postgres::Error| query_error(&redacted, &e);
-    let client = connect(opts).await?;
+    const PHASE: &str = "reading the schema";
+    let (client, info) = connect(opts).await?;
+    let failed = |e: tokio_postgres::Error| query_error(&info, &e);
     let setup = format!(
         "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {}",
         session_settings(opts)
     );
-    client.batch_execute(&setup).await.map_err(query_error)?;
-    let (rels, enums, schemas) = tokio::join!(
-        client.query(RELATIONS_SQL, &[]),
-        client.query(ENUMS_SQL, &[]),
-        client.query(SCHEMAS_SQL, &[])
-    );
+    reply(opts, &info, PHASE, client.batch_execute(&setup))
+        .await?
+        .map_err(failed)?;
+    let (rels, enums, schemas) = reply(opts, &info, PHASE, async {
+        tokio::join!(
+            client.query(RELATIONS_SQL, &[]),
+            client.query(ENUMS_SQL, &[]),
+            client.query(SCHEMAS_SQL, &[])
+        )
+    })
+    .await?;
     let (rels, enums, schemas) = (
-        rels.map_err(query_error)?,
-        enums.map_err(query_error)?,
-        schemas.map_err(query_error)?,
+        rels.map_err(failed)?,
+        enums.map_err(failed)?,
+        schemas.map_err(failed)?,
     );
-    client
-        .batch_execute("ROLLBACK")
-        .await
-        .map_err(query_error)?;
+    reply(opts, &info, PHASE, client.batch_execute("ROLLBACK"))
+        .await?
+        .map_err(failed)?;
 
     let mut schema = Schema {
         search_path: opts.search_path.clone(),
@@ -461,52 +723,197 @@ pub struct ServerError {
     pub hint: Option<String>,
 }
 
+/// The server's answer on one statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// It prepared: the database accepts the statement.
+    Prepared,
+    /// It refused, with a verdict about the statement.
+    Refused(ServerError),
+    /// No verdict, for a reason that is not about the statement's SQL.
+    NotVerified(NotVerified),
+}
+
+/// Why a statement got no verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NotVerified {
+    /// `lock_timeout`: a table it reads was locked by another session.
+    Locked,
+    /// `statement_timeout`: the server gave up preparing it.
+    TimedOut,
+    /// It holds a NUL byte, which the protocol cannot carry; it was not sent.
+    Unencodable,
+}
+
+impl NotVerified {
+    pub fn reason(self) -> &'static str {
+        match self {
+            NotVerified::Locked => "table locked (lock_timeout)",
+            NotVerified::TimedOut => "statement timeout",
+            NotVerified::Unencodable => "contains a NUL byte, which cannot be sent to PostgreSQL",
+        }
+    }
+}
+
+/// The verdicts of one `--verify` run: one per statement, in order, up to a failure that
+/// stopped the run (then `failure` says why, and which statement caused it, if one did).
+#[derive(Debug)]
+pub struct Verification {
+    pub verdicts: Vec<Verdict>,
+    pub failure: Option<VerifyFailure>,
+}
+
+#[derive(Debug)]
+pub struct VerifyFailure {
+    pub error: LiveError,
+    /// The index of the statement that caused it, when one did (not for a dropped
+    /// connection).
+    pub statement: Option<usize>,
+}
+
 /// How many statements are in flight at once.
 const PIPELINE_DEPTH: usize = 256;
 const SAVEPOINT: &str = "schemalint_verify";
 
-/// Ask the server to prepare each statement and return its verdict on each, in order: `None`
-/// when it prepared, the error otherwise. Nothing is ever executed: only Parse and Describe
-/// messages are sent, never Bind or Execute, inside a read-only transaction with a statement
-/// timeout that is rolled back at the end. After each statement the transaction is rolled
-/// back to a savepoint, so one refusal does not abort the verdicts on the rest. Requests are
-/// pipelined: a whole batch is written before the first answer is read.
+/// Ask the server to prepare each statement and return its verdict on each, in order.
+/// Nothing is ever executed: only Parse and Describe messages are sent, never Bind or
+/// Execute, inside a read-only transaction with statement and lock timeouts that is rolled
+/// back at the end. After each statement the transaction is rolled back to a savepoint, so
+/// one refusal does not abort the verdicts on the rest. Requests are pipelined: a whole batch
+/// is written before the first answer is read; each answer is awaited at most
+/// `query_timeout`.
+pub fn prepare_each(opts: &ConnectOptions, statements: &[&str]) -> Verification {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
+    match runtime {
+        Ok(rt) => rt.block_on(prepare_each_async(opts, statements)),
+        Err(e) => Verification {
+            verdicts: Vec::new(),
+            failure: Some(VerifyFailure {
+                error: LiveError::Query {
+                    url: display_connection(&opts.url),
+                    message: e.to_string(),
+                },
+                statement: None,
+            }),
+        },
+    }
+}
+
+/// [`prepare_each`] for callers that want every verdict or an error: `None` when the
+/// statement prepared.
 pub fn prepare_all(
     opts: &ConnectOptions,
     statements: &[&str],
 ) -> Result<Vec<Option<ServerError>>, LiveError> {
-    block_on(opts, prepare_all_async(opts, statements))
+    let v = prepare_each(opts, statements);
+    if let Some(f) = v.failure {
+        return Err(f.error);
+    }
+    v.verdicts
+        .into_iter()
+        .map(|verdict| match verdict {
+            Verdict::Prepared => Ok(None),
+            Verdict::Refused(e) => Ok(Some(e)),
+            Verdict::NotVerified(why) => Err(LiveError::Query {
+                url: display_connection(&opts.url),
+                message: format!("a statement was not verified: {}", why.reason()),
+            }),
+        })
+        .collect()
 }
 
 enum Step {
     Prepared(Result<tokio_postgres::Statement, tokio_postgres::Error>),
     RolledBack(Result<(), tokio_postgres::Error>),
+    Skipped,
 }
 
-async fn prepare_all_async(
+/// The server's answer on a prepared statement as a verdict, or `Err` when the answer is
+/// not about the statement (the connection broke, the driver could not send it).
+fn verdict(
+    result: Result<tokio_postgres::Statement, tokio_postgres::Error>,
+) -> Result<Verdict, tokio_postgres::Error> {
+    use tokio_postgres::error::SqlState;
+    let e = match result {
+        Ok(_) => return Ok(Verdict::Prepared),
+        Err(e) => e,
+    };
+    let Some(db) = e.as_db_error() else {
+        return Err(e);
+    };
+    if is_connection_lost(&e) {
+        return Err(e);
+    }
+    Ok(match *db.code() {
+        SqlState::LOCK_NOT_AVAILABLE => Verdict::NotVerified(NotVerified::Locked),
+        SqlState::QUERY_CANCELED => Verdict::NotVerified(NotVerified::TimedOut),
+        _ => Verdict::Refused(ServerError {
+            code: db.code().code().to_string(),
+            message: db.message().to_string(),
+            position: match db.position() {
+                Some(tokio_postgres::error::ErrorPosition::Original(p)) => Some(*p),
+                _ => None,
+            },
+            hint: db.hint().map(str::to_string),
+        }),
+    })
+}
+
+/// The session ended under us: the connection closed, or the server ended it (a shutdown,
+/// `pg_terminate_backend`: SQLSTATE 57P01-57P05, or a connection exception, class 08).
+fn is_connection_lost(e: &tokio_postgres::Error) -> bool {
+    e.is_closed()
+        || e.as_db_error().is_some_and(|db| {
+            let code = db.code().code();
+            code.starts_with("08") || code.starts_with("57P")
+        })
+}
+
+async fn prepare_each_async(opts: &ConnectOptions, statements: &[&str]) -> Verification {
+    let mut verdicts = Vec::with_capacity(statements.len());
+    let failure = prepare_into(opts, statements, &mut verdicts).await.err();
+    Verification { verdicts, failure }
+}
+
+async fn prepare_into(
     opts: &ConnectOptions,
     statements: &[&str],
-) -> Result<Vec<Option<ServerError>>, LiveError> {
+    verdicts: &mut Vec<Verdict>,
+) -> Result<(), VerifyFailure> {
     use std::future::Future;
     use std::pin::Pin;
     use std::task::{Context, Poll, Waker};
+    const PHASE: &str = "verifying statements";
 
-    let redacted = redact_url(&opts.url);
-    let failed = |e: tokio_postgres::Error| query_error(&redacted, &e);
-    let client = connect(opts).await?;
+    let whole = |error: LiveError| VerifyFailure {
+        error,
+        statement: None,
+    };
+    let (client, info) = connect(opts).await.map_err(whole)?;
+    let failed = |e: tokio_postgres::Error| verify_error(&info, &e);
     let setup = format!(
         "BEGIN READ ONLY; {}; SAVEPOINT {SAVEPOINT}",
         session_settings(opts)
     );
-    client.batch_execute(&setup).await.map_err(failed)?;
+    reply(opts, &info, PHASE, client.batch_execute(&setup))
+        .await
+        .map_err(whole)?
+        .map_err(|e| whole(failed(e)))?;
     let rollback_to = format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}");
 
-    let mut verdicts = Vec::with_capacity(statements.len());
     for batch in statements.chunks(PIPELINE_DEPTH) {
         type Pending<'a> = Pin<Box<dyn Future<Output = Step> + 'a>>;
         let mut pending: Vec<Pending<'_>> = Vec::with_capacity(2 * batch.len());
         for &text in batch {
             let client = &client;
+            // The protocol carries statements as C strings: one with a NUL byte cannot be
+            // sent, and the driver's encoding error would end the run. Skip it alone.
+            if text.contains('\0') {
+                pending.push(Box::pin(async { Step::Skipped }));
+                continue;
+            }
             pending.push(Box::pin(async move {
                 Step::Prepared(client.prepare(text).await)
             }));
@@ -528,29 +935,30 @@ async fn prepare_all_async(
         for (f, early) in pending.into_iter().zip(first) {
             let step = match early {
                 Some(step) => step,
-                None => f.await,
+                None => reply(opts, &info, PHASE, f).await.map_err(whole)?,
             };
             match step {
-                Step::Prepared(Ok(_)) => verdicts.push(None),
-                Step::Prepared(Err(e)) => match e.as_db_error() {
-                    Some(db) => verdicts.push(Some(ServerError {
-                        code: db.code().code().to_string(),
-                        message: db.message().to_string(),
-                        position: match db.position() {
-                            Some(tokio_postgres::error::ErrorPosition::Original(p)) => Some(*p),
-                            _ => None,
-                        },
-                        hint: db.hint().map(str::to_string),
-                    })),
-                    // Not the server's verdict: the connection broke.
-                    None => return Err(failed(e)),
+                Step::Skipped => verdicts.push(Verdict::NotVerified(NotVerified::Unencodable)),
+                Step::Prepared(result) => match verdict(result) {
+                    Ok(v) => verdicts.push(v),
+                    // Not the server's verdict: the connection broke (nothing to blame on
+                    // the statement), or the driver could not send this one.
+                    Err(e) => {
+                        return Err(VerifyFailure {
+                            statement: (!is_connection_lost(&e)).then_some(verdicts.len()),
+                            error: verify_error(&info, &e),
+                        })
+                    }
                 },
-                Step::RolledBack(r) => r.map_err(failed)?,
+                Step::RolledBack(r) => r.map_err(|e| whole(failed(e)))?,
             }
         }
     }
-    client.batch_execute("ROLLBACK").await.map_err(failed)?;
-    Ok(verdicts)
+    reply(opts, &info, PHASE, client.batch_execute("ROLLBACK"))
+        .await
+        .map_err(whole)?
+        .map_err(|e| whole(failed(e)))?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -558,31 +966,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn redaction() {
-        assert_eq!(
-            redact_url("postgres://u:s3cret@h:5432/db"),
-            "postgres://u:***@h:5432/db"
-        );
-        assert_eq!(
-            redact_url("postgresql://u:p%40ss@ep-x.neon.tech/db?sslmode=require&password=again"),
-            "postgresql://u:***@ep-x.neon.tech/db?sslmode=require&password=***"
-        );
-        assert_eq!(
-            redact_url("host=h user=u password=pw dbname=d"),
-            "host=h user=u password=*** dbname=d"
-        );
-        assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
+    fn options_never_show_the_password() {
         let opts = ConnectOptions::new("postgres://u:hunter2@h/db");
+        assert!(!format!("{opts:?}").contains("hunter2"));
+        let opts = ConnectOptions::new("host=h password='hunter2 x' sslmode=bogus");
         assert!(!format!("{opts:?}").contains("hunter2"));
     }
 
     #[test]
-    fn tls_params_are_ours() {
-        let (url, tls) = split_tls_params(
-            "postgres://h/db?sslmode=verify-full&sslrootcert=/ca.pem&application_name=x",
-        );
-        assert_eq!(url, "postgres://h/db?application_name=x");
-        assert_eq!(tls.mode, "verify-full");
-        assert_eq!(tls.root_cert.as_deref(), Some("/ca.pem"));
+    fn query_timeout_stays_above_the_statement_timeout() {
+        let o = ConnectOptions::new("x").with_query_timeout(Duration::from_secs(4));
+        assert_eq!(o.query_timeout, Duration::from_secs(4));
+        assert!(o.statement_timeout < o.query_timeout);
+        assert!(o.lock_timeout < o.statement_timeout);
+        let o = ConnectOptions::new("x").with_query_timeout(Duration::from_secs(120));
+        assert_eq!(o.statement_timeout, Duration::from_secs(30));
     }
 }

@@ -2,6 +2,7 @@
 //! provenance (which file and line created, renamed or dropped a name). Loaders fill it in;
 //! nothing here reads files or talks to a server.
 
+pub mod conninfo;
 pub mod ddl;
 pub mod diff;
 mod ident;

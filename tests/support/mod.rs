@@ -6,3 +6,5 @@ pub mod pg;
 
 #[allow(dead_code)]
 pub mod sarif;
+#[allow(dead_code)]
+pub mod wire;

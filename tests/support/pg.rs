@@ -21,6 +21,9 @@ pub struct Cluster {
 
 pub const PASSWORD: &str = "s3cret-Pa55word";
 
+/// The role that authenticates with the `password` method (see [`Cluster::cleartext_role`]).
+pub const CLEARTEXT_ROLE: &str = "cleartext";
+
 pub fn bin_dir() -> PathBuf {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
         .map(|d| {
@@ -185,6 +188,15 @@ fn start() -> Cluster {
         "initdb: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // One role logs in with the `password` method, which sends the password as it is: the
+    // wire tests prove that it never crosses without TLS when TLS was asked for.
+    let hba_path = data.join("pg_hba.conf");
+    let hba = std::fs::read_to_string(&hba_path).unwrap();
+    std::fs::write(
+        &hba_path,
+        format!("host all {CLEARTEXT_ROLE} 127.0.0.1/32 password\nhost all {CLEARTEXT_ROLE} ::1/128 password\n{hba}"),
+    )
+    .unwrap();
     std::fs::set_permissions(
         dir.join("server.key"),
         std::os::unix::fs::PermissionsExt::from_mode(0o600),
@@ -267,6 +279,39 @@ impl Cluster {
             "postgres://postgres:{password}@localhost:{}/{db}{params}",
             self.port
         )
+    }
+
+    /// Run `sql` in the `postgres` database over the socket, as the superuser.
+    pub fn psql(&self, sql: &str) -> String {
+        let out = Command::new(bin_dir().join("psql"))
+            .args(["-X", "-qtA", "-v", "ON_ERROR_STOP=1", "-h"])
+            .arg(&self.dir)
+            .args([
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+            ])
+            .arg("-c")
+            .arg(sql)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "psql: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Give the cleartext-password role (created on first use) this password.
+    pub fn cleartext_role(&self, password: &str) {
+        let literal = password.replace('\'', "''");
+        self.psql(&format!(
+            "DO $$ BEGIN CREATE ROLE {CLEARTEXT_ROLE} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$; ALTER ROLE {CLEARTEXT_ROLE} PASSWORD '{literal}'"
+        ));
     }
 
     /// Create a fresh database and run `sql` in it (each test gets its own database).
