@@ -519,7 +519,9 @@ fn load_and_scan(
 ) -> Result<(LoadedSchema, Vec<check::Extracted>, Vec<String>), Error> {
     let (loaded, (extracted, walk_errors)) =
         check::run_with_big_stacks(|| rayon::join(|| load_schema(args, plan), || scan(plan)));
-    Ok((loaded?, extracted, walk_errors))
+    let mut loaded = loaded?;
+    check::apply_code_ddl(&mut loaded, &extracted);
+    Ok((loaded, extracted, walk_errors))
 }
 
 /// Check scanned files against a loaded schema (and the database, with a verifier); schema

@@ -2,18 +2,18 @@
 //! provenance (which file and line created, renamed or dropped a name). Loaders fill it in;
 //! nothing here reads files or talks to a server.
 
-pub mod ddl;
 pub mod diff;
 mod ident;
 pub mod live;
 mod migrations;
 mod pgpass;
+pub mod replay;
 pub mod snapshot;
 pub mod types;
 
-pub use ddl::SchemaWarning;
 pub use ident::{closest, edit_distance, Ident};
 pub use migrations::{load_ddl_paths, LoadedSchema, SchemaError};
+pub use replay::SchemaWarning;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -26,10 +26,17 @@ use serde::{Deserialize, Serialize};
 pub struct Provenance {
     pub file: Arc<str>,
     pub line: u32,
+    /// Made by DDL that application code runs (a scanned source file), not by a schema source.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_code: bool,
 }
 
 impl fmt::Display for Provenance {
+    /// `migrations/001_init.sql:3`, or `code at netlify/functions/db.ts:48` for DDL run by code.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.in_code {
+            write!(f, "code at ")?;
+        }
         write!(f, "{}:{}", self.file, self.line)
     }
 }
@@ -50,6 +57,8 @@ pub enum RelationKind {
     MaterializedView,
     PartitionedTable,
     ForeignTable,
+    /// `CREATE SEQUENCE`: readable as a one-row relation (`last_value`, `log_cnt`, `is_called`).
+    Sequence,
 }
 
 impl RelationKind {
