@@ -100,6 +100,33 @@ pub fn load_ddl_paths(
     })
 }
 
+/// What the migration tools would run, in the order the replay applies it: every SQL file of
+/// the sources (folders expanded, down files and Flyway undo files left out) with the text of
+/// its "up" sections only. Snapshots are not SQL and are left out. Tests run this against a
+/// real server to compare its catalog with the replay.
+pub fn planned_sql(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, SchemaError> {
+    let mut out = Vec::new();
+    for path in paths {
+        let files = if path.is_dir() {
+            migration_files(path)?
+        } else {
+            vec![path.clone()]
+        };
+        for file in files {
+            let text = read_text(&file)?;
+            if is_snapshot_text(&text) {
+                continue;
+            }
+            let up: String = up_ranges(&text)
+                .iter()
+                .filter_map(|&(s, e)| text.get(s..e))
+                .collect();
+            out.push((file, up));
+        }
+    }
+    Ok(out)
+}
+
 fn read_text(path: &Path) -> Result<String, SchemaError> {
     let bytes = std::fs::read(path).map_err(|source| SchemaError::Read {
         path: path.to_path_buf(),

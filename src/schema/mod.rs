@@ -12,7 +12,7 @@ pub mod snapshot;
 pub mod types;
 
 pub use ident::{closest, edit_distance, Ident};
-pub use migrations::{load_ddl_paths, LoadedSchema, SchemaError};
+pub use migrations::{load_ddl_paths, planned_sql, LoadedSchema, SchemaError};
 pub use replay::SchemaWarning;
 
 use std::collections::BTreeMap;
@@ -134,6 +134,10 @@ pub struct Relation {
     /// through this relation are not judged.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub opaque: bool,
+    /// Tables this one inherits from or is a partition of (schema, name): an ALTER TABLE of
+    /// a parent without ONLY changes the columns of its children too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parents: Vec<(Ident, Ident)>,
 }
 
 impl Relation {
@@ -145,6 +149,7 @@ impl Relation {
             created: None,
             removed_columns: BTreeMap::new(),
             opaque: false,
+            parents: Vec::new(),
         }
     }
 
@@ -367,6 +372,7 @@ impl Schema {
             for rel in ns.relations.values_mut() {
                 rel.created = None;
                 rel.removed_columns.clear();
+                rel.parents.clear();
                 for col in &mut rel.columns {
                     col.created = None;
                 }

@@ -320,6 +320,12 @@ impl Replay<'_> {
                     },
                 );
                 rel.created = Some(self.provenance(offset));
+                rel.parents = ct
+                    .partition_of
+                    .iter()
+                    .chain(ct.inherits.iter().flatten())
+                    .filter_map(|p| self.locate(p))
+                    .collect();
                 if let Some(parent) = ct
                     .partition_of
                     .as_ref()
@@ -439,8 +445,28 @@ impl Replay<'_> {
                     }
                     return;
                 }
+                // Without ONLY, column changes reach every partition and child table too.
+                let descendants = if at_stmt.only {
+                    Vec::new()
+                } else {
+                    self.descendants(&schema, &name)
+                };
                 for op in &at_stmt.operations {
                     self.alter_table(&schema, &name, op, text, offset, &at);
+                    let recurses = matches!(
+                        op,
+                        AlterTableOperation::AddColumn { .. }
+                            | AlterTableOperation::DropColumn { .. }
+                            | AlterTableOperation::RenameColumn { .. }
+                            | AlterTableOperation::AlterColumn { .. }
+                    );
+                    if recurses {
+                        let guarded = std::mem::replace(&mut self.guarded, true);
+                        for (s, t) in &descendants {
+                            self.alter_table(s, t, op, text, offset, &at);
+                        }
+                        self.guarded = guarded;
+                    }
                 }
             }
             Statement::AlterView(av) => {
@@ -627,6 +653,22 @@ impl Replay<'_> {
                 );
             }
         }
+    }
+
+    /// Every table that inherits from `schema.name`, directly or not (partitions included).
+    fn descendants(&self, schema: &Ident, name: &Ident) -> Vec<(Ident, Ident)> {
+        let mut out: Vec<(Ident, Ident)> = Vec::new();
+        let mut frontier = vec![(schema.clone(), name.clone())];
+        while let Some(parent) = frontier.pop() {
+            for (s, r) in self.schema.relations() {
+                let child = (s.clone(), r.name.clone());
+                if r.parents.contains(&parent) && !out.contains(&child) && child != parent {
+                    out.push(child.clone());
+                    frontier.push(child);
+                }
+            }
+        }
+        out
     }
 
     fn exists(&self, schema: &Ident, name: &Ident) -> bool {
@@ -820,7 +862,36 @@ impl Replay<'_> {
                     }
                 }
             }
-            // Constraints, triggers, RLS, owners, partitions: no effect on columns.
+            AlterTableOperation::AttachPartitionOf { partition, .. } => {
+                if let Some(child) = self.locate(partition) {
+                    let parent = (schema.clone(), table.clone());
+                    if let Some(rel) = self.relation_mut(&child.0, &child.1) {
+                        if !rel.parents.contains(&parent) {
+                            rel.parents.push(parent);
+                        }
+                    }
+                }
+            }
+            AlterTableOperation::DetachPartitionOf { partition, .. } => {
+                if let Some(child) = self.locate(partition) {
+                    let parent = (schema.clone(), table.clone());
+                    if let Some(rel) = self.relation_mut(&child.0, &child.1) {
+                        rel.parents.retain(|p| *p != parent);
+                    }
+                }
+            }
+            AlterTableOperation::Inherit { parent } | AlterTableOperation::NoInherit { parent } => {
+                let add = matches!(op, AlterTableOperation::Inherit { .. });
+                if let Some(parent) = self.locate(parent) {
+                    if let Some(rel) = self.relation_mut(schema, table) {
+                        rel.parents.retain(|p| *p != parent);
+                        if add {
+                            rel.parents.push(parent);
+                        }
+                    }
+                }
+            }
+            // Constraints, triggers, RLS, owners: no effect on columns.
             _ => {}
         }
     }

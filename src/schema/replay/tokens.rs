@@ -343,8 +343,12 @@ fn table_action_is_relevant(kw: &[String], s: usize) -> bool {
             }
         }
         "SET" => w(s + 1) == "SCHEMA",
-        "OWNER" | "ENABLE" | "DISABLE" | "FORCE" | "NO" | "CLUSTER" | "REPLICA" | "VALIDATE"
-        | "ATTACH" | "DETACH" | "INHERIT" | "OF" | "NOT" | "RESET" | "OPTIONS" => false,
+        // ATTACH/DETACH PARTITION and [NO] INHERIT change no column now, but decide which
+        // tables a later ALTER of the parent reaches.
+        "ATTACH" | "DETACH" | "INHERIT" => true,
+        "NO" => w(s + 1) == "INHERIT",
+        "OWNER" | "ENABLE" | "DISABLE" | "FORCE" | "CLUSTER" | "REPLICA" | "VALIDATE" | "OF"
+        | "NOT" | "RESET" | "OPTIONS" => false,
         _ => true,
     }
 }
