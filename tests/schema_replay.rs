@@ -265,7 +265,7 @@ fn every_migration_layout_replays_to_the_real_catalog() {
         let base = root().join("fixtures/schema").join(layout);
         let dir = base.join("migrations");
         // The tool's order and sections, checked against the fixture's own list.
-        let plan = schemalint::schema::planned_sql(&[dir.clone()]).unwrap();
+        let plan = schemalint::schema::planned_sql(std::slice::from_ref(&dir)).unwrap();
         let order: Vec<String> = plan
             .iter()
             .map(|(p, _)| p.strip_prefix(&dir).unwrap().to_string_lossy().into_owned())
@@ -286,11 +286,10 @@ fn every_migration_layout_replays_to_the_real_catalog() {
         // The real server runs the up parts, one session per file.
         let db = format!("layout_{}", layout.replace('-', "_"));
         cluster.database(&db, "");
-        for (file, up) in &plan {
+        for (_, up) in &plan {
             let tmp =
                 std::env::temp_dir().join(format!("schemalint-{db}-{}.sql", std::process::id()));
             std::fs::write(&tmp, up).unwrap();
-            let _ = file;
             psql(&db, &["-f", tmp.to_str().unwrap()]);
             let _ = std::fs::remove_file(&tmp);
         }
@@ -305,7 +304,7 @@ fn every_migration_layout_replays_to_the_real_catalog() {
                 real_relations.push(line.to_string());
             }
         }
-        let loaded = load_ddl_paths(&[dir.clone()], &["public".into()]).unwrap();
+        let loaded = load_ddl_paths(std::slice::from_ref(&dir), &["public".into()]).unwrap();
         let warnings: Vec<String> = loaded
             .warnings
             .iter()
@@ -356,4 +355,118 @@ fn every_migration_layout_replays_to_the_real_catalog() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+fn schemalint(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_schemalint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+// See: issue 11, item 4.
+#[test]
+fn tables_created_by_code_are_part_of_the_schema_and_findings_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("schema.sql"),
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("schemalint.toml"),
+        "[schema]\npaths = [\"schema.sql\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(p.join("netlify/functions")).unwrap();
+    std::fs::write(
+        p.join("netlify/functions/db.ts"),
+        r#"import { Pool } from "pg";
+
+const pool = new Pool({ connectionString: process.env.DATABASE_URL });
+
+export async function migrate() {
+  await pool.query(`
+    CREATE TABLE IF NOT EXISTS schema_migrations (
+      name text PRIMARY KEY,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  await pool.query(`ALTER TABLE users ADD COLUMN IF NOT EXISTS last_login timestamptz`);
+}
+
+export async function applied(userId: number) {
+  await pool.query(`UPDATE users SET last_login = now() WHERE id = $1`, [userId]);
+  const { rows } = await pool.query(`SELECT name, applied_at FROM schema_migrations ORDER BY applied_at`);
+  return pool.query(`SELECT name, ran_by FROM schema_migrations`);
+}
+"#,
+    )
+    .unwrap();
+    let (code, stdout, stderr) = schemalint(p, &["check"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    // One finding: the column the code's CREATE TABLE doesn't have, located in code.
+    assert_eq!(stdout.matches("unknown-column").count(), 1, "{stdout}");
+    assert!(stdout.contains("ran_by"), "{stdout}");
+    assert!(
+        stdout.contains("created in code at netlify/functions/db.ts:7"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("unknown-table") && !stdout.contains("last_login"),
+        "{stdout}"
+    );
+}
+
+// See: issue 11, item 6.
+#[test]
+fn a_snapshot_is_read_by_content_and_a_source_defining_nothing_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("schema.sql"),
+        "CREATE TABLE users (id bigint PRIMARY KEY, status text DEFAULT 'pending');\n",
+    )
+    .unwrap();
+    std::fs::create_dir(p.join("src")).unwrap();
+    std::fs::write(p.join("src/q.sql"), "SELECT id, status FROM users;\n").unwrap();
+    let (code, _, stderr) = schemalint(
+        p,
+        &[
+            "snapshot",
+            "--schema",
+            "schema.sql",
+            "-o",
+            "schema.snapshot",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) = schemalint(p, &["check", "--schema", "schema.snapshot", "src"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let (code, stdout, stderr) = schemalint(p, &["diff", "schema.snapshot", "schema.sql"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // Defaults are compared by value (item 7).
+    std::fs::write(
+        p.join("changed.sql"),
+        "CREATE TABLE users (id bigint PRIMARY KEY, status text DEFAULT 'draft');\n",
+    )
+    .unwrap();
+    let (code, stdout, _) = schemalint(p, &["diff", "schema.snapshot", "changed.sql"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("'pending' → 'draft'"), "{stdout}");
+    // SQL that defines no table: a tool error naming the file, not a flood of findings.
+    std::fs::write(p.join("grants.sql"), "GRANT SELECT ON users TO app;\n").unwrap();
+    let (code, stdout, stderr) = schemalint(p, &["check", "--schema", "grants.sql", "src"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("grants.sql") && !stdout.contains("unknown-table"),
+        "{stdout}{stderr}"
+    );
 }

@@ -91,9 +91,11 @@ pub fn apply_code_sql(
     warnings: &mut Vec<SchemaWarning>,
 ) {
     let index = LineIndex::new(host_text);
+    // `./netlify/functions/db.ts` as the walk found it; provenance reads better without `./`.
+    let shown = file.strip_prefix(".").unwrap_or(file);
     let mut replay = Replay {
         schema,
-        file_name: Arc::from(file.to_string_lossy().as_ref()),
+        file_name: Arc::from(shown.to_string_lossy().as_ref()),
         file,
         text: host_text,
         index: &index,
