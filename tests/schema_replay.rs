@@ -407,6 +407,11 @@ export async function applied(userId: number) {
   const { rows } = await pool.query(`SELECT name, applied_at FROM schema_migrations ORDER BY applied_at`);
   return pool.query(`SELECT name, ran_by FROM schema_migrations`);
 }
+
+// Test teardown: code never takes tables away from the schema.
+export async function reset() {
+  await pool.query(`DROP TABLE IF EXISTS schema_migrations`);
+}
 "#,
     )
     .unwrap();
