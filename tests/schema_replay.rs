@@ -336,22 +336,34 @@ fn every_migration_layout_replays_to_the_real_catalog() {
                 real_relations.join("\n    ")
             ));
         }
-        // Sequences: every one the replay models exists on the server with those columns
-        // (the server also has the implicit ones behind serial and identity columns).
-        for (ns, rel) in loaded.schema.relations() {
-            if rel.kind != RelationKind::Sequence {
-                continue;
-            }
-            let name = format!("{ns}.{} S ", rel.name);
-            if !real_sequences.iter().any(|s| {
-                s.starts_with(&name)
-                    && s.contains("last_value:bigint:NN")
-                    && s.contains("is_called:boolean:NN")
-            }) {
-                failures.push(format!(
-                    "{layout}: sequence {name} not on the server: {real_sequences:?}"
-                ));
-            }
+        // Sequences, explicit and behind serial/identity columns, as the server has them.
+        let mut replayed_sequences: Vec<String> = loaded
+            .schema
+            .relations()
+            .filter(|(_, r)| r.kind == RelationKind::Sequence)
+            .map(|(ns, r)| {
+                let cols: Vec<String> = r
+                    .columns
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{}:{}:{}:-:-",
+                            c.name,
+                            c.data_type,
+                            if c.nullable { "N" } else { "NN" }
+                        )
+                    })
+                    .collect();
+                format!("{ns}.{} S {}", r.name, cols.join(", "))
+            })
+            .collect();
+        replayed_sequences.sort();
+        if replayed_sequences != real_sequences {
+            failures.push(format!(
+                "{layout} sequences:\n  replayed:\n    {}\n  server:\n    {}",
+                replayed_sequences.join("\n    "),
+                real_sequences.join("\n    ")
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

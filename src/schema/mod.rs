@@ -138,6 +138,11 @@ pub struct Relation {
     /// a parent without ONLY changes the columns of its children too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parents: Vec<(Ident, Ident)>,
+    /// Relations this one depends on (schema, name): a view's tables, a serial or identity
+    /// column's table for its sequence. `DROP ... CASCADE` of one of them drops this one; a
+    /// sequence owned by a table goes with it even without CASCADE.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<(Ident, Ident)>,
 }
 
 impl Relation {
@@ -150,6 +155,7 @@ impl Relation {
             removed_columns: BTreeMap::new(),
             opaque: false,
             parents: Vec::new(),
+            depends_on: Vec::new(),
         }
     }
 
@@ -373,6 +379,7 @@ impl Schema {
                 rel.created = None;
                 rel.removed_columns.clear();
                 rel.parents.clear();
+                rel.depends_on.clear();
                 for col in &mut rel.columns {
                     col.created = None;
                 }

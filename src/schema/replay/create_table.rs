@@ -110,6 +110,7 @@ impl Replay<'_> {
                 }
             }
         }
+        let own_names: Vec<Ident> = own_columns.iter().map(|c| c.name.clone()).collect();
         let mut own = own_columns.into_iter();
         let mut columns: Vec<Column> = Vec::new();
         for e in &elements {
@@ -172,10 +173,27 @@ impl Replay<'_> {
         } else {
             RelationKind::Table
         };
-        let mut rel = Relation::new(table, kind);
+        let owned: Vec<Ident> = columns
+            .iter()
+            .filter(|c| {
+                c.identity.is_some()
+                    || c.default.as_deref() == Some("nextval(…)") && own_serial(c, &own_names)
+            })
+            .map(|c| c.name.clone())
+            .collect();
+        let mut rel = Relation::new(table.clone(), kind);
         rel.created = Some(self.provenance(offset));
         rel.columns = columns;
-        self.insert_relation(schema, rel);
+        self.insert_relation(schema.clone(), rel);
+        for col in owned {
+            self.owned_sequence(&schema, &table, &col, None, offset);
+        }
         true
     }
+}
+
+/// A serial column written in this statement (a copied `nextval` default shares the source's
+/// sequence instead).
+fn own_serial(c: &Column, own: &[Ident]) -> bool {
+    own.contains(&c.name)
 }

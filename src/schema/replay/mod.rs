@@ -385,7 +385,16 @@ impl Replay<'_> {
                         }
                     }
                 }
-                self.insert_relation(schema, rel);
+                let owned: Vec<Ident> = ct
+                    .columns
+                    .iter()
+                    .map(|d| Ident::from_ast(&d.name))
+                    .filter(|n| rel.column(n).is_some_and(Self::has_owned_sequence))
+                    .collect();
+                self.insert_relation(schema.clone(), rel);
+                for col in owned {
+                    self.owned_sequence(&schema, &name, &col, None, offset);
+                }
             }
             Statement::CreateForeignTable(ft) => {
                 let Some((schema, name)) = self.locate(&ft.name) else {
@@ -437,6 +446,16 @@ impl Replay<'_> {
                 let mut rel = Relation::new(name, kind);
                 rel.created = Some(self.provenance(offset));
                 rel.columns = columns;
+                let mut used = Vec::new();
+                let _ = ast::visit_relations(&*cv.query, |n| {
+                    used.push(n.clone());
+                    std::ops::ControlFlow::<()>::Continue(())
+                });
+                rel.depends_on = used
+                    .iter()
+                    .filter_map(|n| self.locate(n))
+                    .filter(|(s, t)| self.exists(s, t))
+                    .collect();
                 self.insert_relation(schema, rel);
             }
             Statement::AlterTable(at_stmt) => {
@@ -617,19 +636,7 @@ impl Replay<'_> {
                 if *temporary || ((*if_not_exists || self.guarded) && self.exists(&schema, &name)) {
                     return;
                 }
-                // A sequence is a relation: `SELECT last_value FROM s` reads its one row.
-                let mut rel = Relation::new(name, RelationKind::Sequence);
-                rel.created = Some(self.provenance(offset));
-                for (col, ty) in [
-                    ("last_value", "bigint"),
-                    ("log_cnt", "bigint"),
-                    ("is_called", "boolean"),
-                ] {
-                    let mut c = Column::new(Ident::from(col), ty);
-                    c.nullable = false;
-                    c.created = rel.created.clone();
-                    rel.columns.push(c);
-                }
+                let rel = sequence(name, self.provenance(offset));
                 self.insert_relation(schema, rel);
             }
             Statement::AlterSchema(alter) => {
@@ -659,6 +666,73 @@ impl Replay<'_> {
                         words.join(" ").trim()
                     ),
                 );
+            }
+        }
+    }
+
+    /// The sequence Postgres makes for a serial or identity column: `<table>_<column>_seq`
+    /// (unless `name` is given, as pg_dump's `SEQUENCE NAME`), owned by the table.
+    fn owned_sequence(
+        &mut self,
+        schema: &Ident,
+        table: &Ident,
+        column: &Ident,
+        name: Option<(Ident, Ident)>,
+        offset: usize,
+    ) {
+        let (seq_schema, seq_name) = match name {
+            Some(n) => n,
+            None => {
+                let n = format!("{}_{}_seq", table.as_str(), column.as_str());
+                // Longer names are truncated by rules of their own; better none than a wrong one.
+                if n.len() > 63 {
+                    return;
+                }
+                (schema.clone(), Ident::quoted(&n))
+            }
+        };
+        if self.exists(&seq_schema, &seq_name) {
+            return; // Postgres would pick another name; we don't guess it
+        }
+        let mut rel = sequence(seq_name, self.provenance(offset));
+        rel.depends_on.push((schema.clone(), table.clone()));
+        self.insert_relation(seq_schema, rel);
+    }
+
+    /// Whether a column gets a sequence of its own: `serial` types and identity columns.
+    fn has_owned_sequence(col: &Column) -> bool {
+        col.identity.is_some() || col.default.as_deref() == Some("nextval(…)")
+    }
+
+    /// Drop what depends on `schema.name` after it went: owned sequences and partitions
+    /// always, views and inheritance children with CASCADE.
+    fn drop_dependents(&mut self, schema: &Ident, name: &Ident, partitioned: bool, cascade: bool) {
+        let at = None;
+        let mut gone = vec![(schema.clone(), name.clone(), partitioned)];
+        while let Some((s, n, partitioned)) = gone.pop() {
+            let key = (s.clone(), n.clone());
+            let doomed: Vec<(Ident, Ident, bool)> = self
+                .schema
+                .relations()
+                .filter(|(_, r)| {
+                    (r.depends_on.contains(&key) && (cascade || r.kind == RelationKind::Sequence))
+                        || (r.parents.contains(&key) && (cascade || partitioned))
+                })
+                .map(|(rs, r)| {
+                    (
+                        rs.clone(),
+                        r.name.clone(),
+                        r.kind == RelationKind::PartitionedTable,
+                    )
+                })
+                .collect();
+            for (ds, dn, dp) in doomed {
+                let ns = self.schema.namespace_mut(&ds);
+                if ns.relations.remove(&dn).is_some() {
+                    ns.removed_relations
+                        .insert(dn.clone(), Removal::Dropped { at: at.clone() });
+                    gone.push((ds, dn, dp));
+                }
             }
         }
     }
@@ -778,7 +852,11 @@ impl Replay<'_> {
                     return;
                 }
                 rel.removed_columns.remove(&col.name);
+                let owned = Self::has_owned_sequence(&col).then(|| col.name.clone());
                 rel.columns.push(col);
+                if let Some(col) = owned {
+                    self.owned_sequence(schema, table, &col, None, offset);
+                }
             }
             AlterTableOperation::DropColumn {
                 column_names,
@@ -974,9 +1052,11 @@ impl Replay<'_> {
             | ObjectType::Sequence
             | ObjectType::ForeignTable => {
                 let ns = self.schema.namespace_mut(&schema);
-                if ns.relations.remove(&object).is_some() {
+                if let Some(rel) = ns.relations.remove(&object) {
                     ns.removed_relations
-                        .insert(object, Removal::Dropped { at: Some(at) });
+                        .insert(object.clone(), Removal::Dropped { at: Some(at) });
+                    let partitioned = rel.kind == RelationKind::PartitionedTable;
+                    self.drop_dependents(&schema, &object, partitioned, cascade);
                 } else if !if_exists {
                     self.warn_state(
                         text,
@@ -1272,6 +1352,15 @@ impl Replay<'_> {
                         col.identity = Some(identity);
                         col.nullable = false;
                         col.default = None;
+                        // pg_dump: `(SEQUENCE NAME app.accounts_id_seq START WITH 1 ...)`.
+                        let named = (s..e)
+                            .find(|&j| w(j) == "SEQUENCE" && w(j + 1) == "NAME")
+                            .and_then(|j| {
+                                let end = name_end(toks, j + 2);
+                                object_name(&toks[j + 2..end])
+                            })
+                            .and_then(|n| self.locate(&n));
+                        self.owned_sequence(&schema, &target, &column, named, offset);
                         true
                     }
                     None => false,
@@ -1295,6 +1384,23 @@ impl Replay<'_> {
                 .insert(object.clone(), rel);
         }
     }
+}
+
+/// A sequence as a relation: `SELECT last_value FROM s` reads its one row.
+fn sequence(name: Ident, created: Provenance) -> Relation {
+    let mut rel = Relation::new(name, RelationKind::Sequence);
+    for (col, ty) in [
+        ("last_value", "bigint"),
+        ("log_cnt", "bigint"),
+        ("is_called", "boolean"),
+    ] {
+        let mut c = Column::new(Ident::from(col), ty);
+        c.nullable = false;
+        c.created = Some(created.clone());
+        rel.columns.push(c);
+    }
+    rel.created = Some(created);
+    rel
 }
 
 /// A column inherited by a partition or child table: same name, type and nullability.
