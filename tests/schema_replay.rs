@@ -87,6 +87,7 @@ fn neon_dump_replays_without_warnings() {
             "assets",
             "media",
             "media_assets",
+            "media_assets_id_seq",
             "media_id_seq",
             "user_asset_counts"
         ]
@@ -191,7 +192,8 @@ fn migration_layouts() {
     let public = &loaded.schema.namespaces[&"public".into()];
     let mut names: Vec<&str> = public.relations.keys().map(|k| k.as_str()).collect();
     names.sort();
-    assert_eq!(names, ["User", "a", "d"]);
+    // `d_id_seq`: the sequence behind the serial column.
+    assert_eq!(names, ["User", "a", "d", "d_id_seq"]);
     assert_eq!(public.relations[&"d".into()].columns.len(), 2);
 }
 
