@@ -102,6 +102,12 @@ impl Replay<'_> {
             self.statement(sql, base + start + 1);
             return;
         }
+        // EXECUTE format('ALTER TABLE %I ADD COLUMN %I text', 'todos', 'title'): every argument
+        // a literal, so the statement is known.
+        if let Some(sql) = static_format(args) {
+            self.statement(&sql, offset);
+            return;
+        }
         let literals: Vec<&String> = args
             .iter()
             .filter_map(|t| match &t.token {
@@ -138,4 +144,61 @@ fn statement_end(toks: &[Tok], from: usize) -> usize {
         }
     }
     toks.len()
+}
+
+/// The text of `format('...', 'a', 'b')` when the format and every argument are literals
+/// (`%I` quoted as an identifier when needed, `%L` as a literal, `%s` as is, `%%` a `%`).
+fn static_format(args: &[Tok]) -> Option<String> {
+    let [name, Tok {
+        token: Token::LParen,
+        ..
+    }, inner @ .., Tok {
+        token: Token::RParen,
+        ..
+    }] = args
+    else {
+        return None;
+    };
+    if !name.is_kw("format") {
+        return None;
+    }
+    let mut values = Vec::new();
+    for (i, t) in inner.iter().enumerate() {
+        match (&t.token, i % 2) {
+            (Token::SingleQuotedString(v), 0) => values.push(v.clone()),
+            (Token::Comma, 1) => {}
+            _ => return None,
+        }
+    }
+    let (fmt, rest) = values.split_first()?;
+    let mut rest = rest.iter();
+    let mut out = String::new();
+    let mut chars = fmt.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '%' => out.push('%'),
+            's' => out.push_str(rest.next()?),
+            'I' => {
+                let v = rest.next()?;
+                let plain = v
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+                    && v.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                if plain {
+                    out.push_str(v);
+                } else {
+                    out.push_str(&format!("\"{}\"", v.replace('"', "\"\"")));
+                }
+            }
+            'L' => out.push_str(&format!("'{}'", rest.next()?.replace('\'', "''"))),
+            _ => return None, // positions, widths: not worth guessing
+        }
+    }
+    Some(out)
 }

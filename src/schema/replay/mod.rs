@@ -1028,7 +1028,23 @@ impl Replay<'_> {
                     at: Some(at),
                 },
             );
-            ns.relations.insert(new, rel);
+            ns.relations.insert(new.clone(), rel);
+            self.repoint(schema, old, schema, &new);
+        }
+    }
+
+    /// After a rename or a move, dependencies and parents follow the relation.
+    fn repoint(&mut self, schema: &Ident, old: &Ident, new_schema: &Ident, new: &Ident) {
+        let from = (schema.clone(), old.clone());
+        let to = (new_schema.clone(), new.clone());
+        for ns in self.schema.namespaces.values_mut() {
+            for rel in ns.relations.values_mut() {
+                for r in rel.depends_on.iter_mut().chain(rel.parents.iter_mut()) {
+                    if *r == from {
+                        *r = to.clone();
+                    }
+                }
+            }
         }
     }
 
@@ -1382,6 +1398,7 @@ impl Replay<'_> {
                 .namespace_mut(&target)
                 .relations
                 .insert(object.clone(), rel);
+            self.repoint(schema, object, &target, object);
         }
     }
 }
@@ -1506,9 +1523,12 @@ mod tests {
             DO $$ BEGIN\n  IF NOT EXISTS (SELECT 1 FROM information_schema.columns\n                 WHERE table_name = 'todos' AND column_name = 'title') THEN\n    ALTER TABLE todos ADD COLUMN title text;\n  END IF;\nEND $$;\n\
             DO $body$\nBEGIN\n  BEGIN\n    ALTER TABLE todos ADD COLUMN done boolean DEFAULT false;\n  EXCEPTION WHEN duplicate_column THEN NULL;\n  END;\n  CREATE TYPE mood AS ENUM ('ok');\nEXCEPTION WHEN duplicate_object THEN null;\nEND\n$body$ LANGUAGE plpgsql;\n\
             DO $$ BEGIN ALTER TABLE todos ADD COLUMN title text; EXCEPTION WHEN others THEN NULL; END $$;\n\
-            DO $$\nDECLARE t text := 'todos';\nBEGIN\n  EXECUTE 'ALTER TABLE todos ADD COLUMN note text';\n  EXECUTE format('ALTER TABLE %I ADD COLUMN x int', t);\nEND $$;\n";
+            DO $$\nDECLARE t text := 'todos';\nBEGIN\n  EXECUTE 'ALTER TABLE todos ADD COLUMN note text';\n  EXECUTE format('ALTER TABLE %I ADD COLUMN x int', t);\n  EXECUTE format('ALTER TABLE %I ADD COLUMN %I text', 'todos', 'Label');\nEND $$;\n";
         let (schema, warnings) = replay(sql);
-        assert_eq!(cols(&schema, "todos"), ["id", "title", "done", "note"]);
+        assert_eq!(
+            cols(&schema, "todos"),
+            ["id", "title", "done", "note", "Label"]
+        );
         assert!(schema.namespaces[&"public".into()]
             .enums
             .contains_key(&"mood".into()));
