@@ -647,6 +647,29 @@ fn io_message(e: &std::io::Error) -> String {
     }
 }
 
+/// DDL that the scanned code runs (`CREATE TABLE IF NOT EXISTS ...` in a migration runner or
+/// at startup) becomes part of the schema, after the schema sources, with "created in code"
+/// provenance; what it cannot apply is an `unsupported-ddl` warning at the statement.
+pub fn apply_code_ddl(loaded: &mut crate::schema::LoadedSchema, files: &[Extracted]) {
+    for file in files {
+        for sql in &file.embedded {
+            // `sqlx::query_file!("x.sql")`: the map points into another file; not code DDL.
+            if sql.host_file.is_some() || !is_schema_statement(&sql.text) {
+                continue;
+            }
+            let to_host = |o: usize| sql.map.to_host(o as u32) as usize;
+            crate::schema::replay::apply_code_sql(
+                &mut loaded.schema,
+                &file.path,
+                &file.text,
+                &sql.text,
+                &to_host,
+                &mut loaded.warnings,
+            );
+        }
+    }
+}
+
 fn is_schema_statement(text: &str) -> bool {
     let word = extract::leading_word(text.trim_start()).to_ascii_uppercase();
     matches!(

@@ -315,7 +315,11 @@ fn unused_report(
     };
     let mut tables = Vec::new();
     let mut columns = Vec::new();
-    for (s, rel) in schema.relations() {
+    // Sequences are read through nextval() far more than as relations: not "unused tables".
+    for (s, rel) in schema
+        .relations()
+        .filter(|(_, r)| r.kind != schema::RelationKind::Sequence)
+    {
         if !used(s, &rel.name, None) {
             tables.push(format!("  {s}.{}", rel.name));
         } else if !used(s, &rel.name, Some(&star)) {
@@ -878,7 +882,9 @@ fn load_and_scan(
 ) -> Result<(SchemaWithSource, Vec<check::Extracted>, Vec<String>), Error> {
     let (loaded, (extracted, walk_errors)) =
         check::run_with_big_stacks(|| rayon::join(|| load_schema(args, plan), || scan(plan)));
-    Ok((loaded?, extracted, walk_errors))
+    let mut loaded = loaded?;
+    check::apply_code_ddl(&mut loaded.0, &extracted);
+    Ok((loaded, extracted, walk_errors))
 }
 
 /// Check scanned files against a loaded schema (and the database, with a verifier); schema

@@ -17,7 +17,7 @@ use schemalint::check::Checker;
 use schemalint::config::SourcesConfig;
 use schemalint::extract::{self, Language};
 use schemalint::rules::{Banned, RuleSettings};
-use schemalint::schema::{ddl, load_ddl_paths, Schema};
+use schemalint::schema::{load_ddl_paths, replay as ddl, Schema};
 
 struct Rng(u64);
 

@@ -51,6 +51,18 @@ fn live_and_ddl_replay_build_the_same_schema() {
     let url = pg.database("parity_dump", &read("fixtures/schema/pgdump/create.sql"));
     let live = introspect(&ConnectOptions::new(url)).unwrap();
     assert_same(&live, &replay("fixtures/schema/pgdump/schema.sql"));
+    // Sequences are relations (`SELECT last_value FROM app.counter_seq`), live as replayed.
+    let seq = &live.namespaces[&"app".into()].relations[&"counter_seq".into()];
+    assert_eq!(seq.kind, schemalint::schema::RelationKind::Sequence);
+    let replayed = replay("fixtures/schema/pgdump/schema.sql");
+    let from_dump = &replayed.namespaces[&"app".into()].relations[&"counter_seq".into()];
+    let shape = |r: &schemalint::schema::Relation| -> Vec<(String, String, bool)> {
+        r.columns
+            .iter()
+            .map(|c| (c.name.to_string(), c.data_type.clone(), c.nullable))
+            .collect()
+    };
+    assert_eq!(shape(seq), shape(from_dump));
 }
 
 #[test]

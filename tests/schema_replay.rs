@@ -15,13 +15,19 @@ fn root() -> PathBuf {
 /// The model in catalog.txt's format.
 fn catalog_text(schema: &Schema) -> String {
     let mut lines = Vec::new();
-    for (ns, rel) in schema.relations() {
+    // catalog.txt lists relkinds r, p, v, m, f (sequences are compared with the server's
+    // catalog in the layout tests).
+    for (ns, rel) in schema
+        .relations()
+        .filter(|(_, r)| r.kind != RelationKind::Sequence)
+    {
         let kind = match rel.kind {
             RelationKind::Table => 'r',
             RelationKind::PartitionedTable => 'p',
             RelationKind::View => 'v',
             RelationKind::MaterializedView => 'm',
             RelationKind::ForeignTable => 'f',
+            RelationKind::Sequence => 'S',
         };
         let cols: Vec<String> = rel
             .columns
@@ -77,7 +83,14 @@ fn neon_dump_replays_without_warnings() {
     let names: Vec<&str> = public.relations.keys().map(|k| k.as_str()).collect();
     assert_eq!(
         names,
-        ["assets", "media", "media_assets", "user_asset_counts"]
+        [
+            "assets",
+            "media",
+            "media_assets",
+            "media_assets_id_seq",
+            "media_id_seq",
+            "user_asset_counts"
+        ]
     );
     let id = public.relations[&"media_assets".into()]
         .column(&"id".into())
@@ -179,6 +192,300 @@ fn migration_layouts() {
     let public = &loaded.schema.namespaces[&"public".into()];
     let mut names: Vec<&str> = public.relations.keys().map(|k| k.as_str()).collect();
     names.sort();
-    assert_eq!(names, ["User", "a", "d"]);
+    // `d_id_seq`: the sequence behind the serial column.
+    assert_eq!(names, ["User", "a", "d", "d_id_seq"]);
     assert_eq!(public.relations[&"d".into()].columns.len(), 2);
+}
+
+mod support;
+
+/// The catalog of a real server, in `catalog_text`'s format, for relkinds r, p, v, m, f (and
+/// S separately): `format_type`, NOT NULL, identity and generated as the server reports them.
+const CATALOG_QUERY: &str = "
+SELECT n.nspname::text || '.' || c.relname::text || ' ' || c.relkind::text || ' ' || coalesce(string_agg(
+         a.attname::text || ':' || format_type(a.atttypid, a.atttypmod) || ':' ||
+         CASE WHEN a.attnotnull THEN 'NN' ELSE 'N' END || ':' ||
+         CASE a.attidentity::text WHEN 'a' THEN 'a' WHEN 'd' THEN 'd' ELSE '-' END || ':' ||
+         CASE WHEN a.attgenerated::text = 's' THEN 's' ELSE '-' END,
+         ', ' ORDER BY a.attnum), '')
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+GROUP BY n.nspname, c.relname, c.relkind
+ORDER BY 1";
+
+fn psql(url_db: &str, args: &[&str]) -> String {
+    let c = support::pg::cluster();
+    let out = std::process::Command::new(support::pg::bin_dir().join("psql"))
+        .args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h"])
+        .arg(&c.dir)
+        .args(["-p", &c.port.to_string(), "-U", "postgres", "-d", url_db])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "psql {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A column as the comparison sees it: a view column whose type the replay could not derive
+/// (`unknown`) is compared by name, nullability, identity and generation only.
+fn relaxed(replayed: &str, real: &str) -> bool {
+    let (r, s): (Vec<&str>, Vec<&str>) = (replayed.split(':').collect(), real.split(':').collect());
+    r.len() == s.len()
+        && r.iter()
+            .zip(&s)
+            .enumerate()
+            .all(|(i, (a, b))| a == b || (i == 1 && *a == "unknown"))
+}
+
+// See: issue 11 ("the replayed schema equals the real catalog for every migration layout").
+#[test]
+fn every_migration_layout_replays_to_the_real_catalog() {
+    let layouts = [
+        "sql-migrate",
+        "goose",
+        "dbmate",
+        "golang-migrate",
+        "flyway",
+        "refinery",
+        "liquibase",
+        "sqlx",
+        "prisma",
+        "diesel",
+        "supabase",
+        "drizzle",
+    ];
+    let cluster = support::pg::cluster();
+    let mut failures = Vec::new();
+    for layout in layouts {
+        let base = root().join("fixtures/schema").join(layout);
+        let dir = base.join("migrations");
+        // The tool's order and sections, checked against the fixture's own list.
+        let plan = schemalint::schema::planned_sql(std::slice::from_ref(&dir)).unwrap();
+        let order: Vec<String> = plan
+            .iter()
+            .map(|(p, _)| p.strip_prefix(&dir).unwrap().to_string_lossy().into_owned())
+            .collect();
+        let expected = std::fs::read_to_string(base.join("order.txt")).unwrap();
+        assert_eq!(
+            order,
+            expected.lines().collect::<Vec<_>>(),
+            "{layout}: order"
+        );
+        for (file, up) in &plan {
+            assert!(
+                !up.contains("DOWN-ONLY"),
+                "{layout}: a down part of {} is in the up text",
+                file.display()
+            );
+        }
+        // The real server runs the up parts, one session per file.
+        let db = format!("layout_{}", layout.replace('-', "_"));
+        cluster.database(&db, "");
+        for (_, up) in &plan {
+            let tmp =
+                std::env::temp_dir().join(format!("schemalint-{db}-{}.sql", std::process::id()));
+            std::fs::write(&tmp, up).unwrap();
+            psql(&db, &["-f", tmp.to_str().unwrap()]);
+            let _ = std::fs::remove_file(&tmp);
+        }
+        let real_text = psql(&db, &["-c", CATALOG_QUERY]);
+        let mut real_relations = Vec::new();
+        let mut real_sequences = Vec::new();
+        for line in real_text.lines() {
+            let kind = line.split(' ').nth(1).unwrap_or("");
+            if kind == "S" {
+                real_sequences.push(line.to_string());
+            } else {
+                real_relations.push(line.to_string());
+            }
+        }
+        let loaded = load_ddl_paths(std::slice::from_ref(&dir), &["public".into()]).unwrap();
+        let warnings: Vec<String> = loaded
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {}", w.file.display(), w.message))
+            .collect();
+        if !warnings.is_empty() {
+            failures.push(format!("{layout}: warnings {warnings:#?}"));
+        }
+        let replayed: Vec<String> = catalog_text(&loaded.schema)
+            .lines()
+            .map(String::from)
+            .collect();
+        let same = replayed.len() == real_relations.len()
+            && replayed.iter().zip(&real_relations).all(|(a, b)| {
+                let (ha, ca) = a.split_at(a.find(' ').unwrap_or(a.len()));
+                let (hb, cb) = b.split_at(b.find(' ').unwrap_or(b.len()));
+                let (ka, kb) = (&ca[..ca.len().min(3)], &cb[..cb.len().min(3)]);
+                let cols_a: Vec<&str> = ca.get(3..).unwrap_or("").split(", ").collect();
+                let cols_b: Vec<&str> = cb.get(3..).unwrap_or("").split(", ").collect();
+                ha == hb
+                    && ka == kb
+                    && cols_a.len() == cols_b.len()
+                    && cols_a.iter().zip(&cols_b).all(|(x, y)| relaxed(x, y))
+            });
+        if !same {
+            failures.push(format!(
+                "{layout}:\n  replayed:\n    {}\n  server:\n    {}",
+                replayed.join("\n    "),
+                real_relations.join("\n    ")
+            ));
+        }
+        // Sequences, explicit and behind serial/identity columns, as the server has them.
+        let mut replayed_sequences: Vec<String> = loaded
+            .schema
+            .relations()
+            .filter(|(_, r)| r.kind == RelationKind::Sequence)
+            .map(|(ns, r)| {
+                let cols: Vec<String> = r
+                    .columns
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{}:{}:{}:-:-",
+                            c.name,
+                            c.data_type,
+                            if c.nullable { "N" } else { "NN" }
+                        )
+                    })
+                    .collect();
+                format!("{ns}.{} S {}", r.name, cols.join(", "))
+            })
+            .collect();
+        replayed_sequences.sort();
+        if replayed_sequences != real_sequences {
+            failures.push(format!(
+                "{layout} sequences:\n  replayed:\n    {}\n  server:\n    {}",
+                replayed_sequences.join("\n    "),
+                real_sequences.join("\n    ")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+fn schemalint(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_schemalint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+// See: issue 11, item 4.
+#[test]
+fn tables_created_by_code_are_part_of_the_schema_and_findings_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("schema.sql"),
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("schemalint.toml"),
+        "[schema]\npaths = [\"schema.sql\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(p.join("netlify/functions")).unwrap();
+    std::fs::write(
+        p.join("netlify/functions/db.ts"),
+        r#"import { Pool } from "pg";
+
+const pool = new Pool({ connectionString: process.env.DATABASE_URL });
+
+export async function migrate() {
+  await pool.query(`
+    CREATE TABLE IF NOT EXISTS schema_migrations (
+      name text PRIMARY KEY,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  await pool.query(`ALTER TABLE users ADD COLUMN IF NOT EXISTS last_login timestamptz`);
+}
+
+export async function applied(userId: number) {
+  await pool.query(`UPDATE users SET last_login = now() WHERE id = $1`, [userId]);
+  const { rows } = await pool.query(`SELECT name, applied_at FROM schema_migrations ORDER BY applied_at`);
+  return pool.query(`SELECT name, ran_by FROM schema_migrations`);
+}
+
+// Test teardown: code never takes tables away from the schema.
+export async function reset() {
+  await pool.query(`DROP TABLE IF EXISTS schema_migrations`);
+}
+"#,
+    )
+    .unwrap();
+    let (code, stdout, stderr) = schemalint(p, &["check"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    // One finding: the column the code's CREATE TABLE doesn't have, located in code.
+    assert_eq!(stdout.matches("unknown-column").count(), 1, "{stdout}");
+    assert!(stdout.contains("ran_by"), "{stdout}");
+    assert!(
+        stdout.contains("created in code at netlify/functions/db.ts:7"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("unknown-table") && !stdout.contains("last_login"),
+        "{stdout}"
+    );
+}
+
+// See: issue 11, item 6.
+#[test]
+fn a_snapshot_is_read_by_content_and_a_source_defining_nothing_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("schema.sql"),
+        "CREATE TABLE users (id bigint PRIMARY KEY, status text DEFAULT 'pending');\n",
+    )
+    .unwrap();
+    std::fs::create_dir(p.join("src")).unwrap();
+    std::fs::write(p.join("src/q.sql"), "SELECT id, status FROM users;\n").unwrap();
+    let (code, _, stderr) = schemalint(
+        p,
+        &[
+            "snapshot",
+            "--schema",
+            "schema.sql",
+            "-o",
+            "schema.snapshot",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) = schemalint(p, &["check", "--schema", "schema.snapshot", "src"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let (code, stdout, stderr) = schemalint(p, &["diff", "schema.snapshot", "schema.sql"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // Defaults are compared by value (item 7).
+    std::fs::write(
+        p.join("changed.sql"),
+        "CREATE TABLE users (id bigint PRIMARY KEY, status text DEFAULT 'draft');\n",
+    )
+    .unwrap();
+    let (code, stdout, _) = schemalint(p, &["diff", "schema.snapshot", "changed.sql"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("'pending' → 'draft'"), "{stdout}");
+    // SQL that defines no table: a tool error naming the file, not a flood of findings.
+    std::fs::write(p.join("grants.sql"), "GRANT SELECT ON users TO app;\n").unwrap();
+    let (code, stdout, stderr) = schemalint(p, &["check", "--schema", "grants.sql", "src"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("grants.sql") && !stdout.contains("unknown-table"),
+        "{stdout}{stderr}"
+    );
 }

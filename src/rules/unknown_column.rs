@@ -114,8 +114,19 @@ fn missing_column(
                 .collect();
             (!elsewhere.is_empty()).then(|| format!("`{name}` exists in {}", elsewhere.join(", ")))
         });
+    // A table that application code creates: say so, its columns come from that statement.
+    let in_code = match relations.as_slice() {
+        [(_, r)] => r.created.as_ref().filter(|p| p.in_code),
+        _ => None,
+    };
+    let help = help.or_else(|| {
+        in_code.map(|p| format!("`{name}` is not in the table's definition, created in {p}"))
+    });
     let label = match (removal, relations.as_slice()) {
         (Some(removal), _) => removal_label(removal),
+        (None, [(_, r)]) if in_code.is_some() => {
+            format!("not a column of `{}` (created in code)", r.name)
+        }
         (None, [(_, r)]) => format!("not a column of `{}`", r.name),
         (None, _) => "not in scope".to_string(),
     };

@@ -1,11 +1,14 @@
 //! Drift between two schemas: relations and enums added or removed, columns added, removed or
-//! changed (type, nullability, default, identity, generation). Defaults are compared by
-//! presence, because the catalog and a DDL file spell the same default differently
-//! (`'{}'::jsonb` vs `'{}'`).
+//! changed (type, nullability, default, identity, generation). Defaults are compared after
+//! normalising both spellings (the catalog writes `'{}'::jsonb` where a DDL file wrote `'{}'`),
+//! so `'pending'` → `'draft'` is drift and `now()` vs `NOW()` is not. Sequences are not drift.
 
 use serde::Serialize;
 
-use super::{Column, Ident, Relation, Schema};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+use super::{Column, Ident, Relation, RelationKind, Schema};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "change")]
@@ -57,7 +60,10 @@ pub fn diff(a: &Schema, b: &Schema) -> Vec<Change> {
     let mut out = Vec::new();
     let qualified = |s: &Ident, n: &Ident| format!("{}.{}", s.to_sql(), n.to_sql());
     let kind = |r: &Relation| format!("{:?}", r.kind).to_lowercase();
-    for (s, r) in a.relations() {
+    for (s, r) in a
+        .relations()
+        .filter(|(_, r)| r.kind != RelationKind::Sequence)
+    {
         match b.namespace(s).and_then(|ns| ns.relations.get(&r.name)) {
             None => out.push(Change::RelationRemoved {
                 relation: qualified(s, &r.name),
@@ -75,7 +81,10 @@ pub fn diff(a: &Schema, b: &Schema) -> Vec<Change> {
             }
         }
     }
-    for (s, r) in b.relations() {
+    for (s, r) in b
+        .relations()
+        .filter(|(_, r)| r.kind != RelationKind::Sequence)
+    {
         if a.namespace(s)
             .and_then(|ns| ns.relations.get(&r.name))
             .is_none()
@@ -149,15 +158,18 @@ fn compare_column(relation: &str, a: &Column, b: &Column, out: &mut Vec<Change>)
     changed("type", a.data_type.clone(), b.data_type.clone());
     let null = |c: &Column| if c.nullable { "null" } else { "not null" }.to_string();
     changed("nullability", null(a), null(b));
-    let default = |c: &Column| {
-        if c.default.is_some() {
-            "a default"
-        } else {
-            "no default"
-        }
-        .to_string()
-    };
-    changed("default", default(a), default(b));
+    let (da, db) = (
+        a.default.as_deref().map(normalize_default),
+        b.default.as_deref().map(normalize_default),
+    );
+    if da != db {
+        let shown = |c: &Column| {
+            c.default
+                .clone()
+                .unwrap_or_else(|| "no default".to_string())
+        };
+        changed("default", shown(a), shown(b));
+    }
     let identity = |c: &Column| {
         c.identity.map_or("no identity".to_string(), |i| {
             format!("identity {i:?}").to_lowercase()
@@ -173,6 +185,83 @@ fn compare_column(relation: &str, a: &Column, b: &Column, out: &mut Vec<Change>)
         .to_string()
     };
     changed("generated", generated(a), generated(b));
+}
+
+/// A default expression in a comparable form: tokens with casts (`::text`, `::character
+/// varying`) and redundant outer parentheses removed, keywords upper-cased, `INTERVAL '1 day'`
+/// as `'1 day'`, and every `nextval(...)` alike (the replay doesn't know sequence names).
+/// `'pending'::character varying` and `'pending'` are the same; `'pending'` and `'draft'` are not.
+pub fn normalize_default(expr: &str) -> String {
+    let dialect = PostgreSqlDialect {};
+    let Ok(tokens) = Tokenizer::new(&dialect, expr).tokenize() else {
+        return expr.trim().to_string();
+    };
+    let tokens: Vec<Token> = tokens
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i] {
+            Token::DoubleColon => {
+                // Skip the type: words (`character varying`, `timestamp with time zone`),
+                // dotted names, `(n)` modifiers and `[]`.
+                i += 1;
+                let mut depth = 0usize;
+                while let Some(t) = tokens.get(i) {
+                    match t {
+                        Token::Word(_) | Token::Period if depth == 0 => {}
+                        Token::LParen | Token::LBracket => depth += 1,
+                        Token::RParen | Token::RBracket if depth > 0 => depth -= 1,
+                        _ if depth > 0 => {}
+                        _ => break,
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            Token::Word(w)
+                if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("interval") =>
+            {
+                if matches!(tokens.get(i + 1), Some(Token::SingleQuotedString(_))) {
+                    i += 1;
+                    continue;
+                }
+                out.push("INTERVAL".into());
+            }
+            Token::Word(w) if w.quote_style.is_none() => out.push(w.value.to_ascii_uppercase()),
+            other => out.push(other.to_string()),
+        }
+        i += 1;
+    }
+    if out.first().is_some_and(|w| w == "NEXTVAL") {
+        return "NEXTVAL(…)".into();
+    }
+    // `(now() + '1 day')` vs `now() + '1 day'`: outer parentheses that wrap everything.
+    while out.len() >= 2 && out[0] == "(" && out[out.len() - 1] == ")" && wraps_all(&out) {
+        out.remove(0);
+        out.pop();
+    }
+    out.join(" ")
+}
+
+/// Whether the first `(` closes at the last token.
+fn wraps_all(tokens: &[String]) -> bool {
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate() {
+        match t.as_str() {
+            "(" => depth += 1,
+            ")" => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 && i + 1 < tokens.len() {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    true
 }
 
 /// One line per change: `+ table public.assets`, `- column public.media.media_type`,
@@ -244,6 +333,26 @@ mod tests {
     }
 
     #[test]
+    fn defaults_are_compared_by_value_not_by_spelling() {
+        let with = |d: &str| {
+            let d = d.to_string();
+            schema(move |s| users(s).columns[1].default = Some(d.clone()))
+        };
+        let text = render_human(&diff(&with("'pending'"), &with("'draft'::text")));
+        assert!(text.contains("default 'pending' → 'draft'::text"), "{text}");
+        for (a, b) in [
+            ("'pending'::character varying", "'pending'"),
+            ("now()", "NOW()"),
+            ("'{}'::jsonb", "'{}'"),
+            ("(now() + '1 day'::interval)", "now() + INTERVAL '1 day'"),
+            ("nextval('users_id_seq'::regclass)", "nextval(…)"),
+        ] {
+            assert!(diff(&with(a), &with(b)).is_empty(), "{a} vs {b}");
+        }
+        assert!(!diff(&with("0"), &with("1")).is_empty());
+    }
+
+    #[test]
     fn identical_schemas_have_no_drift() {
         assert!(diff(&schema(|_| {}), &schema(|_| {})).is_empty());
     }
@@ -282,7 +391,7 @@ mod tests {
             "~ public.users: table → partitionedtable",
             "~ column public.users.email: type text → character varying(255)",
             "~ column public.users.email: nullability null → not null",
-            "~ column public.users.email: default no default → a default",
+            "~ column public.users.email: default no default → ''",
             "~ column public.users.id: identity identity always → identity bydefault",
             "+ column public.users.name text",
             "+ view public.assets",

@@ -671,6 +671,7 @@ async fn introspect_async(opts: &ConnectOptions) -> Result<Schema, LiveError> {
             "v" => RelationKind::View,
             "m" => RelationKind::MaterializedView,
             "f" => RelationKind::ForeignTable,
+            "S" => RelationKind::Sequence,
             // The query selects only these kinds; anything else is skipped, not a crash.
             _ => continue,
         };

@@ -1,11 +1,13 @@
-//! Schema sources on disk: DDL files and migration folders, discovered, ordered and replayed.
-//! Layouts: sqlx (`<version>_name.sql`, `.up.sql`/`.down.sql`), golang-migrate
-//! (`N_name.up.sql`), dbmate (`-- migrate:up` sections), goose (`-- +goose Up`), Prisma
-//! (`<ts>_name/migration.sql`), diesel (`<ts>_name/up.sql`), Supabase and drizzle (flat).
+//! Schema sources on disk: DDL files, snapshots (recognised by content) and migration folders,
+//! discovered, ordered and replayed. Layouts: sqlx (`<version>_name.sql`, `.up.sql`/`.down.sql`),
+//! golang-migrate (`N_name.up.sql`), dbmate, goose and sql-migrate (up/down sections), Flyway
+//! and refinery (`V<n>__name.sql`; Flyway `U<n>__` undo files skipped, `R__` repeatables last),
+//! Liquibase formatted SQL, Prisma (`<ts>_name/migration.sql`), diesel (`<ts>_name/up.sql`),
+//! Supabase and drizzle (flat).
 
 use std::path::{Path, PathBuf};
 
-use super::ddl::{apply_section, SchemaWarning};
+use super::replay::{apply_ranges, up_ranges, SchemaWarning};
 use super::{Ident, Schema};
 
 /// The result of loading schema sources: the model, what could not be applied, and every
@@ -37,6 +39,10 @@ pub enum SchemaError {
     /// A snapshot file could not be used.
     #[error("{0}")]
     Snapshot(String),
+    /// A schema source has statements but defines no table, view or type: checking against
+    /// it would report every table as unknown.
+    #[error("schema source {0} holds SQL but defines no tables, views or types (is it a schema file, or the right one?)")]
+    NothingDefined(PathBuf),
 }
 
 /// Load and replay schema sources in order. `search_path` is the path for unqualified names.
@@ -54,20 +60,23 @@ pub fn load_ddl_paths(
     let mut warnings = Vec::new();
     let mut files = Vec::new();
     for path in paths {
+        let mut has_sql = false;
         if path.is_dir() {
             let migrations = migration_files(path)?;
             if migrations.is_empty() {
                 return Err(SchemaError::EmptyFolder(path.clone()));
             }
             for file in migrations {
-                apply_file(&mut schema, &file, &mut warnings)?;
+                has_sql |= apply_file(&mut schema, &file, &mut warnings)?;
                 files.push(file);
             }
         } else if path.is_file() {
-            if path.extension().is_some_and(|e| e == "json") {
-                // A snapshot is a whole schema: it replaces what came before it.
+            let text = read_text(path)?;
+            if is_snapshot_text(&text) {
+                // A snapshot is a whole schema (whatever the file is called): it replaces what
+                // came before it.
                 let search = schema.search_path.clone();
-                schema = super::snapshot::read(path)
+                schema = super::snapshot::parse(path, &text)
                     .map_err(|e| SchemaError::Snapshot(e.to_string()))?;
                 if !search_path.is_empty() {
                     schema.search_path = search;
@@ -75,10 +84,13 @@ pub fn load_ddl_paths(
                 files.push(path.clone());
                 continue;
             }
-            apply_file(&mut schema, path, &mut warnings)?;
+            has_sql = apply_text(&mut schema, path, &text, &mut warnings);
             files.push(path.clone());
         } else {
             return Err(SchemaError::Missing(path.clone()));
+        }
+        if has_sql && is_empty_model(&schema) {
+            return Err(SchemaError::NothingDefined(path.clone()));
         }
     }
     Ok(LoadedSchema {
@@ -86,6 +98,33 @@ pub fn load_ddl_paths(
         warnings,
         files,
     })
+}
+
+/// What the migration tools would run, in the order the replay applies it: every SQL file of
+/// the sources (folders expanded, down files and Flyway undo files left out) with the text of
+/// its "up" sections only. Snapshots are not SQL and are left out. Tests run this against a
+/// real server to compare its catalog with the replay.
+pub fn planned_sql(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, SchemaError> {
+    let mut out = Vec::new();
+    for path in paths {
+        let files = if path.is_dir() {
+            migration_files(path)?
+        } else {
+            vec![path.clone()]
+        };
+        for file in files {
+            let text = read_text(&file)?;
+            if is_snapshot_text(&text) {
+                continue;
+            }
+            let up: String = up_ranges(&text)
+                .iter()
+                .filter_map(|&(s, e)| text.get(s..e))
+                .collect();
+            out.push((file, up));
+        }
+    }
+    Ok(out)
 }
 
 fn read_text(path: &Path) -> Result<String, SchemaError> {
@@ -96,32 +135,43 @@ fn read_text(path: &Path) -> Result<String, SchemaError> {
     String::from_utf8(bytes).map_err(|_| SchemaError::NotUtf8(path.to_path_buf()))
 }
 
-/// Replay one file, honouring dbmate/goose up/down sections.
+/// Replay one migration file, honouring up/down sections; returns whether it holds SQL.
 fn apply_file(
     schema: &mut Schema,
     path: &Path,
     warnings: &mut Vec<SchemaWarning>,
-) -> Result<(), SchemaError> {
+) -> Result<bool, SchemaError> {
     let text = read_text(path)?;
-    let (start, end) = up_section(&text);
-    apply_section(schema, path, &text, start, end, warnings);
-    Ok(())
+    Ok(apply_text(schema, path, &text, warnings))
 }
 
-/// The byte range of the "up" part of a migration: dbmate's `-- migrate:up` ... `-- migrate:down`,
-/// goose's `-- +goose Up` ... `-- +goose Down`; the whole text otherwise.
-fn up_section(text: &str) -> (usize, usize) {
-    for (up, down) in [
-        ("-- migrate:up", "-- migrate:down"),
-        ("-- +goose Up", "-- +goose Down"),
-    ] {
-        if let Some(u) = text.find(up) {
-            let start = u + up.len();
-            let end = text[start..].find(down).map_or(text.len(), |d| start + d);
-            return (start, end);
-        }
-    }
-    (0, text.len())
+fn apply_text(
+    schema: &mut Schema,
+    path: &Path,
+    text: &str,
+    warnings: &mut Vec<SchemaWarning>,
+) -> bool {
+    let ranges = up_ranges(text);
+    apply_ranges(schema, path, text, &ranges, warnings);
+    ranges.iter().any(|&(s, e)| {
+        text.get(s..e)
+            .is_some_and(|t| !crate::extract::sql::split_statements(t).is_empty())
+    })
+}
+
+/// A schemalint snapshot: a JSON object (what `schemalint snapshot` writes), whatever the name.
+fn is_snapshot_text(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
+}
+
+/// No relation and no enum anywhere: the model of an empty database.
+fn is_empty_model(schema: &Schema) -> bool {
+    schema
+        .namespaces
+        .values()
+        .all(|ns| ns.relations.is_empty() && ns.enums.is_empty())
 }
 
 /// The migration files of a folder, in the order they are applied.
@@ -146,33 +196,57 @@ fn migration_files(dir: &Path) -> Result<Vec<PathBuf>, SchemaError> {
             out.push(path);
         }
     }
+    // `U<n>__name.sql` is a Flyway undo file when a `V<n>__` file has the same version (it
+    // reverts that one), and a refinery unversioned migration (applied in order) otherwise.
+    let versioned: Vec<Vec<u128>> = out.iter().filter_map(|p| flyway_version(p, 'V')).collect();
+    out.retain(|p| flyway_version(p, 'U').is_none_or(|v| !versioned.contains(&v)));
     out.sort_by_key(|p| order_key(dir, p));
     Ok(out)
+}
+
+/// The version of a Flyway/refinery file name `<prefix><version>__name.sql` (`V1_2__x` and
+/// `V1.2__x` are 1.2), if the name has that form.
+fn flyway_version(path: &Path, prefix: char) -> Option<Vec<u128>> {
+    let name = path.file_name()?.to_str()?;
+    let rest = name
+        .strip_prefix(prefix)
+        .or_else(|| name.strip_prefix(prefix.to_ascii_lowercase()))?;
+    let (version, _) = rest.split_once("__")?;
+    version
+        .split(['.', '_'])
+        .map(|p| p.parse::<u128>().ok())
+        .collect()
 }
 
 fn is_up_migration(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
-    // Flyway undo migrations: U1__name.sql
-    let flyway_undo = name.starts_with('U') && name[1..].starts_with(|c: char| c.is_ascii_digit());
     let down = name.ends_with(".down.sql") || name.ends_with(".undo.sql");
-    name.ends_with(".sql") && !down && !flyway_undo
+    name.ends_with(".sql") && !down
 }
 
-/// Sort by the leading version number (numerically, so `10_x` follows `9_x`), then by name.
-fn order_key(dir: &Path, path: &Path) -> (u128, String) {
+/// The order migrations are applied in: versioned files by version, compared numerically
+/// part by part (`V2` before `V10`, `V1_9` before `V1_10`, `9_x` before `10_x`), then files
+/// without a version, then Flyway repeatables (`R__name.sql`, by name) after every versioned
+/// migration, as Flyway runs them.
+fn order_key(dir: &Path, path: &Path) -> (u8, Vec<u128>, String) {
     let rel = path
         .strip_prefix(dir)
         .unwrap_or(path)
         .to_string_lossy()
         .into_owned();
-    let digits: String = rel
-        .trim_start_matches(['V', 'v'])
-        .chars()
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
-    (digits.parse().unwrap_or(u128::MAX), rel)
+    if rel.starts_with("R__") || rel.starts_with("r__") {
+        return (2, Vec::new(), rel);
+    }
+    if let Some(v) = flyway_version(path, 'V').or_else(|| flyway_version(path, 'U')) {
+        return (0, v, rel);
+    }
+    let digits: String = rel.chars().take_while(|c| c.is_ascii_digit()).collect();
+    match digits.parse::<u128>() {
+        Ok(n) => (0, vec![n], rel),
+        Err(_) => (1, Vec::new(), rel),
+    }
 }
 
 #[cfg(test)]
@@ -199,10 +273,67 @@ mod tests {
         assert_eq!(files, ["1_a.up.sql", "9_b.sql", "10_c.sql"]);
     }
 
+    fn names(dir: &Path) -> Vec<String> {
+        migration_files(dir)
+            .unwrap()
+            .iter()
+            .map(|p| p.strip_prefix(dir).unwrap().to_string_lossy().into_owned())
+            .collect()
+    }
+
     #[test]
-    fn dbmate_sections() {
-        let text = "-- migrate:up\ncreate table a (id int);\n-- migrate:down\ndrop table a;\n";
-        let (s, e) = up_section(text);
-        assert!(text[s..e].contains("create table") && !text[s..e].contains("drop"));
+    fn flyway_and_refinery_order() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "V10__later.sql",
+            "V2__second.sql",
+            "V1__init.sql",
+            "V1_10__tenth.sql",
+            "V1_9__ninth.sql",
+            "U2__second.sql",
+            "R__views.sql",
+            "U3__unversioned.sql",
+        ] {
+            std::fs::write(dir.path().join(name), "select 1;").unwrap();
+        }
+        assert_eq!(
+            names(dir.path()),
+            [
+                "V1__init.sql",
+                "V1_9__ninth.sql",
+                "V1_10__tenth.sql",
+                "V2__second.sql",
+                "U3__unversioned.sql",
+                "V10__later.sql",
+                "R__views.sql"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_snapshot_is_read_by_content_and_an_empty_yield_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut schema = Schema::default();
+        let mut t = super::super::Relation::new("t".into(), super::super::RelationKind::Table);
+        t.columns
+            .push(super::super::Column::new("id".into(), "integer"));
+        schema
+            .namespace_mut(&"public".into())
+            .relations
+            .insert("t".into(), t);
+        let snap = dir.path().join("schema.snapshot");
+        super::super::snapshot::write(&schema, &snap).unwrap();
+        let loaded = load_ddl_paths(&[snap], &["public".into()]).unwrap();
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+        assert_eq!(loaded.schema.relations().count(), 1);
+        // SQL that defines nothing: an error, not an empty schema.
+        let grants = dir.path().join("grants.sql");
+        std::fs::write(&grants, "GRANT SELECT ON t TO app;\n").unwrap();
+        let e = load_ddl_paths(&[grants], &["public".into()]).unwrap_err();
+        assert!(matches!(e, SchemaError::NothingDefined(_)), "{e}");
+        // An empty file is an empty schema (nothing was claimed).
+        let empty = dir.path().join("empty.sql");
+        std::fs::write(&empty, "-- nothing yet\n").unwrap();
+        assert!(load_ddl_paths(&[empty], &["public".into()]).is_ok());
     }
 }

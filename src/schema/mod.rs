@@ -3,18 +3,18 @@
 //! nothing here reads files or talks to a server.
 
 pub mod conninfo;
-pub mod ddl;
 pub mod diff;
 mod ident;
 pub mod live;
 mod migrations;
 mod pgpass;
+pub mod replay;
 pub mod snapshot;
 pub mod types;
 
-pub use ddl::SchemaWarning;
 pub use ident::{closest, edit_distance, Ident};
-pub use migrations::{load_ddl_paths, LoadedSchema, SchemaError};
+pub use migrations::{load_ddl_paths, planned_sql, LoadedSchema, SchemaError};
+pub use replay::SchemaWarning;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -27,10 +27,17 @@ use serde::{Deserialize, Serialize};
 pub struct Provenance {
     pub file: Arc<str>,
     pub line: u32,
+    /// Made by DDL that application code runs (a scanned source file), not by a schema source.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_code: bool,
 }
 
 impl fmt::Display for Provenance {
+    /// `migrations/001_init.sql:3`, or `code at netlify/functions/db.ts:48` for DDL run by code.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.in_code {
+            write!(f, "code at ")?;
+        }
         write!(f, "{}:{}", self.file, self.line)
     }
 }
@@ -51,6 +58,8 @@ pub enum RelationKind {
     MaterializedView,
     PartitionedTable,
     ForeignTable,
+    /// `CREATE SEQUENCE`: readable as a one-row relation (`last_value`, `log_cnt`, `is_called`).
+    Sequence,
 }
 
 impl RelationKind {
@@ -126,6 +135,15 @@ pub struct Relation {
     /// through this relation are not judged.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub opaque: bool,
+    /// Tables this one inherits from or is a partition of (schema, name): an ALTER TABLE of
+    /// a parent without ONLY changes the columns of its children too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parents: Vec<(Ident, Ident)>,
+    /// Relations this one depends on (schema, name): a view's tables, a serial or identity
+    /// column's table for its sequence. `DROP ... CASCADE` of one of them drops this one; a
+    /// sequence owned by a table goes with it even without CASCADE.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<(Ident, Ident)>,
 }
 
 impl Relation {
@@ -137,6 +155,8 @@ impl Relation {
             created: None,
             removed_columns: BTreeMap::new(),
             opaque: false,
+            parents: Vec::new(),
+            depends_on: Vec::new(),
         }
     }
 
@@ -359,6 +379,8 @@ impl Schema {
             for rel in ns.relations.values_mut() {
                 rel.created = None;
                 rel.removed_columns.clear();
+                rel.parents.clear();
+                rel.depends_on.clear();
                 for col in &mut rel.columns {
                     col.created = None;
                 }

@@ -1,4 +1,4 @@
--- Every table, partitioned table, view, materialized view and foreign table outside the system
+-- Every table, partitioned table, view, materialized view, foreign table and sequence outside the system
 -- schemas, with its columns in order. format_type and pg_get_expr print what Postgres itself
 -- would. Identity columns have no default; a generated column's expression is not a default.
 SELECT n.nspname,
@@ -14,7 +14,7 @@ FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\_toast%'
   AND n.nspname NOT LIKE 'pg\_temp\_%'

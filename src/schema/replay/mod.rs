@@ -1,6 +1,14 @@
-//! DDL replay: applies CREATE/ALTER/DROP statements from a `pg_dump` file or a migration to a
-//! `Schema`, remembering where each name was created, renamed or dropped. A statement that
-//! could change tables or columns but isn't understood becomes a warning, never silence.
+//! DDL replay: applies CREATE/ALTER/DROP statements from a `pg_dump` file, a migration or
+//! DDL found in code to a `Schema`, remembering where each name was created, renamed or
+//! dropped. A statement that could change tables or columns but isn't understood becomes a
+//! warning, never silence. Statements are sorted by their tokens (`tokens.rs`), DO bodies are
+//! opened (`do_blocks.rs`) and migration-tool sections picked (`sections.rs`).
+
+mod create_table;
+mod do_blocks;
+mod sections;
+mod tokens;
+mod views;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,8 +19,7 @@ use sqlparser::ast::{
     ObjectType, Query, RenameTableNameKind, SchemaName, SelectItem, SetExpr, Statement,
     TableConstraint, TableFactor, UserDefinedTypeRepresentation,
 };
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::tokenizer::{Token, Tokenizer};
+use sqlparser::tokenizer::Token;
 
 use super::types::canonical_type;
 use super::{
@@ -22,6 +29,8 @@ use super::{
 use crate::diagnostic::{LineIndex, Span};
 use crate::extract::sql::split_statements;
 use crate::sql::{self, ParsedSql};
+pub(crate) use sections::up_ranges;
+use tokens::{classify, keywords, name_end, object_name, split_actions, tokenize, Kind, Tok};
 
 /// A schema statement that was not applied, with its place in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,36 +41,79 @@ pub struct SchemaWarning {
     pub message: String,
 }
 
-/// Replay one file's SQL text. `base` is the byte offset of `text` in the file (for dbmate
-/// sections), so that warnings and provenance point at the right place.
+/// Replay one file's SQL text.
 pub fn apply_sql(schema: &mut Schema, file: &Path, text: &str, warnings: &mut Vec<SchemaWarning>) {
-    apply_section(schema, file, text, 0, text.len(), warnings);
+    apply_ranges(schema, file, text, &[(0, text.len())], warnings);
 }
 
-/// Replay `text[start..end]` of a file whose whole text is `text`.
-pub(crate) fn apply_section(
+/// Replay the byte ranges `ranges` of a file whose whole text is `text` (the "up" sections of
+/// a migration), in one session: a `SET search_path` lasts until the end of the file.
+pub(crate) fn apply_ranges(
     schema: &mut Schema,
     file: &Path,
     text: &str,
-    start: usize,
-    end: usize,
+    ranges: &[(usize, usize)],
     warnings: &mut Vec<SchemaWarning>,
 ) {
     let index = LineIndex::new(text);
-    let file_name: Arc<str> = Arc::from(file.to_string_lossy().as_ref());
-    // Each migration runs in its own session: SET search_path lasts until the end of the file.
+    let identity = |o: usize| o;
     let mut replay = Replay {
         schema,
-        file_name,
+        file_name: Arc::from(file.to_string_lossy().as_ref()),
         file,
         text,
         index: &index,
+        to_host: &identity,
+        in_code: false,
         warnings,
         search_path: None,
+        guarded: false,
     };
-    for stmt in split_statements(&text[start..end]) {
-        let offset = start + stmt.start as usize;
-        replay.statement(stmt.text, offset);
+    for &(start, end) in ranges {
+        let Some(section) = text.get(start..end) else {
+            continue;
+        };
+        for stmt in split_statements(section) {
+            replay.statement(stmt.text, start + stmt.start as usize);
+        }
+    }
+}
+
+/// Replay DDL that application code runs (`CREATE TABLE IF NOT EXISTS ...` in a migration
+/// runner): `sql` is the statement text as extracted, `to_host` maps its byte offsets into
+/// `host_text`, the text of `file`. What it creates carries "in code" provenance.
+pub fn apply_code_sql(
+    schema: &mut Schema,
+    file: &Path,
+    host_text: &str,
+    sql: &str,
+    to_host: &dyn Fn(usize) -> usize,
+    warnings: &mut Vec<SchemaWarning>,
+) {
+    let index = LineIndex::new(host_text);
+    // `./netlify/functions/db.ts` as the walk found it; provenance reads better without `./`.
+    let shown = file.strip_prefix(".").unwrap_or(file);
+    let mut replay = Replay {
+        schema,
+        file_name: Arc::from(shown.to_string_lossy().as_ref()),
+        file,
+        text: host_text,
+        index: &index,
+        to_host,
+        in_code: true,
+        warnings,
+        search_path: None,
+        // Code runs its DDL on every start: `IF NOT EXISTS` or not, a second run is a no-op.
+        guarded: true,
+    };
+    for stmt in split_statements(sql) {
+        // A DROP in code is far more often a test's teardown than the schema's history:
+        // code adds to the schema, it never takes away from it.
+        let first = tokenize(stmt.text).and_then(|t| t.first().map(Tok::kw));
+        if first.as_deref() == Some("DROP") {
+            continue;
+        }
+        replay.statement(stmt.text, stmt.start as usize);
     }
 }
 
@@ -69,38 +121,46 @@ struct Replay<'a> {
     schema: &'a mut Schema,
     file_name: Arc<str>,
     file: &'a Path,
+    /// The text of `file` (for line numbers).
     text: &'a str,
     index: &'a LineIndex,
+    /// Statement offsets → byte offsets in `file` (the identity for SQL files).
+    to_host: &'a dyn Fn(usize) -> usize,
+    in_code: bool,
     warnings: &'a mut Vec<SchemaWarning>,
     /// `SET search_path` in this file; `None` means the configured path.
     search_path: Option<Vec<Ident>>,
-}
-
-/// What the leading words of a statement say about it, before any parsing.
-enum Kind {
-    /// Cannot change tables or columns: GRANT, COMMENT, functions, indexes, OWNER TO, ...
-    Irrelevant,
-    /// May change tables, columns, types or schemas: parse and apply.
-    Relevant,
-    /// `SET search_path ...`
-    SearchPath,
+    /// Inside a DO block's guard (`IF NOT EXISTS ... THEN`, an exception handler) or in code:
+    /// the statement only runs when it can succeed, so "already exists" is not a warning.
+    guarded: bool,
 }
 
 impl Replay<'_> {
     fn provenance(&self, offset: usize) -> Provenance {
+        let host = (self.to_host)(offset).min(self.text.len());
         Provenance {
             file: self.file_name.clone(),
-            line: self.index.line_col(self.text, offset as u32).0,
+            line: self.index.line_col(self.text, host as u32).0,
+            in_code: self.in_code,
         }
     }
 
     fn warn(&mut self, stmt: &str, offset: usize, message: String) {
         let first_line = stmt.find('\n').unwrap_or(stmt.len());
+        let start = (self.to_host)(offset);
+        let end = (self.to_host)(offset + first_line).max(start);
         self.warnings.push(SchemaWarning {
             file: self.file.to_path_buf(),
-            span: Span::new(offset as u32, (offset + first_line) as u32),
+            span: Span::new(start as u32, end as u32),
             message,
         });
+    }
+
+    /// A warning about a name that is already there / not there: silent under a guard.
+    fn warn_state(&mut self, stmt: &str, offset: usize, message: String) {
+        if !self.guarded {
+            self.warn(stmt, offset, message);
+        }
     }
 
     fn creation_schema(&self) -> Ident {
@@ -148,9 +208,20 @@ impl Replay<'_> {
     }
 
     fn statement(&mut self, stmt: &str, offset: usize) {
-        match classify(stmt) {
+        let toks = tokenize(stmt);
+        let kind = toks.as_deref().map_or(Kind::Relevant, classify);
+        match kind {
             Kind::Irrelevant => {}
-            Kind::SearchPath => self.set_search_path(stmt),
+            Kind::SearchPath => {
+                if let Some(toks) = &toks {
+                    self.set_search_path(toks);
+                }
+            }
+            Kind::DoBlock => {
+                if let Some(toks) = &toks {
+                    self.do_block(toks, stmt, offset);
+                }
+            }
             Kind::Relevant => match sql::parse(stmt) {
                 Ok(parsed) => {
                     for s in &parsed {
@@ -173,31 +244,40 @@ impl Replay<'_> {
         }
     }
 
-    fn set_search_path(&mut self, stmt: &str) {
-        // `SET search_path = a, "B"` / `SET search_path TO a` / `SET LOCAL search_path ...`
-        let lower = stmt.to_ascii_lowercase();
-        let Some(at) = lower.find("search_path") else {
+    /// `SET [SESSION|LOCAL] search_path {=|TO} a, "B", '$user'` / `... TO DEFAULT` /
+    /// `RESET search_path`.
+    fn set_search_path(&mut self, toks: &[Tok]) {
+        if toks.first().is_some_and(|t| t.is_kw("RESET")) {
+            self.search_path = None;
+            return;
+        }
+        let Some(at) = toks.iter().position(|t| t.is_kw("search_path")) else {
             return;
         };
-        let rest = stmt[at + "search_path".len()..].trim_start();
-        let rest = rest
-            .strip_prefix('=')
-            .or_else(|| rest.strip_prefix("TO").or_else(|| rest.strip_prefix("to")))
-            .unwrap_or(rest);
-        let path: Vec<Ident> = rest
-            .split(',')
-            .map(|p| p.trim().trim_matches('\''))
-            .filter(|p| !p.is_empty() && !p.eq_ignore_ascii_case("\"$user\"") && *p != "$user")
-            .map(
-                |p| match p.strip_prefix('"').and_then(|q| q.strip_suffix('"')) {
-                    Some(q) => Ident::quoted(q),
-                    None => Ident::unquoted(p),
-                },
-            )
-            .collect();
-        if rest.trim().eq_ignore_ascii_case("default") {
+        let mut rest = &toks[at + 1..];
+        if rest
+            .first()
+            .is_some_and(|t| t.is_kw("TO") || matches!(t.token, Token::Eq))
+        {
+            rest = &rest[1..];
+        }
+        if rest.first().is_some_and(|t| t.is_kw("DEFAULT")) {
             self.search_path = None;
-        } else if !path.is_empty() {
+            return;
+        }
+        let path: Vec<Ident> = rest
+            .iter()
+            .filter_map(|t| match &t.token {
+                Token::Word(w) if w.value == "$user" => None,
+                Token::Word(_) => t.ident(),
+                // '$user', 'app': a string names the schema as written (case kept).
+                Token::SingleQuotedString(s) if s != "$user" && !s.is_empty() => {
+                    Some(Ident::quoted(s))
+                }
+                _ => None,
+            })
+            .collect();
+        if !path.is_empty() {
             self.search_path = Some(path);
         }
     }
@@ -205,8 +285,16 @@ impl Replay<'_> {
     fn apply(&mut self, stmt: &Statement, text: &str, offset: usize) {
         // `(LIKE src ...)`: the columns come from the source, which the token-level path
         // copies (sqlparser keeps the clause but not what it implies).
-        if matches!(stmt, Statement::CreateTable(ct) if ct.like.is_some()) {
-            if !self.fallback(text, offset) {
+        // sqlparser reads `(a int, LIKE src)` as a column named `like`.
+        let has_like = |ct: &ast::CreateTable| {
+            ct.like.is_some()
+                || ct.columns.iter().any(|c| {
+                    c.name.quote_style.is_none() && c.name.value.eq_ignore_ascii_case("like")
+                })
+        };
+        if matches!(stmt, Statement::CreateTable(ct) if has_like(ct)) {
+            let handled = tokenize(text).is_some_and(|t| self.create_table_like(&t, text, offset));
+            if !handled {
                 self.warn(
                     text,
                     offset,
@@ -222,10 +310,13 @@ impl Replay<'_> {
         };
         match stmt {
             Statement::CreateTable(ct) => {
+                if ct.temporary {
+                    return; // gone when the migration's session ends
+                }
                 let Some((schema, name)) = self.locate(&ct.name) else {
                     return;
                 };
-                if ct.if_not_exists && self.exists(&schema, &name) {
+                if (ct.if_not_exists || self.guarded) && self.exists(&schema, &name) {
                     return;
                 }
                 let mut rel = Relation::new(
@@ -237,6 +328,12 @@ impl Replay<'_> {
                     },
                 );
                 rel.created = Some(self.provenance(offset));
+                rel.parents = ct
+                    .partition_of
+                    .iter()
+                    .chain(ct.inherits.iter().flatten())
+                    .filter_map(|p| self.locate(p))
+                    .collect();
                 if let Some(parent) = ct
                     .partition_of
                     .as_ref()
@@ -288,13 +385,22 @@ impl Replay<'_> {
                         }
                     }
                 }
-                self.insert_relation(schema, rel);
+                let owned: Vec<Ident> = ct
+                    .columns
+                    .iter()
+                    .map(|d| Ident::from_ast(&d.name))
+                    .filter(|n| rel.column(n).is_some_and(Self::has_owned_sequence))
+                    .collect();
+                self.insert_relation(schema.clone(), rel);
+                for col in owned {
+                    self.owned_sequence(&schema, &name, &col, None, offset);
+                }
             }
             Statement::CreateForeignTable(ft) => {
                 let Some((schema, name)) = self.locate(&ft.name) else {
                     return;
                 };
-                if ft.if_not_exists && self.exists(&schema, &name) {
+                if (ft.if_not_exists || self.guarded) && self.exists(&schema, &name) {
                     return;
                 }
                 let mut rel = Relation::new(name, RelationKind::ForeignTable);
@@ -310,7 +416,10 @@ impl Replay<'_> {
                 let Some((schema, name)) = self.locate(&cv.name) else {
                     return;
                 };
-                if cv.if_not_exists && self.exists(&schema, &name) {
+                if cv.temporary {
+                    return;
+                }
+                if (cv.if_not_exists || self.guarded) && self.exists(&schema, &name) {
                     return;
                 }
                 let kind = if cv.materialized {
@@ -318,7 +427,8 @@ impl Replay<'_> {
                 } else {
                     RelationKind::View
                 };
-                let Some(mut columns) = self.query_columns(&cv.query) else {
+                let Some(mut columns) = self.query_columns(views::unparenthesized(&cv.query))
+                else {
                     self.warn(
                         text,
                         offset,
@@ -336,6 +446,16 @@ impl Replay<'_> {
                 let mut rel = Relation::new(name, kind);
                 rel.created = Some(self.provenance(offset));
                 rel.columns = columns;
+                let mut used = Vec::new();
+                let _ = ast::visit_relations(&*cv.query, |n| {
+                    used.push(n.clone());
+                    std::ops::ControlFlow::<()>::Continue(())
+                });
+                rel.depends_on = used
+                    .iter()
+                    .filter_map(|n| self.locate(n))
+                    .filter(|(s, t)| self.exists(s, t))
+                    .collect();
                 self.insert_relation(schema, rel);
             }
             Statement::AlterTable(at_stmt) => {
@@ -344,7 +464,7 @@ impl Replay<'_> {
                 };
                 if !self.exists(&schema, &name) {
                     if !at_stmt.if_exists && touches_columns(&at_stmt.operations) {
-                        self.warn(
+                        self.warn_state(
                             text,
                             offset,
                             format!("ALTER TABLE of `{schema}.{name}`, which is not in the schema"),
@@ -352,8 +472,28 @@ impl Replay<'_> {
                     }
                     return;
                 }
+                // Without ONLY, column changes reach every partition and child table too.
+                let descendants = if at_stmt.only {
+                    Vec::new()
+                } else {
+                    self.descendants(&schema, &name)
+                };
                 for op in &at_stmt.operations {
                     self.alter_table(&schema, &name, op, text, offset, &at);
+                    let recurses = matches!(
+                        op,
+                        AlterTableOperation::AddColumn { .. }
+                            | AlterTableOperation::DropColumn { .. }
+                            | AlterTableOperation::RenameColumn { .. }
+                            | AlterTableOperation::AlterColumn { .. }
+                    );
+                    if recurses {
+                        let guarded = std::mem::replace(&mut self.guarded, true);
+                        for (s, t) in &descendants {
+                            self.alter_table(s, t, op, text, offset, &at);
+                        }
+                        self.guarded = guarded;
+                    }
                 }
             }
             Statement::AlterView(av) => {
@@ -378,8 +518,13 @@ impl Replay<'_> {
                             offset,
                         );
                     }
+                    AlterViewOperation::SetSchema { schema_name } => {
+                        if let Some(to) = schema_name.0.last().and_then(ObjectNamePart::as_ident) {
+                            self.move_to_schema(&schema, &name, Ident::from_ast(to), false);
+                        }
+                    }
                     AlterViewOperation::As { query, columns, .. } => {
-                        if let Some(mut cols) = self.query_columns(query) {
+                        if let Some(mut cols) = self.query_columns(views::unparenthesized(query)) {
                             for (c, n) in cols.iter_mut().zip(columns) {
                                 c.name = Ident::from_ast(n);
                             }
@@ -409,6 +554,13 @@ impl Replay<'_> {
                 let Some((schema, ty)) = self.locate(name) else {
                     return;
                 };
+                let exists = self
+                    .schema
+                    .namespace(&schema)
+                    .is_some_and(|ns| ns.enums.contains_key(&ty));
+                if exists && self.guarded {
+                    return;
+                }
                 if let Some(UserDefinedTypeRepresentation::Enum { labels }) = representation {
                     let labels = labels.iter().map(|l| l.value.clone()).collect();
                     self.schema
@@ -472,9 +624,133 @@ impl Replay<'_> {
                     self.schema.namespace_mut(&name);
                 }
             }
-            // Parsed, but cannot change the model (queries, SET, ...).
-            _ => {}
+            Statement::CreateSequence {
+                temporary,
+                if_not_exists,
+                name,
+                ..
+            } => {
+                let Some((schema, name)) = self.locate(name) else {
+                    return;
+                };
+                if *temporary || ((*if_not_exists || self.guarded) && self.exists(&schema, &name)) {
+                    return;
+                }
+                let rel = sequence(name, self.provenance(offset));
+                self.insert_relation(schema, rel);
+            }
+            Statement::AlterSchema(alter) => {
+                let old = alter.name.0.last().and_then(ObjectNamePart::as_ident);
+                for op in &alter.operations {
+                    if let (ast::AlterSchemaOperation::Rename { name }, Some(old)) = (op, old) {
+                        let new = name.0.last().and_then(ObjectNamePart::as_ident);
+                        if let Some(ns) = self.schema.namespaces.remove(&Ident::from_ast(old)) {
+                            if let Some(new) = new {
+                                self.schema.namespaces.insert(Ident::from_ast(new), ns);
+                            }
+                        }
+                    }
+                }
+            }
+            // The keywords said this may change the model (`classify`), but the replay has no
+            // rule for it: say so rather than skip it.
+            _ => {
+                let words: Vec<String> = tokenize(text)
+                    .map(|t| t.iter().take(3).map(Tok::kw).collect())
+                    .unwrap_or_default();
+                self.warn(
+                    text,
+                    offset,
+                    format!(
+                        "schema statement was not applied: the replay does not model `{}`",
+                        words.join(" ").trim()
+                    ),
+                );
+            }
         }
+    }
+
+    /// The sequence Postgres makes for a serial or identity column: `<table>_<column>_seq`
+    /// (unless `name` is given, as pg_dump's `SEQUENCE NAME`), owned by the table.
+    fn owned_sequence(
+        &mut self,
+        schema: &Ident,
+        table: &Ident,
+        column: &Ident,
+        name: Option<(Ident, Ident)>,
+        offset: usize,
+    ) {
+        let (seq_schema, seq_name) = match name {
+            Some(n) => n,
+            None => {
+                let n = format!("{}_{}_seq", table.as_str(), column.as_str());
+                // Longer names are truncated by rules of their own; better none than a wrong one.
+                if n.len() > 63 {
+                    return;
+                }
+                (schema.clone(), Ident::quoted(&n))
+            }
+        };
+        if self.exists(&seq_schema, &seq_name) {
+            return; // Postgres would pick another name; we don't guess it
+        }
+        let mut rel = sequence(seq_name, self.provenance(offset));
+        rel.depends_on.push((schema.clone(), table.clone()));
+        self.insert_relation(seq_schema, rel);
+    }
+
+    /// Whether a column gets a sequence of its own: `serial` types and identity columns.
+    fn has_owned_sequence(col: &Column) -> bool {
+        col.identity.is_some() || col.default.as_deref() == Some("nextval(…)")
+    }
+
+    /// Drop what depends on `schema.name` after it went: owned sequences and partitions
+    /// always, views and inheritance children with CASCADE.
+    fn drop_dependents(&mut self, schema: &Ident, name: &Ident, partitioned: bool, cascade: bool) {
+        let at = None;
+        let mut gone = vec![(schema.clone(), name.clone(), partitioned)];
+        while let Some((s, n, partitioned)) = gone.pop() {
+            let key = (s.clone(), n.clone());
+            let doomed: Vec<(Ident, Ident, bool)> = self
+                .schema
+                .relations()
+                .filter(|(_, r)| {
+                    (r.depends_on.contains(&key) && (cascade || r.kind == RelationKind::Sequence))
+                        || (r.parents.contains(&key) && (cascade || partitioned))
+                })
+                .map(|(rs, r)| {
+                    (
+                        rs.clone(),
+                        r.name.clone(),
+                        r.kind == RelationKind::PartitionedTable,
+                    )
+                })
+                .collect();
+            for (ds, dn, dp) in doomed {
+                let ns = self.schema.namespace_mut(&ds);
+                if ns.relations.remove(&dn).is_some() {
+                    ns.removed_relations
+                        .insert(dn.clone(), Removal::Dropped { at: at.clone() });
+                    gone.push((ds, dn, dp));
+                }
+            }
+        }
+    }
+
+    /// Every table that inherits from `schema.name`, directly or not (partitions included).
+    fn descendants(&self, schema: &Ident, name: &Ident) -> Vec<(Ident, Ident)> {
+        let mut out: Vec<(Ident, Ident)> = Vec::new();
+        let mut frontier = vec![(schema.clone(), name.clone())];
+        while let Some(parent) = frontier.pop() {
+            for (s, r) in self.schema.relations() {
+                let child = (s.clone(), r.name.clone());
+                if r.parents.contains(&parent) && !out.contains(&child) && child != parent {
+                    out.push(child.clone());
+                    frontier.push(child);
+                }
+            }
+        }
+        out
     }
 
     fn exists(&self, schema: &Ident, name: &Ident) -> bool {
@@ -567,7 +843,7 @@ impl Replay<'_> {
                 if rel.column(&col.name).is_some() {
                     if !if_not_exists {
                         let name = col.name.clone();
-                        self.warn(
+                        self.warn_state(
                             text,
                             offset,
                             format!("column `{name}` of `{table}` already exists"),
@@ -576,7 +852,11 @@ impl Replay<'_> {
                     return;
                 }
                 rel.removed_columns.remove(&col.name);
+                let owned = Self::has_owned_sequence(&col).then(|| col.name.clone());
                 rel.columns.push(col);
+                if let Some(col) = owned {
+                    self.owned_sequence(schema, table, &col, None, offset);
+                }
             }
             AlterTableOperation::DropColumn {
                 column_names,
@@ -599,7 +879,7 @@ impl Replay<'_> {
                             },
                         );
                     } else if !if_exists {
-                        self.warn(
+                        self.warn_state(
                             text,
                             offset,
                             format!("column `{name}` of `{table}` does not exist"),
@@ -626,7 +906,7 @@ impl Replay<'_> {
                     return;
                 };
                 let Some(col) = rel.column_mut(&name) else {
-                    self.warn(
+                    self.warn_state(
                         text,
                         offset,
                         format!("column `{name}` of `{table}` does not exist"),
@@ -668,7 +948,36 @@ impl Replay<'_> {
                     }
                 }
             }
-            // Constraints, triggers, RLS, owners, partitions: no effect on columns.
+            AlterTableOperation::AttachPartitionOf { partition, .. } => {
+                if let Some(child) = self.locate(partition) {
+                    let parent = (schema.clone(), table.clone());
+                    if let Some(rel) = self.relation_mut(&child.0, &child.1) {
+                        if !rel.parents.contains(&parent) {
+                            rel.parents.push(parent);
+                        }
+                    }
+                }
+            }
+            AlterTableOperation::DetachPartitionOf { partition, .. } => {
+                if let Some(child) = self.locate(partition) {
+                    let parent = (schema.clone(), table.clone());
+                    if let Some(rel) = self.relation_mut(&child.0, &child.1) {
+                        rel.parents.retain(|p| *p != parent);
+                    }
+                }
+            }
+            AlterTableOperation::Inherit { parent } | AlterTableOperation::NoInherit { parent } => {
+                let add = matches!(op, AlterTableOperation::Inherit { .. });
+                if let Some(parent) = self.locate(parent) {
+                    if let Some(rel) = self.relation_mut(schema, table) {
+                        rel.parents.retain(|p| *p != parent);
+                        if add {
+                            rel.parents.push(parent);
+                        }
+                    }
+                }
+            }
+            // Constraints, triggers, RLS, owners: no effect on columns.
             _ => {}
         }
     }
@@ -698,7 +1007,7 @@ impl Replay<'_> {
             );
         } else {
             let text = format!("ALTER ... RENAME COLUMN {old}");
-            self.warn(
+            self.warn_state(
                 &text,
                 offset,
                 format!("column `{old}` of `{table}` does not exist"),
@@ -719,7 +1028,23 @@ impl Replay<'_> {
                     at: Some(at),
                 },
             );
-            ns.relations.insert(new, rel);
+            ns.relations.insert(new.clone(), rel);
+            self.repoint(schema, old, schema, &new);
+        }
+    }
+
+    /// After a rename or a move, dependencies and parents follow the relation.
+    fn repoint(&mut self, schema: &Ident, old: &Ident, new_schema: &Ident, new: &Ident) {
+        let from = (schema.clone(), old.clone());
+        let to = (new_schema.clone(), new.clone());
+        for ns in self.schema.namespaces.values_mut() {
+            for rel in ns.relations.values_mut() {
+                for r in rel.depends_on.iter_mut().chain(rel.parents.iter_mut()) {
+                    if *r == from {
+                        *r = to.clone();
+                    }
+                }
+            }
         }
     }
 
@@ -740,13 +1065,16 @@ impl Replay<'_> {
             ObjectType::Table
             | ObjectType::View
             | ObjectType::MaterializedView
+            | ObjectType::Sequence
             | ObjectType::ForeignTable => {
                 let ns = self.schema.namespace_mut(&schema);
-                if ns.relations.remove(&object).is_some() {
+                if let Some(rel) = ns.relations.remove(&object) {
                     ns.removed_relations
-                        .insert(object, Removal::Dropped { at: Some(at) });
+                        .insert(object.clone(), Removal::Dropped { at: Some(at) });
+                    let partitioned = rel.kind == RelationKind::PartitionedTable;
+                    self.drop_dependents(&schema, &object, partitioned, cascade);
                 } else if !if_exists {
-                    self.warn(
+                    self.warn_state(
                         text,
                         offset,
                         format!("DROP of `{schema}.{object}`, which is not in the schema"),
@@ -914,186 +1242,149 @@ impl Replay<'_> {
     /// Statements sqlparser can't parse but that matter to the schema, handled from tokens.
     /// Returns whether the statement was handled.
     fn fallback(&mut self, stmt: &str, offset: usize) -> bool {
-        let Some(tokens) = tokens(stmt) else {
+        let Some(toks) = tokenize(stmt) else {
             return false;
         };
-        let words: Vec<String> = tokens
-            .iter()
-            .map(|t| word(t).to_ascii_uppercase())
-            .collect();
-        let w = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
-
-        // CREATE [MATERIALIZED] VIEW ... WITH [NO] DATA / WITH [CASCADED|LOCAL] CHECK OPTION
-        if w(0) == "CREATE" && words.iter().take(6).any(|x| x == "VIEW") {
-            if let Some(cut) = trailing_with_clause(stmt) {
-                if let Ok(parsed) = sql::parse(&stmt[..cut]) {
-                    for s in &parsed {
-                        self.apply(s, &stmt[..cut], offset);
-                    }
-                    return true;
-                }
-            }
+        let kw = keywords(&toks);
+        let w = |i: usize| kw.get(i).map(String::as_str).unwrap_or("");
+        if w(0) == "CREATE" && kw.iter().take(6).any(|x| x == "VIEW") {
+            return self.view_with_trailing_clause(&toks, stmt, offset);
         }
-
-        // ALTER TABLE [IF EXISTS] [ONLY] t ALTER [COLUMN] c ADD GENERATED {ALWAYS|BY DEFAULT} AS IDENTITY (...)
-        if w(0) == "ALTER" && w(1) == "TABLE" {
-            if let Some(gen) = words.iter().position(|x| x == "GENERATED") {
-                if w(gen - 1) == "ADD" && words.iter().any(|x| x == "IDENTITY") {
-                    let identity = if w(gen + 1) == "ALWAYS" {
-                        Identity::Always
-                    } else {
-                        Identity::ByDefault
-                    };
-                    let Some(alter) = words
-                        .iter()
-                        .skip(2)
-                        .position(|x| x == "ALTER")
-                        .map(|p| p + 2)
-                    else {
-                        return false;
-                    };
-                    let mut name_start = 2;
-                    while matches!(w(name_start), "IF" | "EXISTS" | "ONLY") {
-                        name_start += 1;
-                    }
-                    let col_at = if w(alter + 1) == "COLUMN" {
-                        alter + 2
-                    } else {
-                        alter + 1
-                    };
-                    if alter <= name_start {
-                        return false;
-                    }
-                    let table = object_name(&tokens[name_start..alter]);
-                    let column = tokens.get(col_at).and_then(ident_of);
-                    if let (Some(table), Some(column)) = (table, column) {
-                        if let Some((schema, t)) = self.locate(&table) {
-                            if let Some(col) = self
-                                .relation_mut(&schema, &t)
-                                .and_then(|r| r.column_mut(&column))
-                            {
-                                col.identity = Some(identity);
-                                col.nullable = false;
-                                col.default = None;
-                                return true;
-                            }
-                        }
-                    }
-                    return false;
-                }
-            }
+        if w(0) == "CREATE" && kw.iter().take(5).any(|x| x == "TABLE") {
+            return self.create_table_like(&toks, stmt, offset);
         }
-
-        // ALTER {TABLE|VIEW|MATERIALIZED VIEW|FOREIGN TABLE|TYPE} name SET SCHEMA s
         if w(0) == "ALTER" {
-            if let Some(set) = words.iter().position(|x| x == "SET") {
-                if w(set + 1) == "SCHEMA" && set + 3 == words.len() {
-                    let mut start = 2 + usize::from(matches!(w(1), "MATERIALIZED" | "FOREIGN"));
-                    while matches!(w(start), "IF" | "EXISTS" | "ONLY") {
-                        start += 1;
-                    }
-                    let name = object_name(tokens.get(start..set).unwrap_or_default());
-                    let target = tokens.get(set + 2).and_then(ident_of);
-                    if let (Some(name), Some(target)) = (name, target) {
-                        if let Some((schema, object)) = self.locate(&name) {
-                            self.move_to_schema(&schema, &object, target, w(1) == "TYPE");
-                            return true;
-                        }
-                    }
-                }
-            }
-        }
-
-        // CREATE [UNLOGGED|TEMP] TABLE [IF NOT EXISTS] t (LIKE src [INCLUDING x | EXCLUDING x]...)
-        if w(0) == "CREATE" {
-            if let Some(table_kw) = words.iter().take(4).position(|x| x == "TABLE") {
-                let mut i = table_kw + 1;
-                let if_not_exists = w(i) == "IF";
-                if if_not_exists {
-                    i += 3;
-                }
-                let open = tokens.iter().position(|t| matches!(t, Token::LParen));
-                if let Some(open) = open {
-                    if w(open + 1) == "LIKE" && matches!(tokens.last(), Some(Token::RParen)) {
-                        let name = object_name(tokens.get(i..open).unwrap_or_default());
-                        let mut j = open + 2;
-                        let src_start = j;
-                        while j < tokens.len()
-                            && !matches!(w(j), "INCLUDING" | "EXCLUDING")
-                            && !matches!(tokens[j], Token::RParen)
-                        {
-                            j += 1;
-                        }
-                        if !matches!(tokens[j.min(tokens.len() - 1)], Token::RParen)
-                            && !matches!(w(j), "INCLUDING" | "EXCLUDING")
-                        {
-                            return false;
-                        }
-                        let source = object_name(&tokens[src_start..j]);
-                        let options: Vec<(bool, String)> = words[j..]
-                            .chunks(2)
-                            .filter(|c| {
-                                c.len() == 2 && (c[0] == "INCLUDING" || c[0] == "EXCLUDING")
-                            })
-                            .map(|c| (c[0] == "INCLUDING", c[1].clone()))
-                            .collect();
-                        if words[j..].iter().any(|x| x == ",")
-                            || tokens[j..].iter().any(|t| matches!(t, Token::Comma))
-                        {
-                            return false; // LIKE plus own columns: not handled here.
-                        }
-                        let including = |what: &str| {
-                            options
-                                .iter()
-                                .rev()
-                                .find(|(_, o)| o == what || o == "ALL")
-                                .is_some_and(|(inc, _)| *inc)
-                        };
-                        if let (Some(name), Some(source)) = (name, source) {
-                            let (Some((schema, t)), Some((ss, st))) =
-                                (self.locate(&name), self.locate(&source))
-                            else {
-                                return false;
-                            };
-                            if if_not_exists && self.exists(&schema, &t) {
-                                return true;
-                            }
-                            let Some(src) = self.relation(&ss, &st).cloned() else {
-                                self.warn(
-                                    stmt,
-                                    offset,
-                                    format!("LIKE source `{ss}.{st}` is not in the schema"),
-                                );
-                                return true;
-                            };
-                            let mut rel = Relation::new(t, RelationKind::Table);
-                            rel.created = Some(self.provenance(offset));
-                            rel.columns = src
-                                .columns
-                                .iter()
-                                .map(|c| Column {
-                                    name: c.name.clone(),
-                                    data_type: c.data_type.clone(),
-                                    nullable: c.nullable,
-                                    default: c.default.clone().filter(|_| including("DEFAULTS")),
-                                    identity: c.identity.filter(|_| including("IDENTITY")),
-                                    generated: c
-                                        .generated
-                                        .clone()
-                                        .filter(|_| including("GENERATED")),
-                                    created: Some(self.provenance(offset)),
-                                })
-                                .collect();
-                            self.insert_relation(schema, rel);
-                            return true;
-                        }
-                    }
-                }
-            }
+            return self.alter_from_tokens(&toks, &kw, stmt, offset);
         }
         false
     }
 
+    /// ALTER statements sqlparser rejects: `SET SCHEMA` of tables, sequences and types,
+    /// `ALTER SEQUENCE ... RENAME TO`, `ALTER SCHEMA ... RENAME TO`, `ADD GENERATED ... AS
+    /// IDENTITY`, and ALTER TABLE with several actions of which one is not understood (each
+    /// action is then applied on its own).
+    fn alter_from_tokens(
+        &mut self,
+        toks: &[Tok],
+        kw: &[String],
+        stmt: &str,
+        offset: usize,
+    ) -> bool {
+        let w = |i: usize| kw.get(i).map(String::as_str).unwrap_or("");
+        let (object, mut i) = match (w(1), w(2)) {
+            ("MATERIALIZED", "VIEW") => ("VIEW", 3),
+            ("FOREIGN", "TABLE") => ("TABLE", 3),
+            ("TABLE" | "VIEW" | "SEQUENCE" | "TYPE" | "SCHEMA", _) => (w(1), 2),
+            _ => return false,
+        };
+        let object = object.to_string();
+        while matches!(w(i), "IF" | "EXISTS" | "ONLY") {
+            i += 1;
+        }
+        let name_start = i;
+        i = name_end(toks, i);
+        let Some(name) = object_name(&toks[name_start..i]) else {
+            return false;
+        };
+        if matches!(toks.get(i).map(|t| &t.token), Some(Token::Mul)) {
+            i += 1;
+        }
+        let actions = split_actions(toks, i);
+        if object == "SCHEMA" {
+            // ALTER SCHEMA a RENAME TO b: every relation and type moves with it.
+            if let ([(s, _)], Some(new)) =
+                (actions.as_slice(), toks.get(i + 2).and_then(Tok::ident))
+            {
+                if w(*s) == "RENAME" && w(s + 1) == "TO" {
+                    let old = name
+                        .0
+                        .last()
+                        .and_then(ObjectNamePart::as_ident)
+                        .map(Ident::from_ast);
+                    if let Some(ns) = old.and_then(|o| self.schema.namespaces.remove(&o)) {
+                        self.schema.namespaces.insert(new, ns);
+                    }
+                    return true;
+                }
+            }
+            return false;
+        }
+        if actions.len() > 1 && object == "TABLE" {
+            // One statement per action, so that what can be applied is.
+            let head = &stmt[..toks[i].start];
+            for &(s, e) in &actions {
+                let Some(first) = toks.get(s) else {
+                    continue;
+                };
+                let end = toks.get(e).map_or(stmt.len(), |t| t.start).min(stmt.len());
+                let action = stmt[first.start..end].trim_end();
+                let action = action.strip_suffix([',', ';']).unwrap_or(action);
+                let one = format!("{head}{action}");
+                self.statement(&one, offset);
+            }
+            return true;
+        }
+        let [(s, e)] = actions.as_slice() else {
+            return false;
+        };
+        let (s, e) = (*s, *e);
+        let Some((schema, target)) = self.locate(&name) else {
+            return false;
+        };
+        match (w(s), w(s + 1)) {
+            ("SET", "SCHEMA") if e == s + 3 => {
+                let Some(to) = toks.get(s + 2).and_then(Tok::ident) else {
+                    return false;
+                };
+                self.move_to_schema(&schema, &target, to, object == "TYPE");
+                true
+            }
+            ("RENAME", "TO") if e == s + 3 && object == "SEQUENCE" => {
+                let Some(to) = toks.get(s + 2).and_then(Tok::ident) else {
+                    return false;
+                };
+                self.rename_relation(&schema, &target, to, offset);
+                true
+            }
+            ("ALTER", _) if object == "TABLE" => {
+                // ALTER [COLUMN] c ADD GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY [(...)]
+                let col_at = if w(s + 1) == "COLUMN" { s + 2 } else { s + 1 };
+                if w(col_at + 1) != "ADD" || w(col_at + 2) != "GENERATED" {
+                    return false;
+                }
+                let identity = if w(col_at + 3) == "ALWAYS" {
+                    Identity::Always
+                } else {
+                    Identity::ByDefault
+                };
+                let Some(column) = toks.get(col_at).and_then(Tok::ident) else {
+                    return false;
+                };
+                match self
+                    .relation_mut(&schema, &target)
+                    .and_then(|r| r.column_mut(&column))
+                {
+                    Some(col) => {
+                        col.identity = Some(identity);
+                        col.nullable = false;
+                        col.default = None;
+                        // pg_dump: `(SEQUENCE NAME app.accounts_id_seq START WITH 1 ...)`.
+                        let named = (s..e)
+                            .find(|&j| w(j) == "SEQUENCE" && w(j + 1) == "NAME")
+                            .and_then(|j| {
+                                let end = name_end(toks, j + 2);
+                                object_name(&toks[j + 2..end])
+                            })
+                            .and_then(|n| self.locate(&n));
+                        self.owned_sequence(&schema, &target, &column, named, offset);
+                        true
+                    }
+                    None => false,
+                }
+            }
+            _ => false,
+        }
+    }
     fn move_to_schema(&mut self, schema: &Ident, object: &Ident, target: Ident, is_type: bool) {
         if is_type {
             if let Some(e) = self.schema.namespace_mut(schema).enums.remove(object) {
@@ -1107,8 +1398,26 @@ impl Replay<'_> {
                 .namespace_mut(&target)
                 .relations
                 .insert(object.clone(), rel);
+            self.repoint(schema, object, &target, object);
         }
     }
+}
+
+/// A sequence as a relation: `SELECT last_value FROM s` reads its one row.
+fn sequence(name: Ident, created: Provenance) -> Relation {
+    let mut rel = Relation::new(name, RelationKind::Sequence);
+    for (col, ty) in [
+        ("last_value", "bigint"),
+        ("log_cnt", "bigint"),
+        ("is_called", "boolean"),
+    ] {
+        let mut c = Column::new(Ident::from(col), ty);
+        c.nullable = false;
+        c.created = Some(created.clone());
+        rel.columns.push(c);
+    }
+    rel.created = Some(created);
+    rel
 }
 
 /// A column inherited by a partition or child table: same name, type and nullability.
@@ -1130,197 +1439,6 @@ fn touches_columns(ops: &[AlterTableOperation]) -> bool {
                 | AlterTableOperation::AlterColumn { .. }
         )
     })
-}
-
-fn tokens(stmt: &str) -> Option<Vec<Token>> {
-    let dialect = PostgreSqlDialect {};
-    let tokens = Tokenizer::new(&dialect, stmt).tokenize().ok()?;
-    Some(
-        tokens
-            .into_iter()
-            .filter(|t| !matches!(t, Token::Whitespace(_)))
-            .collect(),
-    )
-}
-
-fn word(t: &Token) -> String {
-    match t {
-        Token::Word(w) if w.quote_style.is_none() => w.value.clone(),
-        Token::Comma => ",".into(),
-        _ => String::new(),
-    }
-}
-
-fn ident_of(t: &Token) -> Option<Ident> {
-    match t {
-        Token::Word(w) if w.quote_style.is_some() => Some(Ident::quoted(&w.value)),
-        Token::Word(w) => Some(Ident::unquoted(&w.value)),
-        _ => None,
-    }
-}
-
-/// `a`, `a.b` from tokens → an ObjectName.
-fn object_name(tokens: &[Token]) -> Option<ObjectName> {
-    let mut parts = Vec::new();
-    for (i, t) in tokens.iter().enumerate() {
-        match (i % 2, t) {
-            (0, Token::Word(w)) => parts.push(ObjectNamePart::Identifier(ast::Ident {
-                value: w.value.clone(),
-                quote_style: w.quote_style,
-                span: sqlparser::tokenizer::Span::empty(),
-            })),
-            (1, Token::Period) => {}
-            _ => return None,
-        }
-    }
-    (!parts.is_empty() && tokens.len() % 2 == 1).then_some(ObjectName(parts))
-}
-
-/// Byte offset where a view's trailing `WITH [NO] DATA` or `WITH ... CHECK OPTION` starts.
-fn trailing_with_clause(stmt: &str) -> Option<usize> {
-    let upper = stmt.to_ascii_uppercase();
-    let trimmed = upper.trim_end();
-    for suffix in [
-        "WITH NO DATA",
-        "WITH DATA",
-        "WITH CASCADED CHECK OPTION",
-        "WITH LOCAL CHECK OPTION",
-        "WITH CHECK OPTION",
-    ] {
-        if let Some(head) = trimmed.strip_suffix(suffix) {
-            if head.ends_with(|c: char| c.is_whitespace() || c == ')') {
-                return Some(head.len());
-            }
-        }
-    }
-    None
-}
-
-/// Sort a statement by its leading words without parsing it.
-fn classify(stmt: &str) -> Kind {
-    let words: Vec<String> = stmt
-        .split(|c: char| c.is_whitespace() || c == '(' || c == ';')
-        .filter(|w| !w.is_empty())
-        .take(6)
-        .map(|w| w.to_ascii_uppercase())
-        .collect();
-    let w = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
-    const IRRELEVANT_OBJECTS: &[&str] = &[
-        "FUNCTION",
-        "PROCEDURE",
-        "TRIGGER",
-        "CONSTRAINT",
-        "POLICY",
-        "INDEX",
-        "UNIQUE",
-        "SEQUENCE",
-        "EXTENSION",
-        "TEXT",
-        "PUBLICATION",
-        "SUBSCRIPTION",
-        "STATISTICS",
-        "RULE",
-        "AGGREGATE",
-        "OPERATOR",
-        "CAST",
-        "COLLATION",
-        "DOMAIN",
-        "EVENT",
-        "SERVER",
-        "USER",
-        "ROLE",
-        "CONVERSION",
-        "LANGUAGE",
-        "TRUSTED",
-        "PROCEDURAL",
-        "ACCESS",
-        "TRANSFORM",
-        "TABLESPACE",
-        "DATABASE",
-        "GROUP",
-        "DEFAULT",
-        "LARGE",
-        "ROUTINE",
-        "SYSTEM",
-        "POLICY",
-    ];
-    match w(0) {
-        "SET" | "RESET" if stmt.to_ascii_lowercase().contains("search_path") => Kind::SearchPath,
-        "SET" | "RESET" | "SELECT" | "COMMENT" | "GRANT" | "REVOKE" | "BEGIN" | "COMMIT"
-        | "START" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "DO" | "INSERT" | "UPDATE"
-        | "DELETE" | "COPY" | "CLUSTER" | "REFRESH" | "ANALYZE" | "VACUUM" | "NOTIFY"
-        | "LISTEN" | "LOCK" | "TRUNCATE" | "REINDEX" | "SECURITY" | "CALL" | "DISCARD"
-        | "CHECKPOINT" | "PREPARE" | "EXECUTE" | "DEALLOCATE" | "WITH" | "VALUES" | "ABORT"
-        | "IMPORT" | "REASSIGN" | "LOAD" => Kind::Irrelevant,
-        "CREATE" => {
-            let mut i = 1;
-            if w(1) == "OR" {
-                i = 3; // OR REPLACE
-            }
-            if IRRELEVANT_OBJECTS.contains(&w(i)) || (w(i) == "FOREIGN" && w(i + 1) == "DATA") {
-                Kind::Irrelevant
-            } else {
-                Kind::Relevant
-            }
-        }
-        "ALTER" => {
-            let upper = stmt.to_ascii_uppercase();
-            if IRRELEVANT_OBJECTS.contains(&w(1))
-                || (w(1) == "FOREIGN" && w(2) == "DATA")
-                || upper.contains(" OWNER TO ")
-            {
-                Kind::Irrelevant
-            } else if w(1) == "TABLE" && !touches_columns_text(&upper) {
-                // RLS, constraints other than PRIMARY KEY, triggers, storage, statistics, ...
-                Kind::Irrelevant
-            } else {
-                Kind::Relevant
-            }
-        }
-        "DROP" => match w(1) {
-            "TABLE" | "VIEW" | "MATERIALIZED" | "TYPE" | "SCHEMA" => Kind::Relevant,
-            "FOREIGN" if w(2) == "TABLE" => Kind::Relevant,
-            _ => Kind::Irrelevant,
-        },
-        _ => Kind::Relevant,
-    }
-}
-
-/// Text-level test for ALTER TABLE actions that can change the model.
-fn touches_columns_text(upper: &str) -> bool {
-    [
-        " ADD ",
-        " DROP ",
-        " RENAME ",
-        " ALTER COLUMN ",
-        " SET NOT NULL",
-        " DROP NOT NULL",
-        " SET DEFAULT",
-        " DROP DEFAULT",
-        " TYPE ",
-        " SET SCHEMA ",
-        " PRIMARY KEY",
-        " IDENTITY",
-        " ALTER ",
-    ]
-    .iter()
-    .any(|k| upper.contains(k))
-        && !is_only_constraint_or_rls(upper)
-}
-
-/// `ADD CONSTRAINT x FOREIGN KEY ...`, `ADD CONSTRAINT x UNIQUE ...`, `... ROW LEVEL SECURITY`:
-/// constraints other than PRIMARY KEY and RLS switches don't change columns.
-fn is_only_constraint_or_rls(upper: &str) -> bool {
-    let one_action =
-        !upper.contains(',') || upper.contains("FOREIGN KEY") || upper.contains("CHECK (");
-    (upper.contains("ROW LEVEL SECURITY") && !upper.contains(" COLUMN "))
-        || (one_action
-            && upper.contains(" ADD CONSTRAINT ")
-            && !upper.contains("PRIMARY KEY")
-            && !upper.contains(" ADD COLUMN"))
-        || (one_action && upper.contains(" DROP CONSTRAINT ") && !upper.contains(" DROP COLUMN"))
-        || (upper.contains(" ALTER COLUMN ")
-            && (upper.contains(" SET STATISTICS ") || upper.contains(" SET STORAGE ")))
 }
 
 #[cfg(test)]
@@ -1362,5 +1480,239 @@ mod tests {
         // A source that isn't there is reported, not an empty table made up.
         let (_, warnings) = replay("CREATE TABLE t (LIKE nosuch);\n");
         assert_eq!(warnings.len(), 1, "{warnings:?}");
+    }
+
+    fn names(schema: &Schema) -> Vec<String> {
+        let mut v: Vec<String> = schema
+            .relations()
+            .map(|(s, r)| format!("{s}.{}", r.name))
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn cols(schema: &Schema, table: &str) -> Vec<String> {
+        columns(schema, table).into_iter().map(|(n, _)| n).collect()
+    }
+
+    // See: issue 11, item 1.
+    #[test]
+    fn alter_table_actions_on_the_next_line_and_in_every_spelling_apply() {
+        let (schema, warnings) = replay(
+            "CREATE TABLE public_shares (id int);\n\
+             ALTER TABLE public_shares\n    ADD COLUMN include_favorites boolean NOT NULL DEFAULT false;\n\
+             ALTER TABLE public_shares\tADD COLUMN a int;\n\
+             alter table /* why */ public_shares -- note\n add b text;\n\
+             ALTER TABLE IF EXISTS ONLY \"public_shares\"\n  ADD COLUMN c int,\n  ADD COLUMN d int,\n  DROP COLUMN a;\n\
+             ALTER TABLE public_shares\n  ADD CONSTRAINT c_pos CHECK (c > 0),\n  ADD COLUMN e int;\n\
+             ALTER TABLE public_shares\nRENAME COLUMN b TO bee;\n",
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(
+            cols(&schema, "public_shares"),
+            ["id", "include_favorites", "bee", "c", "d", "e"]
+        );
+        let (schema, _) = replay("CREATE TABLE t (id int);\nALTER TABLE t\n  RENAME TO u;\n");
+        assert_eq!(names(&schema), ["public.u"]);
+    }
+
+    // See: issue 11, item 2.
+    #[test]
+    fn ddl_inside_do_blocks_applies_and_dynamic_ddl_is_reported() {
+        let sql = "CREATE TABLE todos (id int);\n\
+            DO $$ BEGIN\n  IF NOT EXISTS (SELECT 1 FROM information_schema.columns\n                 WHERE table_name = 'todos' AND column_name = 'title') THEN\n    ALTER TABLE todos ADD COLUMN title text;\n  END IF;\nEND $$;\n\
+            DO $body$\nBEGIN\n  BEGIN\n    ALTER TABLE todos ADD COLUMN done boolean DEFAULT false;\n  EXCEPTION WHEN duplicate_column THEN NULL;\n  END;\n  CREATE TYPE mood AS ENUM ('ok');\nEXCEPTION WHEN duplicate_object THEN null;\nEND\n$body$ LANGUAGE plpgsql;\n\
+            DO $$ BEGIN ALTER TABLE todos ADD COLUMN title text; EXCEPTION WHEN others THEN NULL; END $$;\n\
+            DO $$\nDECLARE t text := 'todos';\nBEGIN\n  EXECUTE 'ALTER TABLE todos ADD COLUMN note text';\n  EXECUTE format('ALTER TABLE %I ADD COLUMN x int', t);\n  EXECUTE format('ALTER TABLE %I ADD COLUMN %I text', 'todos', 'Label');\nEND $$;\n";
+        let (schema, warnings) = replay(sql);
+        assert_eq!(
+            cols(&schema, "todos"),
+            ["id", "title", "done", "note", "Label"]
+        );
+        assert!(schema.namespaces[&"public".into()]
+            .enums
+            .contains_key(&"mood".into()));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        let at = warnings[0].span.start as usize;
+        assert!(sql[at..].starts_with("EXECUTE format("), "{}", &sql[at..]);
+    }
+
+    // See: issue 11, item 5.
+    #[test]
+    fn like_with_more_columns_sequences_views_and_moves() {
+        let (schema, warnings) = replay(
+            "CREATE TABLE src (id int PRIMARY KEY, name text DEFAULT 'x');\n\
+             CREATE TABLE t (LIKE src INCLUDING ALL, extra int NOT NULL, PRIMARY KEY (extra));\n\
+             CREATE TABLE t2 (pre int, LIKE src);\n\
+             CREATE SCHEMA archive;\n\
+             CREATE MATERIALIZED VIEW mv AS (SELECT id, name FROM src);\n\
+             ALTER MATERIALIZED VIEW mv SET SCHEMA archive;\n\
+             CREATE VIEW v AS (SELECT 1 AS one);\n\
+             CREATE SEQUENCE my_seq;\n\
+             CREATE SEQUENCE gone_seq;\n\
+             DROP SEQUENCE gone_seq;\n\
+             ALTER SEQUENCE my_seq RENAME TO our_seq;\n\
+             CREATE TABLE moved (id int);\n\
+             ALTER TABLE moved SET SCHEMA archive;\n\
+             CREATE TEMP TABLE scratch (id int);\n\
+             CREATE UNLOGGED TABLE cache (k text);\n",
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(cols(&schema, "t"), ["id", "name", "extra"]);
+        assert!(
+            columns(&schema, "t")[1].1.is_some(),
+            "INCLUDING ALL keeps defaults"
+        );
+        assert_eq!(cols(&schema, "t2"), ["pre", "id", "name"]);
+        assert_eq!(cols(&schema, "mv"), ["id", "name"]);
+        assert_eq!(cols(&schema, "v"), ["one"]);
+        assert_eq!(
+            cols(&schema, "our_seq"),
+            ["last_value", "log_cnt", "is_called"]
+        );
+        assert_eq!(
+            names(&schema),
+            [
+                "archive.moved",
+                "archive.mv",
+                "public.cache",
+                "public.our_seq",
+                "public.src",
+                "public.t",
+                "public.t2",
+                "public.v"
+            ]
+        );
+    }
+
+    /// Every statement here can change tables, columns, types or schemas. Replayed against a
+    /// base schema, each must either change the model or yield a warning: none may vanish.
+    // See: issue 11, item 2 (the README's promise).
+    const DDL_CORPUS: &[&str] = &[
+        "ALTER TABLE t ADD COLUMN n int",
+        "ALTER TABLE t\n  ADD COLUMN n int",
+        "ALTER TABLE t\tADD n int",
+        "ALTER TABLE ONLY t ADD COLUMN n int",
+        "ALTER TABLE IF EXISTS t ADD COLUMN n int",
+        "ALTER TABLE \"t\" ADD COLUMN n int",
+        "alter table t add column n int",
+        "ALTER TABLE t -- c\n ADD /* c */ COLUMN n int",
+        "ALTER TABLE t DROP COLUMN a",
+        "ALTER TABLE t\n DROP a",
+        "ALTER TABLE t DROP COLUMN IF EXISTS a",
+        "ALTER TABLE t RENAME COLUMN a TO z",
+        "ALTER TABLE t\n RENAME a TO z",
+        "ALTER TABLE t RENAME TO t9",
+        "ALTER TABLE t SET SCHEMA other",
+        "ALTER TABLE t ALTER COLUMN a SET NOT NULL",
+        "ALTER TABLE t\n  ALTER a\n  SET NOT NULL",
+        "ALTER TABLE t ALTER COLUMN b SET DEFAULT 'x'",
+        "ALTER TABLE t ALTER COLUMN a TYPE bigint",
+        "ALTER TABLE t ALTER COLUMN a SET DATA TYPE bigint USING a::bigint",
+        "ALTER TABLE t ALTER COLUMN a ADD GENERATED ALWAYS AS IDENTITY",
+        "ALTER TABLE t ADD PRIMARY KEY (b)",
+        "ALTER TABLE t ADD CONSTRAINT t_pk PRIMARY KEY (b)",
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0), ADD COLUMN n int",
+        "ALTER TABLE t ADD COLUMN n int, ADD CONSTRAINT c UNIQUE (n)",
+        "ALTER TABLE t ADD COLUMN n int GENERATED ALWAYS AS (a * 2) STORED",
+        "ALTER TABLE nosuch ADD COLUMN n int",
+        "ALTER VIEW v RENAME TO v2",
+        "ALTER VIEW v RENAME COLUMN a TO z",
+        "ALTER VIEW v SET SCHEMA other",
+        "ALTER MATERIALIZED VIEW mv SET SCHEMA other",
+        "ALTER MATERIALIZED VIEW mv RENAME TO mv2",
+        "ALTER SEQUENCE s RENAME TO s2",
+        "ALTER SEQUENCE s SET SCHEMA other",
+        "ALTER TYPE mood ADD VALUE 'meh'",
+        "ALTER TYPE mood RENAME TO feeling",
+        "ALTER TYPE mood SET SCHEMA other",
+        "ALTER TYPE mood RENAME VALUE 'ok' TO 'fine'",
+        "ALTER SCHEMA other RENAME TO elsewhere",
+        "CREATE TABLE n (id int)",
+        "CREATE UNLOGGED TABLE n (id int)",
+        "CREATE TABLE IF NOT EXISTS n (id int)",
+        "CREATE TABLE n (LIKE t INCLUDING ALL, extra int)",
+        "CREATE TABLE n AS SELECT a FROM t",
+        "CREATE TABLE n PARTITION OF p FOR VALUES IN (1)",
+        "CREATE TABLE n () INHERITS (t)",
+        "CREATE VIEW n AS SELECT a FROM t",
+        "CREATE OR REPLACE VIEW v AS SELECT a, b FROM t",
+        "CREATE MATERIALIZED VIEW n AS (SELECT 1 AS x) WITH NO DATA",
+        "CREATE SEQUENCE n",
+        "CREATE TYPE n AS ENUM ('a')",
+        "CREATE SCHEMA n",
+        "CREATE FOREIGN TABLE n (id int) SERVER s",
+        "DROP TABLE t",
+        "DROP TABLE IF EXISTS t CASCADE",
+        "DROP VIEW v",
+        "DROP MATERIALIZED VIEW mv",
+        "DROP SEQUENCE s",
+        "DROP TYPE mood",
+        "DROP SCHEMA other CASCADE",
+        "DROP TABLE nosuch",
+        "DO $$ BEGIN ALTER TABLE t ADD COLUMN n int; END $$",
+        "DO $$ BEGIN EXECUTE format('ALTER TABLE %I ADD COLUMN n int', 't'); END $$",
+        "DO LANGUAGE plpython3u $$ plpy.execute('ALTER TABLE t ADD COLUMN n int') $$",
+        "DO 'BEGIN ALTER TABLE t ADD COLUMN n int; END'",
+        "CREATE TABLE n (id int) frobnicate",
+        "ALTER TABLE t FROBNICATE a",
+    ];
+
+    /// Statements that cannot change the model: the replay may skip these quietly.
+    const IRRELEVANT_CORPUS: &[&str] = &[
+        "GRANT SELECT ON t TO app",
+        "COMMENT ON COLUMN t.a IS 'x'",
+        "CREATE INDEX i ON t (a)",
+        "CREATE UNIQUE INDEX CONCURRENTLY i ON t (a)",
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$",
+        "CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()",
+        "CREATE POLICY p ON t USING (true)",
+        "CREATE EXTENSION IF NOT EXISTS pgcrypto",
+        "ALTER TABLE t ENABLE ROW LEVEL SECURITY",
+        "ALTER TABLE t\n  ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES t (a)",
+        "ALTER TABLE t OWNER TO app",
+        "ALTER TABLE t ALTER COLUMN a SET STATISTICS 100",
+        "ALTER SEQUENCE s OWNED BY t.a",
+        "ALTER VIEW v OWNER TO app",
+        "INSERT INTO t (a) VALUES (1)",
+        "DO $$ BEGIN RAISE NOTICE 'hi'; END $$",
+        "DO $$ BEGIN IF true THEN PERFORM 1; END IF; END $$",
+        "SELECT 1",
+        "BEGIN",
+        "COMMIT",
+    ];
+
+    fn base() -> Schema {
+        replay(
+            "CREATE SCHEMA other;\n\
+             CREATE TABLE t (a int, b text);\n\
+             CREATE TABLE p (k int) PARTITION BY LIST (k);\n\
+             CREATE VIEW v AS SELECT a FROM t;\n\
+             CREATE MATERIALIZED VIEW mv AS SELECT a FROM t;\n\
+             CREATE SEQUENCE s;\n\
+             CREATE TYPE mood AS ENUM ('ok');\n",
+        )
+        .0
+    }
+
+    #[test]
+    fn no_ddl_bearing_statement_is_dropped_silently() {
+        let base = base();
+        let mut silent = Vec::new();
+        for sql in DDL_CORPUS {
+            let mut schema = base.clone();
+            let mut warnings = Vec::new();
+            apply_sql(&mut schema, Path::new("m.sql"), sql, &mut warnings);
+            if schema == base && warnings.is_empty() {
+                silent.push(*sql);
+            }
+        }
+        assert!(silent.is_empty(), "dropped without a word: {silent:#?}");
+        for sql in IRRELEVANT_CORPUS {
+            let mut schema = base.clone();
+            let mut warnings = Vec::new();
+            apply_sql(&mut schema, Path::new("m.sql"), sql, &mut warnings);
+            assert!(schema == base && warnings.is_empty(), "{sql}: {warnings:?}");
+        }
     }
 }

@@ -1,0 +1,108 @@
+//! Migration-tool section markers: which byte ranges of a migration file run when it is
+//! applied (the "up" direction). sql-migrate (`-- +migrate Up/Down`), goose (`-- +goose
+//! Up/Down`), dbmate (`-- migrate:up/down`). Liquibase `--rollback` lines are SQL comments and
+//! need nothing; file-level layouts (`.down.sql`, Flyway `U__`) are `migrations.rs`'s business.
+
+/// The direction a marker line switches to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Up,
+    Down,
+}
+
+/// The marker on one line, if it is one: `-- +migrate Up`, `--+goose DOWN`, `-- migrate:up
+/// transaction:false`.
+fn marker(line: &str) -> Option<Direction> {
+    let rest = line.trim_start().strip_prefix("--")?.trim_start();
+    let word = |s: &str| -> Option<Direction> {
+        let w: String = s
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
+        match w.to_ascii_lowercase().as_str() {
+            "up" => Some(Direction::Up),
+            "down" => Some(Direction::Down),
+            _ => None,
+        }
+    };
+    let lower = rest.to_ascii_lowercase();
+    for tool in ["+migrate", "+goose"] {
+        if lower.starts_with(tool) {
+            let after = &rest[tool.len()..];
+            // `+migrate Up` needs a space: `+migrateUp` is not a marker.
+            if after.starts_with(char::is_whitespace) {
+                return word(after);
+            }
+            return None;
+        }
+    }
+    if let Some(after) = lower.strip_prefix("migrate:") {
+        return word(after);
+    }
+    None
+}
+
+/// The byte ranges of `text` that run on "up". A file without markers runs whole; with
+/// markers, only the parts after an Up marker and before the next Down marker (text before the
+/// first marker is not run: the tools ignore or reject it).
+pub(crate) fn up_ranges(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut seen_marker = false;
+    let mut up_start: Option<usize> = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let next = at + line.len();
+        if let Some(dir) = marker(line) {
+            seen_marker = true;
+            match dir {
+                Direction::Up => {
+                    if up_start.is_none() {
+                        up_start = Some(next);
+                    }
+                }
+                Direction::Down => {
+                    if let Some(s) = up_start.take() {
+                        out.push((s, at));
+                    }
+                }
+            }
+        }
+        at = next;
+    }
+    if !seen_marker {
+        return vec![(0, text.len())];
+    }
+    if let Some(s) = up_start {
+        out.push((s, text.len()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn up(text: &str) -> String {
+        up_ranges(text).iter().map(|&(s, e)| &text[s..e]).collect()
+    }
+
+    #[test]
+    fn every_tool_s_down_part_is_left_out() {
+        for text in [
+            "-- +migrate Up\nCREATE TABLE a (id int);\n-- +migrate Down\nDROP TABLE a;\n",
+            "-- +goose Up\n-- +goose StatementBegin\nCREATE TABLE a (id int);\n-- +goose StatementEnd\n\n-- +goose Down\nDROP TABLE a;\n",
+            "-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down transaction:false\nDROP TABLE a;\n",
+            "--+migrate up\nCREATE TABLE a (id int);\n--  +migrate DOWN\nDROP TABLE a;\n",
+        ] {
+            let kept = up(text);
+            assert!(kept.contains("CREATE TABLE a") && !kept.contains("DROP"), "{text:?} -> {kept:?}");
+        }
+        // Down first, then Up: only the Up part.
+        let text = "-- +migrate Down\nDROP TABLE a;\n-- +migrate Up\nCREATE TABLE a (id int);\n";
+        assert_eq!(up(text), "CREATE TABLE a (id int);\n");
+        // No markers: everything; a look-alike comment is not a marker.
+        let text = "-- +migrateUp is not a marker\nCREATE TABLE a (id int);\n";
+        assert_eq!(up(text), text);
+    }
+}
