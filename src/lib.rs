@@ -429,6 +429,14 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
         schema::live::prepare_all(opts, texts).map_err(|e| format!("--verify: {e}"))
     };
     let (loaded, files, walk_errors) = load_and_scan(args, &plan)?;
+    if !args.quiet {
+        for path in plan.paths.iter().filter(|p| walk::is_unread_file(p)) {
+            eprintln!(
+                "note: {}: skipped, not a file type schemalint reads (.sql, .ts, .tsx, .js, .jsx, .mjs, .cjs, .mts, .cts, .rs)",
+                render::display_path(path)
+            );
+        }
+    }
     let (mut report, walk_errors) = check_scanned(
         &plan,
         &loaded,
