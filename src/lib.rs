@@ -760,6 +760,14 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
     if args.show_settings {
         return show_settings(args, &plans);
     }
+    if !args.quiet {
+        for path in args.paths.iter().filter(|p| walk::is_unread_file(p)) {
+            eprintln!(
+                "note: {}: skipped, not a file type schemalint reads (.sql, .ts, .tsx, .js, .jsx, .mjs, .cjs, .mts, .cts, .rs)",
+                render::display_path(path)
+            );
+        }
+    }
     let single = plans.len() == 1;
     let mut report = Report::default();
     let mut baseline_root = None;

@@ -1,5 +1,6 @@
 //! Suppression comments. `schemalint-ignore-next-line RULE[, RULE] [reason]` in any comment
-//! (`//`, `--`, `/* */`, `#`) silences those rules on the next line; `schemalint-ignore RULE`
+//! (`//`, `--`, `/* */`, `#`) silences those rules on the next line (the reason may follow
+//! `--` or `:`); `schemalint-ignore RULE`
 //! silences them in the SQL statement that holds or follows the comment. A suppression that
 //! silences nothing is itself reported (`unused-suppression`).
 
@@ -74,18 +75,35 @@ fn parse(text: &str, statements: &[Span]) -> Vec<Suppression> {
 }
 
 /// `unknown-column, banned-table because ...` → the rule names before the free-text reason.
+/// The reason may also follow `--` (the eslint habit: `unknown-column -- migrated in #123`) or
+/// a colon (`unknown-column: migrated`); neither is a rule name.
 fn parse_rule_list(rest: &str) -> Vec<String> {
     let mut rules = Vec::new();
     for word in rest.split([',', ' ', '\t']).filter(|w| !w.is_empty()) {
-        if word.chars().all(|c| c.is_ascii_lowercase() || c == '-') && word.contains('-')
-            || RuleId::ALL.iter().any(|r| r.name() == word)
-        {
+        // `unknown-column:` or `unknown-column:reason`: the rule, then the reason.
+        let (word, reason_follows) = match word.split_once(':') {
+            Some((rule, _)) => (rule, true),
+            None => (word, false),
+        };
+        if is_rule_like(word) {
             rules.push(word.to_string());
-        } else {
+        } else if !word.is_empty() {
+            break;
+        }
+        if reason_follows {
             break;
         }
     }
     rules
+}
+
+/// A known rule name, or a kebab-case word that is meant as one (reported as unknown later):
+/// it starts with a letter, so `--` is not.
+fn is_rule_like(word: &str) -> bool {
+    RuleId::ALL.iter().any(|r| r.name() == word)
+        || word.starts_with(|c: char| c.is_ascii_lowercase())
+            && word.contains('-')
+            && word.chars().all(|c| c.is_ascii_lowercase() || c == '-')
 }
 
 /// Whether the text may hold a suppression comment (a cheap scan).
@@ -220,6 +238,31 @@ mod tests {
                 "suppression names no rule"
             ]
         );
+    }
+
+    #[test]
+    fn reason_after_double_dash_or_colon_is_not_a_rule() {
+        for directive in [
+            "unknown-column -- migrated in PR #123",
+            "unknown-column --migrated",
+            "unknown-column: migrated in PR #123",
+            "unknown-column:migrated",
+            "unknown-column : migrated",
+            "unknown-column, banned-table -- both",
+        ] {
+            let text =
+                format!("// schemalint-ignore-next-line {directive}\nsql`SELECT x FROM t`;\n");
+            let x = text.find("SELECT x").unwrap() as u32 + 7;
+            let mut ds = vec![diag("unknown-column", x)];
+            apply(&text, &[], &mut ds, Some(Severity::Warning), &[]);
+            let left: Vec<_> = ds.iter().map(|d| d.message.as_str()).collect();
+            let expected: &[&str] = if directive.contains("banned-table") {
+                &["unused suppression of `banned-table`"]
+            } else {
+                &[]
+            };
+            assert_eq!(left, expected, "{directive}");
+        }
     }
 
     #[test]

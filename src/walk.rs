@@ -1,5 +1,7 @@
 //! File discovery: `ignore::WalkBuilder` (honours `.gitignore`, `.ignore`, hidden files) over
-//! the given paths; keeps files an extractor handles. Explicit file arguments are always kept.
+//! the given paths; keeps files an extractor handles. Explicit file arguments are always kept
+//! when an extractor reads them; other explicit files (`netlify.toml`, a README: pre-commit and
+//! editors pass every changed file) are left out, never an error (see [`is_unread_file`]).
 
 use std::path::{Path, PathBuf};
 
@@ -61,12 +63,11 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions<'_>) -> (Vec<SourceFile
     };
     for root in paths {
         if root.is_file() {
-            match Language::from_path(root) {
-                Some(language) => files.push(SourceFile { path: root.clone(), language }),
-                None => errors.push(WalkError {
-                    path: Some(root.clone()),
-                    message: "not a file type schemalint reads (.sql, .ts, .tsx, .js, .jsx, .mjs, .cjs, .mts, .cts, .rs)".into(),
-                }),
+            if let Some(language) = Language::from_path(root) {
+                files.push(SourceFile {
+                    path: root.clone(),
+                    language,
+                });
             }
             continue;
         }
@@ -128,6 +129,12 @@ impl NearestConfig {
         self.by_dir.insert(dir, found.clone());
         found
     }
+}
+
+/// An existing file that no extractor reads (`netlify.toml`): `discover` leaves it out when it is
+/// named on the command line, and `check` says so in a note on stderr (not with `--quiet`).
+pub fn is_unread_file(path: &Path) -> bool {
+    path.is_file() && Language::from_path(path).is_none()
 }
 
 /// `.d.ts` files declare types; they hold no SQL that runs.

@@ -329,3 +329,35 @@ fn progress_line_only_on_a_terminal_and_not_with_quiet() {
     assert_eq!(code, 0, "{text}");
     assert!(!text.contains("checking "), "{text}");
 }
+
+/// Pre-commit and editors pass every changed file: one schemalint doesn't read (`netlify.toml`)
+/// is skipped with a note (none with `--quiet`), never an error; the rest is still checked.
+#[test]
+fn a_file_of_a_type_schemalint_does_not_read_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    copy_dir(&root().join("fixtures/neon-media"), d);
+    std::fs::write(
+        d.join("netlify.toml"),
+        "[build]\ncommand = \"npm run build\"\n",
+    )
+    .unwrap();
+
+    let (code, text) = run_in(d, &["check", "netlify.toml"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("note: netlify.toml: skipped, not a file type schemalint reads"),
+        "{text}"
+    );
+    let (code, text) = run_in(d, &["check", "--quiet", "netlify.toml"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("note:"), "{text}");
+
+    let (code, text) = run_in(
+        d,
+        &["check", "netlify.toml", "netlify/functions/save-media.ts"],
+    );
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("table `media` is banned"), "{text}");
+    assert!(!text.contains("error:"), "{text}");
+}

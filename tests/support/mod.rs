@@ -2,6 +2,8 @@
 
 // Each test binary uses a different part of the support code.
 #[allow(dead_code)]
+pub mod packages;
+#[allow(dead_code)]
 pub mod pg;
 
 #[allow(dead_code)]
