@@ -336,6 +336,7 @@ impl Scan<'_> {
                     "impl" | "trait" => self.impl_item(tokens, i),
                     "fn" => self.fn_item(tokens, i),
                     "let" => self.let_statement(tokens, i),
+                    "for" if !self.scopes.is_empty() => self.for_loop(tokens, i),
                     "const" | "static" if !is_ident(tokens.get(i + 1), "fn") => {
                         self.const_item(tokens, i)
                     }
@@ -471,6 +472,30 @@ impl Scan<'_> {
         };
         self.bind(pattern, values);
         end + 1
+    }
+
+    /// `for (name, sql) in [("a", "SELECT .."), ..] { .. }`: the pattern is bound to every
+    /// element's values inside the body.
+    fn for_loop(&mut self, tokens: &[TokenTree], i: usize) -> usize {
+        let Some(at_in) = (i + 1..tokens.len()).find(|&j| is_ident(tokens.get(j), "in")) else {
+            return i + 1;
+        };
+        let Some(body) = (at_in + 1..tokens.len()).find(
+            |&j| matches!(&tokens[j], TokenTree::Group(g) if g.delimiter() == Delimiter::Brace),
+        ) else {
+            return i + 1;
+        };
+        let iterable = &tokens[at_in + 1..body];
+        self.walk(iterable);
+        let values = self.values(iterable);
+        let TokenTree::Group(g) = &tokens[body] else {
+            return body + 1;
+        };
+        self.scopes.push(Vec::new());
+        self.bind(&tokens[i + 1..at_in], values);
+        self.walk(&group_tokens(g));
+        self.scopes.pop();
+        body + 1
     }
 
     /// Bind a pattern: a name, or a tuple destructuring a tuple value.
@@ -745,6 +770,14 @@ impl Scan<'_> {
             [TokenTree::Group(g)] if g.delimiter() == Delimiter::Brace => {
                 return self.block_value(g);
             }
+            // An array (`[("a", "SELECT .."), ..]`): what iterating it yields.
+            [TokenTree::Group(g)] if g.delimiter() == Delimiter::Bracket => {
+                let inner = group_tokens(g);
+                return split_commas(&inner)
+                    .into_iter()
+                    .flat_map(|e| self.values(e))
+                    .collect();
+            }
             // `String::from(x)`, `Cow::Borrowed(x)`, `Some(x)` wrap the same text.
             [.., TokenTree::Ident(f), TokenTree::Group(g)]
                 if g.delimiter() == Delimiter::Parenthesis
@@ -803,11 +836,36 @@ impl Scan<'_> {
             .rposition(|t| is_punct(Some(t), ';'))
             .map_or(0, |p| p + 1);
         self.scopes.push(Vec::new());
-        // Bindings made in the block are visible to its last expression.
-        self.walk(&inner[..last]);
+        // Bindings made in the block are visible to its last expression. (Only bound here:
+        // the statements themselves are scanned by the walk, once.)
+        self.bind_statements(&inner[..last]);
         let v = self.values(&inner[last..]);
         self.scopes.pop();
         v
+    }
+
+    /// The `let`s and `const`s of a block, bound without scanning them for calls.
+    fn bind_statements(&mut self, tokens: &[TokenTree]) {
+        let mut i = 0;
+        while i < tokens.len() {
+            let is_let = is_ident(tokens.get(i), "let");
+            let is_const = is_ident(tokens.get(i), "const") && !is_ident(tokens.get(i + 1), "fn");
+            if !(is_let || is_const) {
+                i += 1;
+                continue;
+            }
+            let end = Self::statement_end(tokens, i + 1);
+            let eq = (i + 1..end).find(|&j| is_assign(tokens, j));
+            let pattern_end = (i + 1..eq.unwrap_or(end))
+                .find(|&j| is_punct(tokens.get(j), ':') && !is_punct(tokens.get(j + 1), ':'))
+                .unwrap_or(eq.unwrap_or(end));
+            let values = match eq {
+                Some(eq) => self.values(&tokens[eq + 1..end]),
+                None => Vec::new(),
+            };
+            self.bind(&tokens[i + 1..pattern_end], values);
+            i = end + 1;
+        }
     }
 
     /// `if c { a } else if d { b } else { c }`: every branch's value.

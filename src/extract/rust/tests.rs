@@ -262,3 +262,37 @@ async fn f(pool: &PgPool, tx: &Transaction<'_>, conn: &deadpool_postgres::Object
         "sql"
     );
 }
+
+// See: issue 12, item 3 (tuple literals carrying SQL).
+#[test]
+fn tuples_in_arrays_iterated() {
+    let src = r#"
+async fn counts(c: &Client) {
+    for (table, sql) in [("users", "SELECT count(*) FROM users"), ("tasks", "SELECT count(*) FROM tasks")] {
+        let row = c.query_one(sql, &[]).await?;
+    }
+}
+"#;
+    assert_eq!(
+        texts(&sqls(src)),
+        ["SELECT count(*) FROM users", "SELECT count(*) FROM tasks"]
+    );
+}
+
+#[test]
+fn deeply_nested_let_blocks_stay_linear() {
+    // Each level's initializer is a block with a `let` inside: scanned once per level, not
+    // twice (which would double the work at every level).
+    let mut src = String::from("fn f(c: &Client) {\n");
+    for _ in 0..40 {
+        src.push_str("let q = { let r = 1;\n");
+    }
+    src.push_str("\"SELECT 1 FROM deep\"");
+    for _ in 0..40 {
+        src.push_str(" };\n q }");
+    }
+    src.push_str(";\n c.query(q, &[]);\n}\n");
+    let start = std::time::Instant::now();
+    let _ = extract(Path::new("x.rs"), &src);
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}
