@@ -593,9 +593,28 @@ impl Scan<'_> {
 
     /// A name in expression position: a macro, a call, an assignment, a builder.
     fn expression_word(&mut self, tokens: &[TokenTree], i: usize, word: &str) -> usize {
+        // `sql.push_str("..")`, `sql += ".."`: the text grows at run time from here.
+        let appended = is_punct(tokens.get(i + 1), '.')
+            && matches!(tokens.get(i + 2), Some(TokenTree::Ident(m))
+                if matches!(m.to_string().as_str(), "push_str" | "push" | "insert_str" | "extend"));
+        let plus_eq = is_punct(tokens.get(i + 1), '+') && is_punct(tokens.get(i + 2), '=');
+        if (appended || plus_eq) && !(i > 0 && is_punct(tokens.get(i - 1), '.')) {
+            let end = (i + 3).min(tokens.len());
+            let span = self.span_of(&tokens[i..end]);
+            self.mark_grown(word, span);
+        }
         if is_punct(tokens.get(i + 1), '!') {
             if let Some(TokenTree::Group(g)) = tokens.get(i + 2) {
                 let args = group_tokens(g);
+                if word == "write" || word == "writeln" {
+                    // `write!(sql, " AND x = {}", v)` appends to `sql`.
+                    if let Some(target) = split_commas(&args).first() {
+                        if let Some(TokenTree::Ident(name)) = strip_wrappers(target).first() {
+                            let span = self.span_of(&tokens[i..i + 3]);
+                            self.mark_grown(&name.to_string(), span);
+                        }
+                    }
+                }
                 if MACROS.contains(&word) {
                     self.macro_call(&args);
                 } else if FILE_MACROS.contains(&word) {
@@ -661,6 +680,23 @@ impl Scan<'_> {
             return end;
         }
         i + 1
+    }
+
+    /// A binding's text is appended to at `span`: each of its statements is only known in
+    /// part (checked if what is known parses, otherwise `dynamic-sql`).
+    fn mark_grown(&mut self, name: &str, span: Span) {
+        for scope in self.scopes.iter_mut().rev() {
+            if let Some(b) = scope.iter_mut().rev().find(|b| b.name == name) {
+                for v in &mut b.values {
+                    if let Value::Sql(sql) = v {
+                        if !sql.dynamic.contains(&span) {
+                            sql.dynamic.push(span);
+                        }
+                    }
+                }
+                return;
+            }
+        }
     }
 
     /// `query!("SELECT ...", args)` / `query_as!(Type, "SELECT ...", args)`: the first string.

@@ -296,3 +296,30 @@ fn deeply_nested_let_blocks_stay_linear() {
     let _ = extract(Path::new("x.rs"), &src);
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
 }
+
+// See: issue 12, item 3: text appended at run time is not the whole statement.
+#[test]
+fn appended_strings_are_partly_known() {
+    let src = r#"
+async fn f(c: &Client, name: Option<String>) {
+    let mut sql = String::from("UPDATE users SET ");
+    if let Some(n) = name {
+        sql.push_str("name = $2, ");
+    }
+    c.execute(sql.as_str(), &[]).await?;
+    let mut q = String::from("SELECT id FROM users WHERE true");
+    write!(q, " AND id = {}", 1).unwrap();
+    c.query(&q, &[]).await?;
+}
+"#;
+    let found = sqls(src);
+    assert_eq!(
+        texts(&found),
+        ["UPDATE users SET ", "SELECT id FROM users WHERE true"]
+    );
+    let grown: Vec<&str> = found
+        .iter()
+        .map(|e| &src[e.dynamic[0].start as usize..e.dynamic[0].end as usize])
+        .collect();
+    assert_eq!(grown, ["sql.push_str", "write!(q, \" AND id = {}\", 1)"]);
+}
