@@ -477,9 +477,16 @@ impl Scan<'_> {
     /// `for (name, sql) in [("a", "SELECT .."), ..] { .. }`: the pattern is bound to every
     /// element's values inside the body.
     fn for_loop(&mut self, tokens: &[TokenTree], i: usize) -> usize {
+        // `for<'a> Fn(&'a str)` is a type, not a loop.
+        if is_punct(tokens.get(i + 1), '<') {
+            return i + 1;
+        }
         let Some(at_in) = (i + 1..tokens.len()).find(|&j| is_ident(tokens.get(j), "in")) else {
             return i + 1;
         };
+        if tokens[i + 1..at_in].iter().any(|t| is_punct(Some(t), ';')) {
+            return i + 1;
+        }
         let Some(body) = (at_in + 1..tokens.len()).find(
             |&j| matches!(&tokens[j], TokenTree::Group(g) if g.delimiter() == Delimiter::Brace),
         ) else {
@@ -556,8 +563,17 @@ impl Scan<'_> {
             return i + 1;
         };
         let Some(eq) = (n + 1..end).find(|&j| is_assign(tokens, j)) else {
-            return end + 1;
+            return i + 1;
         };
+        // `struct S<const N: usize> { .. }`: a const generic, not an item; its `=` would be
+        // another item's.
+        let typed = is_punct(tokens.get(n + 1), ':')
+            && !tokens[n + 1..eq]
+                .iter()
+                .any(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace));
+        if !typed {
+            return i + 1;
+        }
         let value = &tokens[eq + 1..end];
         self.walk(value);
         let values = self.values(value);

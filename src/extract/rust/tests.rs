@@ -323,3 +323,20 @@ async fn f(c: &Client, name: Option<String>) {
         .collect();
     assert_eq!(grown, ["sql.push_str", "write!(q, \" AND id = {}\", 1)"]);
 }
+
+#[test]
+fn const_generics_and_higher_ranked_types_are_not_items() {
+    let src = r#"
+struct S<const N: usize> { a: [u8; N] }
+fn g(c: &Client) {
+    let f: Box<dyn for<'a> Fn(&'a str) -> &'a str> = Box::new(|s| s);
+    c.query("SELECT 1 FROM kept", &[]);
+}
+const X: &str = "SELECT 2 FROM kept";
+fn h(c: &Client) { c.query(X, &[]); }
+"#;
+    assert_eq!(
+        texts(&sqls(src)),
+        ["SELECT 1 FROM kept", "SELECT 2 FROM kept"]
+    );
+}
