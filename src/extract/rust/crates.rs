@@ -68,6 +68,8 @@ struct Tables {
 struct Place {
     krate: usize,
     module: Vec<String>,
+    /// No Cargo.toml above the file: its module path is unknown.
+    loose: bool,
 }
 
 /// Resolve every reference through the crate-wide tables, put each resolved statement into
@@ -83,21 +85,25 @@ pub fn link_files(files: &mut [LinkFile], layout: &Layout) {
             places.push(None);
             continue;
         }
-        let (id, module) = match layout {
-            Layout::Single => ((f.path.clone(), String::new()), Vec::new()),
+        let (id, module, loose) = match layout {
+            Layout::Single => ((f.path.clone(), String::new()), Vec::new(), true),
             Layout::Tree => match manifests.dir_of(&f.path) {
                 Some(dir) => {
                     let (target, module) = module_path(&dir, &f.path);
-                    ((dir, target), module)
+                    ((dir, target), module, false)
                 }
-                None => ((f.path.clone(), String::new()), Vec::new()),
+                None => ((f.path.clone(), String::new()), Vec::new(), true),
             },
         };
         let krate = *crate_index.entry(id.clone()).or_insert_with(|| {
             crates.push(id);
             crates.len() - 1
         });
-        places.push(Some(Place { krate, module }));
+        places.push(Some(Place {
+            krate,
+            module,
+            loose,
+        }));
     }
     let facts: Vec<Option<Facts>> = files.iter_mut().map(|f| f.facts.take()).collect();
     let mut tables = Tables {
@@ -147,9 +153,10 @@ pub fn link_files(files: &mut [LinkFile], layout: &Layout) {
         for r in &facts.references {
             let mut seen = Vec::new();
             let mut found = follow(&tables, &places, &all_facts, place, r, &mut seen, 0);
-            if found.is_empty() && *layout == Layout::Single {
-                // A file alone: `crate::db::queries::ALL` may name a module of this file
-                // under another path; a name defined once in the file is that constant.
+            if found.is_empty() && place.loose {
+                // A file alone (or outside any crate): `crate::db::queries::ALL` may name a
+                // module of this file under another path; a name defined once in the file
+                // is that constant.
                 found = unique_by_name(facts, file, r);
             }
             let mut any = false;
