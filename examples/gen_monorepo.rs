@@ -2,7 +2,7 @@
 //! one in five holding SQL in the forms extraction supports), a schema of N tables as DDL, and
 //! a schemalint.toml. Same arguments, same bytes.
 //!
-//! `cargo run --release --example gen_monorepo -- OUT_DIR LINES [TABLES]`
+//! `cargo run --release --example gen_monorepo -- OUT_DIR LINES [TABLES] [--db-layer]`
 #![allow(clippy::print_stdout)]
 
 use std::fmt::Write as _;
@@ -147,8 +147,19 @@ fn ts_file(rng: &mut Rng, tables: &[Table], with_sql: bool, lines: usize) -> Str
     out
 }
 
-fn rs_file(rng: &mut Rng, tables: &[Table], with_sql: bool, lines: usize) -> String {
-    let mut out = String::from("use std::collections::HashMap;\n\n");
+fn rs_file(
+    rng: &mut Rng,
+    tables: &[Table],
+    with_sql: bool,
+    lines: usize,
+    db_layer: bool,
+) -> String {
+    // A db layer: every file says `use sqlx::PgPool;`, whether or not it holds SQL.
+    let mut out = String::from(if db_layer {
+        "use std::collections::HashMap;\nuse sqlx::PgPool;\n\n"
+    } else {
+        "use std::collections::HashMap;\n\n"
+    });
     let mut n = 0;
     while out.lines().count() < lines {
         n += 1;
@@ -176,12 +187,15 @@ fn rs_file(rng: &mut Rng, tables: &[Table], with_sql: bool, lines: usize) -> Str
 }
 
 fn main() -> std::io::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let all: Vec<String> = std::env::args().skip(1).collect();
+    // `--db-layer`: half the files are Rust, each with `use sqlx::PgPool;` (most without SQL).
+    let db_layer = all.iter().any(|a| a == "--db-layer");
+    let args: Vec<String> = all.into_iter().filter(|a| a != "--db-layer").collect();
     let (Some(out), Some(lines)) = (
         args.first(),
         args.get(1).and_then(|l| l.parse::<usize>().ok()),
     ) else {
-        eprintln!("usage: gen_monorepo OUT_DIR LINES [TABLES]");
+        eprintln!("usage: gen_monorepo OUT_DIR LINES [TABLES] [--db-layer]");
         std::process::exit(2);
     };
     let n_tables = args.get(2).and_then(|t| t.parse().ok()).unwrap_or(1000);
@@ -202,8 +216,9 @@ fn main() -> std::io::Result<()> {
         let with_sql = i % 5 == 0;
         let dir = out.join(format!("packages/pkg{:03}/src", i / 50));
         std::fs::create_dir_all(&dir)?;
-        let text = if i % 4 == 3 {
-            let t = rs_file(&mut rng, &tables, with_sql, per_file);
+        let rust = if db_layer { i % 2 == 1 } else { i % 4 == 3 };
+        let text = if rust {
+            let t = rs_file(&mut rng, &tables, with_sql, per_file, db_layer);
             std::fs::write(dir.join(format!("mod_{i:05}.rs")), &t)?;
             t
         } else {

@@ -331,6 +331,25 @@ impl Checker<'_> {
         if outcome.error.is_some() {
             return outcome;
         }
+        if let Some(severity) = self.settings.severity(RuleId::OtherDatabase) {
+            for note in file.notes {
+                outcome.diagnostics.push(
+                    Diagnostic::new(
+                        rules::OtherDatabase::NAME,
+                        severity,
+                        note.message,
+                        note.span,
+                    )
+                    .with_label("not PostgreSQL"),
+                );
+                if let Some(d) = outcome.diagnostics.last_mut() {
+                    d.file = note.file.clone();
+                }
+                if let Ok(t) = std::fs::read_to_string(&note.file) {
+                    outcome.texts.push((note.file, Arc::from(t)));
+                }
+            }
+        }
         let extents: Vec<Span> = file
             .embedded
             .iter()
@@ -404,6 +423,13 @@ impl Checker<'_> {
         diagnostics: &mut Vec<Diagnostic>,
         references: &mut BTreeSet<Reference>,
     ) -> usize {
+        // SQL the extractor could not read at all (a run-time value passed to a query call).
+        if sql.text.trim().is_empty() {
+            if let Some(&first) = sql.dynamic.first() {
+                self.report_dynamic(first, diagnostics);
+            }
+            return 0;
+        }
         let statements = match sql::parse(&sql.text) {
             Ok(s) => s,
             Err(error) => {
@@ -429,6 +455,23 @@ impl Checker<'_> {
         statements.len()
     }
 
+    fn report_dynamic(&self, first: Span, diagnostics: &mut Vec<Diagnostic>) {
+        if let Some(severity) = self.settings.severity(RuleId::DynamicSql) {
+            diagnostics.push(
+                Diagnostic::new(
+                    rules::DynamicSql::NAME,
+                    severity,
+                    "statement built at run time was not checked",
+                    first,
+                )
+                .with_label("only known at run time")
+                .with_help(Some(
+                    "use a static table or column name so the statement can be checked".into(),
+                )),
+            );
+        }
+    }
+
     fn report_parse_failure(
         &self,
         sql: &EmbeddedSql,
@@ -445,20 +488,7 @@ impl Checker<'_> {
             return;
         }
         if let Some(&first) = sql.dynamic.first() {
-            if let Some(severity) = self.settings.severity(RuleId::DynamicSql) {
-                diagnostics.push(
-                    Diagnostic::new(
-                        rules::DynamicSql::NAME,
-                        severity,
-                        "statement built at run time was not checked",
-                        first,
-                    )
-                    .with_label("only known at run time")
-                    .with_help(Some(
-                        "use a static table or column name so the statement can be checked".into(),
-                    )),
-                );
-            }
+            self.report_dynamic(first, diagnostics);
             return;
         }
         let Some(severity) = self.settings.severity(RuleId::SqlSyntax) else {
@@ -534,6 +564,26 @@ pub struct Extracted {
     text: String,
     embedded: Vec<EmbeddedSql>,
     error: Option<FileError>,
+    /// What a Rust file declares and refers to, until the crate-level pass takes it.
+    facts: Option<extract::rust::Facts>,
+    /// SQL the crate-level pass skipped, with why (`other-database`).
+    notes: Vec<extract::rust::crates::Note>,
+}
+
+impl Extracted {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The SQL found in the file (after the crate-level pass).
+    pub fn embedded(&self) -> &[EmbeddedSql] {
+        &self.embedded
+    }
+
+    /// SQL skipped with a reason (`other-database`).
+    pub fn notes(&self) -> &[extract::rust::crates::Note] {
+        &self.notes
+    }
 }
 
 impl Extracted {
@@ -553,7 +603,7 @@ pub fn extract_files(
     sources: &SourcesConfig,
     progress: Option<&AtomicUsize>,
 ) -> Vec<Extracted> {
-    run_with_big_stacks(|| {
+    let mut extracted: Vec<Extracted> = run_with_big_stacks(|| {
         files
             .par_iter()
             .map(|f| {
@@ -564,7 +614,32 @@ pub fn extract_files(
                 extracted
             })
             .collect()
-    })
+    });
+    link_rust(&mut extracted);
+    extracted
+}
+
+/// The crate-level pass over what the per-file phase collected: Rust constants by path,
+/// crate-wide; crates that use another database skipped (see `extract::rust::crates`).
+fn link_rust(files: &mut [Extracted]) {
+    use extract::rust::crates::{link_files, Layout, LinkFile};
+    if files.iter().all(|f| f.facts.is_none()) {
+        return;
+    }
+    let mut link: Vec<LinkFile> = files
+        .iter_mut()
+        .map(|f| LinkFile {
+            path: f.path.clone(),
+            embedded: std::mem::take(&mut f.embedded),
+            facts: f.facts.take(),
+            notes: Vec::new(),
+        })
+        .collect();
+    link_files(&mut link, &Layout::Tree);
+    for (f, l) in files.iter_mut().zip(link) {
+        f.embedded = l.embedded;
+        f.notes = l.notes;
+    }
 }
 
 fn extract_file(file: &SourceFile, sources: &SourcesConfig) -> Extracted {
@@ -573,6 +648,8 @@ fn extract_file(file: &SourceFile, sources: &SourcesConfig) -> Extracted {
         text: String::new(),
         embedded: Vec::new(),
         error: None,
+        facts: None,
+        notes: Vec::new(),
     };
     let text = match read_source(&file.path) {
         Ok(text) => text,
@@ -584,8 +661,11 @@ fn extract_file(file: &SourceFile, sources: &SourcesConfig) -> Extracted {
             return out;
         }
     };
-    match extract::extract(&file.path, file.language, &text, sources) {
-        Ok(embedded) => out.embedded = embedded,
+    match extract::extract_parts(&file.path, file.language, &text, sources) {
+        Ok(parts) => {
+            out.embedded = parts.embedded;
+            out.facts = parts.facts;
+        }
         Err(e) => {
             out.error = Some(FileError {
                 path: file.path.clone(),
@@ -594,7 +674,9 @@ fn extract_file(file: &SourceFile, sources: &SourcesConfig) -> Extracted {
             return out;
         }
     }
-    if !out.embedded.is_empty() || suppress::mentioned(&text) {
+    // The crate pass may place statements in a file of constants.
+    let holds_sql = out.facts.as_ref().is_some_and(|f| f.holds_sql());
+    if !out.embedded.is_empty() || holds_sql || suppress::mentioned(&text) {
         out.text = text;
     }
     out

@@ -159,8 +159,8 @@ impl OffsetMap {
 }
 
 /// Builds SQL text piece by piece from a host file, keeping the offset map exact.
-#[derive(Debug, Default)]
-pub(crate) struct SqlBuilder {
+#[derive(Debug, Default, Clone)]
+pub struct SqlBuilder {
     pub text: String,
     pub map: OffsetMap,
     pub dynamic: Vec<Span>,
@@ -353,30 +353,75 @@ fn max_nesting(text: &str) -> usize {
 }
 
 /// Extract every SQL statement from one host file. `path` is the scanned file (for resolving
-/// `query_file!` paths); `options` adds tag and function names from the config.
+/// `query_file!` paths); `options` adds tag and function names from the config. Paths to
+/// Rust constants are resolved within the file alone; [`extract_parts`] and
+/// [`rust::crates::link_files`] resolve them crate-wide.
 pub fn extract(
     path: &Path,
     language: Language,
     text: &str,
     options: &SourcesConfig,
 ) -> Result<Vec<EmbeddedSql>, ExtractError> {
+    let parts = extract_parts(path, language, text, options)?;
+    let Some(facts) = parts.facts else {
+        return Ok(parts.embedded);
+    };
+    let mut files = vec![rust::crates::LinkFile {
+        path: path.to_path_buf(),
+        embedded: parts.embedded,
+        facts: Some(facts),
+        notes: Vec::new(),
+    }];
+    rust::crates::link_files(&mut files, &rust::crates::Layout::Single);
+    Ok(std::mem::take(&mut files[0].embedded))
+}
+
+/// One file's extraction before the crate-level pass: its SQL, and for Rust the constants,
+/// imports and references that pass resolves.
+#[derive(Debug, Default)]
+pub struct Extraction {
+    pub embedded: Vec<EmbeddedSql>,
+    pub facts: Option<rust::Facts>,
+}
+
+/// [`extract`] without resolving Rust paths: the per-file phase, run in parallel.
+pub fn extract_parts(
+    path: &Path,
+    language: Language,
+    text: &str,
+    options: &SourcesConfig,
+) -> Result<Extraction, ExtractError> {
     // Cheap byte scans first: most code files hold no SQL and are never parsed.
+    let plain = |embedded| {
+        Ok(Extraction {
+            embedded,
+            facts: None,
+        })
+    };
     let might_hold_sql = match language {
-        Language::Sql => return Ok(sql::extract_sql_file(text)),
+        Language::Sql => return plain(sql::extract_sql_file(text)),
         Language::TypeScript | Language::JavaScript => typescript::has_sql_cue(text, options),
         Language::Rust => rust::has_sql_cue(text),
     };
     if !might_hold_sql {
-        return Ok(Vec::new());
+        return plain(Vec::new());
     }
     let depth = max_nesting(text);
     if depth > MAX_NESTING {
         return Err(ExtractError::TooDeep(depth));
     }
     match language {
-        Language::Sql => Ok(sql::extract_sql_file(text)),
-        Language::TypeScript | Language::JavaScript => typescript::extract(path, text, options),
-        Language::Rust => rust::extract(path, text),
+        Language::Sql => plain(sql::extract_sql_file(text)),
+        Language::TypeScript | Language::JavaScript => {
+            plain(typescript::extract(path, text, options)?)
+        }
+        Language::Rust => {
+            let file = rust::scan_file(path, text)?;
+            Ok(Extraction {
+                embedded: file.embedded,
+                facts: Some(file.facts),
+            })
+        }
     }
 }
 

@@ -1,16 +1,22 @@
-//! Rust: SQL in sqlx macros (`query!`, `query_as!`, `query_scalar!`, `query_file!`, ...), sqlx
-//! functions (`sqlx::query(...)`) and tokio-postgres/postgres methods (`.query(...)`,
-//! `.execute(...)`, `.prepare(...)`), including `const`/`static`/`let` string bindings.
-//! A proc-macro2 token scan: 2–2.5× faster than `syn::parse_file` and all that is needed here.
+//! Rust: SQL in sqlx macros (`query!`, `query_as!`, `query_file!`, ...), sqlx functions
+//! (`sqlx::query(...)`, `raw_sql`, `QueryBuilder::new`), tokio-postgres/postgres methods
+//! (`.query(...)`, `.execute(...)`, `.prepare(...)`), through `let` bindings (scoped, shadowed,
+//! reassigned in branches), `format!`, and constants by path (resolved crate-wide in
+//! [`crates`]). A proc-macro2 token scan: 2–2.5× faster than `syn::parse_file`.
 
-use std::collections::HashMap;
+pub mod crates;
+mod cue;
+
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use proc_macro2::{Delimiter, Literal, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Literal, Spacing, TokenStream, TokenTree};
 
 use super::{starts_like_statement, Confidence, EmbeddedSql, ExtractError, SqlBuilder};
-use crate::diagnostic::LineIndex;
+use super::{Splice, SpliceKind};
+use crate::diagnostic::{LineIndex, Span};
+
+pub(super) use cue::has_sql_cue;
 
 /// Macros whose first string argument is SQL (after a type for the `_as` forms).
 const MACROS: &[&str] = &[
@@ -35,10 +41,12 @@ const CALLS: &[&str] = &[
     "query_scalar",
     "query_with",
     "query_as_with",
+    "query_scalar_with",
     "query_one",
     "query_opt",
     "query_raw",
     "query_typed",
+    "query_typed_raw",
     "execute",
     "execute_raw",
     "prepare",
@@ -46,16 +54,117 @@ const CALLS: &[&str] = &[
     "prepare_cached",
     "batch_execute",
     "simple_query",
+    "raw_sql",
+];
+/// Of [`CALLS`], the names no other common library uses: an argument that cannot be read is
+/// SQL that was not checked (reported as `dynamic-sql`), not some other string.
+const SQL_ONLY_CALLS: &[&str] = &[
+    "query_as",
+    "query_scalar",
+    "query_with",
+    "query_as_with",
+    "query_scalar_with",
+    "query_one",
+    "query_opt",
+    "query_raw",
+    "query_typed",
+    "query_typed_raw",
+    "execute_raw",
+    "prepare_typed",
+    "prepare_cached",
+    "batch_execute",
+    "simple_query",
+    "raw_sql",
 ];
 
-/// Cheap byte scan before tokenizing: no cue, no SQL.
-pub(super) fn has_sql_cue(text: &str) -> bool {
-    ["query", "execute", "prepare", "sqlx"]
-        .iter()
-        .any(|cue| text.contains(cue))
+/// What one Rust file declares and refers to, for the crate-level pass ([`crates::link`]).
+/// Module paths here are relative to the file (inline `mod` items, impl types); the crate
+/// pass prefixes the file's own module path.
+#[derive(Debug, Default, Clone)]
+pub struct Facts {
+    pub constants: Vec<ConstDef>,
+    pub imports: Vec<Import>,
+    pub references: Vec<Reference>,
 }
 
+/// `const NAME: &str = ...;` or `static NAME: ... = ...;` outside function bodies.
+#[derive(Debug, Clone)]
+pub struct ConstDef {
+    /// Inline modules, then the impl type for associated constants (`impl Repo { const X }`).
+    pub module: Vec<String>,
+    pub name: String,
+    pub values: Vec<Value>,
+}
+
+/// `use a::b::c as d;` in module `module`: `alias` (here `d`) stands for `path`. A glob
+/// import (`use a::b::*;`) has `alias` `*` and the module's path.
+#[derive(Debug, Clone)]
+pub struct Import {
+    pub module: Vec<String>,
+    pub alias: String,
+    pub path: Vec<String>,
+}
+
+/// A path given as SQL at a call site (`client.query(sql::FETCH, ..)`), to resolve.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    /// The module the path is written in, and the impl type there (for `Self::`).
+    pub module: Vec<String>,
+    pub self_type: Option<String>,
+    pub path: Vec<String>,
+    pub site: Span,
+    /// The call certainly takes SQL: a path that cannot be resolved is reported as not
+    /// checked instead of ignored.
+    pub certain: bool,
+}
+
+/// What an expression evaluates to, as far as the scan can tell.
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// Text known statically (a literal, `concat!`, `format!` with its holes marked).
+    Sql(Box<SqlBuilder>),
+    /// A constant by path, resolved later.
+    Path(Reference),
+    /// A tuple (`("SELECT ..", args)`): each element's values, for `let (sql, args) = ..`.
+    Tuple(Vec<Vec<Value>>),
+    /// Computed at run time (a function's result, a parameter): the span of the expression.
+    Unknown(Span),
+}
+
+/// One file's scan: the SQL found in it and what the crate-level pass needs.
+#[derive(Debug, Default)]
+pub struct RustFile {
+    pub embedded: Vec<EmbeddedSql>,
+    pub facts: Facts,
+}
+
+/// Extract one file and resolve its paths within the file alone.
 pub fn extract(path: &Path, text: &str) -> Result<Vec<EmbeddedSql>, ExtractError> {
+    let file = scan_file(path, text)?;
+    let mut files = vec![crates::LinkFile {
+        path: path.to_path_buf(),
+        embedded: file.embedded,
+        facts: Some(file.facts),
+        notes: Vec::new(),
+    }];
+    crates::link_files(&mut files, &crates::Layout::Single);
+    Ok(std::mem::take(&mut files[0].embedded))
+}
+
+impl Facts {
+    /// Whether a constant here holds text that starts like SQL (its file's text is kept:
+    /// statements may be placed in it by the crate pass).
+    pub fn holds_sql(&self) -> bool {
+        self.constants.iter().any(|c| {
+            c.values
+                .iter()
+                .any(|v| matches!(v, Value::Sql(b) if starts_like_statement(&b.text)))
+        })
+    }
+}
+
+/// Scan one file: its SQL, constants, imports and unresolved references.
+pub fn scan_file(path: &Path, text: &str) -> Result<RustFile, ExtractError> {
     // proc-macro2 keeps every parsed file's text in a thread-local source map until told
     // otherwise; forget it however we leave, so a long scan doesn't grow without bound.
     // (Declared before the tokens, so it runs after they are dropped.)
@@ -76,109 +185,532 @@ pub fn extract(path: &Path, text: &str) -> Result<Vec<EmbeddedSql>, ExtractError
         text,
         index: &index,
         path,
-        constants: HashMap::new(),
+        module: Vec::new(),
+        self_type: None,
+        scopes: Vec::new(),
+        depth: 0,
+        facts: Facts::default(),
         out: Vec::new(),
     };
-    scan.collect_constants(&tokens, 0);
-    scan.walk(&tokens, 0);
-    Ok(scan.out)
+    scan.walk(&tokens);
+    Ok(RustFile {
+        embedded: scan.out,
+        facts: scan.facts,
+    })
+}
+
+/// A `let` (or fn-local `const`, or parameter) in scope: its name and every value it may
+/// hold at this point.
+struct Binding {
+    name: String,
+    values: Vec<Value>,
 }
 
 struct Scan<'a> {
     text: &'a str,
     index: &'a LineIndex,
     path: &'a Path,
-    /// `const NAME: &str = "..."` (or `= concat!("...", "...")`), `static`, `let name = ...`:
-    /// the literal pieces, by name. `None` when the name is bound to two different values in
-    /// the file (which one a path means is then unknown).
-    constants: HashMap<String, Option<Vec<Literal>>>,
+    module: Vec<String>,
+    self_type: Option<String>,
+    /// Block scopes inside function bodies, innermost last; empty at item level.
+    scopes: Vec<Vec<Binding>>,
+    depth: usize,
+    facts: Facts,
     out: Vec<EmbeddedSql>,
 }
 
 /// Nested groups deeper than this are not scanned (no real code nests so deep).
 const MAX_DEPTH: usize = 128;
 
+fn is_punct(t: Option<&TokenTree>, c: char) -> bool {
+    matches!(t, Some(TokenTree::Punct(p)) if p.as_char() == c)
+}
+
+fn is_ident(t: Option<&TokenTree>, name: &str) -> bool {
+    matches!(t, Some(TokenTree::Ident(i)) if i == name)
+}
+
+/// A lone `=` (not `==`, `=>`, `<=`, `+=`).
+fn is_assign(tokens: &[TokenTree], i: usize) -> bool {
+    let Some(TokenTree::Punct(p)) = tokens.get(i) else {
+        return false;
+    };
+    if p.as_char() != '=' || p.spacing() != Spacing::Alone {
+        return false;
+    }
+    !matches!(i.checked_sub(1).and_then(|j| tokens.get(j)),
+        Some(TokenTree::Punct(q)) if q.spacing() == Spacing::Joint)
+}
+
+/// The index of the first top-level token at or after `from` matching `stop`.
+fn find_from(tokens: &[TokenTree], from: usize, stop: impl Fn(&TokenTree) -> bool) -> usize {
+    (from..tokens.len())
+        .find(|&j| stop(&tokens[j]))
+        .unwrap_or(tokens.len())
+}
+
+/// Split a token list at top-level commas (a trailing comma gives no empty piece).
+fn split_commas(tokens: &[TokenTree]) -> Vec<&[TokenTree]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut angle = 0i32;
+    for (i, t) in tokens.iter().enumerate() {
+        match t {
+            // `query_as::<_, T>` inside an argument: the comma in the turbofish is not a
+            // separator. Only count angles after `::` to leave comparisons alone.
+            TokenTree::Punct(p)
+                if p.as_char() == '<' && i > 0 && is_punct(tokens.get(i - 1), ':') =>
+            {
+                angle += 1
+            }
+            TokenTree::Punct(p) if p.as_char() == '>' && angle > 0 => angle -= 1,
+            TokenTree::Punct(p) if p.as_char() == ',' && angle == 0 => {
+                out.push(&tokens[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if start < tokens.len() {
+        out.push(&tokens[start..]);
+    }
+    out
+}
+
+fn group_tokens(g: &proc_macro2::Group) -> Vec<TokenTree> {
+    g.stream().into_iter().collect()
+}
+
 impl Scan<'_> {
-    fn collect_constants(&mut self, tokens: &[TokenTree], depth: usize) {
-        if depth > MAX_DEPTH {
+    fn host(&self, lc: proc_macro2::LineColumn) -> u32 {
+        // proc-macro2: line is 1-based, column 0-based in characters.
+        self.index
+            .offset(self.text, lc.line as u32, lc.column as u32 + 1)
+    }
+
+    fn span_of(&self, tokens: &[TokenTree]) -> Span {
+        match (tokens.first(), tokens.last()) {
+            (Some(a), Some(b)) => Span::new(self.host(a.span().start()), self.host(b.span().end())),
+            _ => Span::new(0, 0),
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Binding> {
+        self.scopes
+            .iter()
+            .rev()
+            .find_map(|s| s.iter().rev().find(|b| b.name == name))
+    }
+
+    fn walk(&mut self, tokens: &[TokenTree]) {
+        if self.depth > MAX_DEPTH {
             return;
         }
-        for (i, t) in tokens.iter().enumerate() {
-            match t {
-                TokenTree::Ident(kw)
-                    if matches!(kw.to_string().as_str(), "const" | "static" | "let") =>
-                {
-                    // `const NAME: &str = "..." ;` / `let name = "...";`
-                    let Some(TokenTree::Ident(name)) = tokens.get(i + 1) else {
-                        continue;
-                    };
-                    let mut j = i + 2;
-                    while j < tokens.len()
-                        && !matches!(&tokens[j], TokenTree::Punct(p) if p.as_char() == '=' || p.as_char() == ';')
-                    {
-                        j += 1;
-                    }
-                    let is_eq =
-                        matches!(tokens.get(j), Some(TokenTree::Punct(p)) if p.as_char() == '=');
-                    let value = tokens.get(j + 1..).and_then(string_value);
-                    if let (true, Some((parts, used))) = (is_eq, value) {
-                        let ends = matches!(tokens.get(j + 1 + used), Some(TokenTree::Punct(p)) if p.as_char() == ';');
-                        if ends {
-                            let entry = self.constants.entry(name.to_string());
-                            entry
-                                .and_modify(|known| {
-                                    let same = known.as_ref().is_some_and(|k| {
-                                        k.iter()
-                                            .map(|l| l.to_string())
-                                            .eq(parts.iter().map(|l| l.to_string()))
-                                    });
-                                    if !same {
-                                        *known = None;
-                                    }
-                                })
-                                .or_insert(Some(parts));
-                        }
-                    }
+        self.depth += 1;
+        let mut i = 0;
+        while i < tokens.len() {
+            i = self.step(tokens, i);
+        }
+        self.depth -= 1;
+    }
+
+    /// Handle the construct starting at `tokens[i]`; returns where to continue.
+    fn step(&mut self, tokens: &[TokenTree], i: usize) -> usize {
+        match &tokens[i] {
+            TokenTree::Group(g) => {
+                let inner = group_tokens(g);
+                let block = g.delimiter() == Delimiter::Brace && !self.scopes.is_empty();
+                if block {
+                    self.scopes.push(Vec::new());
                 }
-                TokenTree::Group(g) => {
-                    let inner: Vec<TokenTree> = g.stream().into_iter().collect();
-                    self.collect_constants(&inner, depth + 1);
+                self.walk(&inner);
+                if block {
+                    self.scopes.pop();
+                }
+                i + 1
+            }
+            TokenTree::Ident(id) => {
+                let word = id.to_string();
+                match word.as_str() {
+                    "mod" => self.module_item(tokens, i),
+                    "impl" | "trait" => self.impl_item(tokens, i),
+                    "fn" => self.fn_item(tokens, i),
+                    "let" => self.let_statement(tokens, i),
+                    "for" if !self.scopes.is_empty() => self.for_loop(tokens, i),
+                    "const" | "static" if !is_ident(tokens.get(i + 1), "fn") => {
+                        self.const_item(tokens, i)
+                    }
+                    "use" => self.use_item(tokens, i),
+                    _ => self.expression_word(tokens, i, &word),
+                }
+            }
+            _ => i + 1,
+        }
+    }
+
+    /// `mod name { ... }`: a nested module with its own items (no outer `let`s).
+    fn module_item(&mut self, tokens: &[TokenTree], i: usize) -> usize {
+        let (Some(TokenTree::Ident(name)), Some(TokenTree::Group(g))) =
+            (tokens.get(i + 1), tokens.get(i + 2))
+        else {
+            return i + 1;
+        };
+        if g.delimiter() != Delimiter::Brace {
+            return i + 1;
+        }
+        let inner = group_tokens(g);
+        self.module.push(name.to_string());
+        let scopes = std::mem::take(&mut self.scopes);
+        let self_type = self.self_type.take();
+        self.walk(&inner);
+        self.scopes = scopes;
+        self.self_type = self_type;
+        self.module.pop();
+        i + 3
+    }
+
+    /// `impl<T> Trait for Type<T> { ... }`: associated constants live under `Type`.
+    fn impl_item(&mut self, tokens: &[TokenTree], i: usize) -> usize {
+        let body = find_from(tokens, i + 1, |t| {
+            matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace)
+                || matches!(t, TokenTree::Punct(p) if p.as_char() == ';')
+        });
+        let Some(TokenTree::Group(g)) = tokens.get(body) else {
+            return body;
+        };
+        // The type is the last name at angle depth 0 before `where`.
+        let mut angle = 0i32;
+        let mut ty = None;
+        for t in &tokens[i + 1..body] {
+            match t {
+                TokenTree::Punct(p) if p.as_char() == '<' => angle += 1,
+                TokenTree::Punct(p) if p.as_char() == '>' => angle -= 1,
+                TokenTree::Ident(id) if id == "where" => break,
+                TokenTree::Ident(id) if angle == 0 && id != "for" && id != "dyn" => {
+                    ty = Some(id.to_string())
                 }
                 _ => {}
             }
         }
+        let inner = group_tokens(g);
+        let saved = std::mem::replace(&mut self.self_type, ty);
+        let scopes = std::mem::take(&mut self.scopes);
+        self.walk(&inner);
+        self.scopes = scopes;
+        self.self_type = saved;
+        body + 1
     }
 
-    fn walk(&mut self, tokens: &[TokenTree], depth: usize) {
-        if depth > MAX_DEPTH {
-            return;
+    /// `fn name(params) -> T { body }`: the body is a new scope where parameters shadow
+    /// everything outside.
+    fn fn_item(&mut self, tokens: &[TokenTree], i: usize) -> usize {
+        let body = find_from(tokens, i + 1, |t| {
+            matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace)
+                || matches!(t, TokenTree::Punct(p) if p.as_char() == ';')
+        });
+        let Some(TokenTree::Group(g)) = tokens.get(body) else {
+            return body + 1;
+        };
+        let mut params = Vec::new();
+        if let Some(TokenTree::Group(p)) = tokens[i + 1..body]
+            .iter()
+            .find(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis))
+        {
+            let ptoks = group_tokens(p);
+            for param in split_commas(&ptoks) {
+                let colon = param.iter().position(|t| is_punct(Some(t), ':'));
+                if let Some(c) = colon {
+                    let span = self.span_of(param);
+                    for name in pattern_names(&param[..c]) {
+                        params.push(Binding {
+                            name,
+                            values: vec![Value::Unknown(span)],
+                        });
+                    }
+                }
+            }
         }
-        for (i, t) in tokens.iter().enumerate() {
-            match t {
-                TokenTree::Ident(name) => {
-                    let name = name.to_string();
-                    let bang = matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
-                    if bang {
-                        if let Some(TokenTree::Group(g)) = tokens.get(i + 2) {
-                            let args: Vec<TokenTree> = g.stream().into_iter().collect();
-                            if MACROS.contains(&name.as_str()) {
-                                self.macro_call(&args);
-                            } else if FILE_MACROS.contains(&name.as_str()) {
-                                self.file_macro(&args);
-                            }
-                        }
-                    } else if CALLS.contains(&name.as_str()) {
-                        if let Some(g) = call_group(&tokens[i + 1..]) {
-                            let args: Vec<TokenTree> = g.stream().into_iter().collect();
-                            self.function_call(&args);
+        let inner = group_tokens(g);
+        self.scopes.push(params);
+        self.walk(&inner);
+        self.scopes.pop();
+        body + 1
+    }
+
+    /// The end of a statement starting at `from`: the next top-level `;`.
+    fn statement_end(tokens: &[TokenTree], from: usize) -> usize {
+        find_from(
+            tokens,
+            from,
+            |t| matches!(t, TokenTree::Punct(p) if p.as_char() == ';'),
+        )
+    }
+
+    /// `let pattern (: Type)? (= value)? ;`
+    fn let_statement(&mut self, tokens: &[TokenTree], i: usize) -> usize {
+        let end = Self::statement_end(tokens, i + 1);
+        let eq = (i + 1..end).find(|&j| is_assign(tokens, j));
+        let pattern_end = (i + 1..eq.unwrap_or(end))
+            .find(|&j| is_punct(tokens.get(j), ':') && !is_punct(tokens.get(j + 1), ':'))
+            .unwrap_or(eq.unwrap_or(end));
+        let pattern = &tokens[i + 1..pattern_end];
+        let values = match eq {
+            Some(eq) => {
+                let value = &tokens[eq + 1..end];
+                if let Some(args) = builder_new(value) {
+                    // `let mut qb = QueryBuilder::new("..");`: what the next statements push.
+                    let name = pattern_names(pattern).pop();
+                    let rest = tokens.get(end + 1..).unwrap_or(&[]);
+                    self.query_builder(&group_tokens(args), name.as_deref(), rest);
+                    return end + 1;
+                }
+                // Calls inside the initializer are scanned too (`let rows = client.query(..)`).
+                self.walk(value);
+                self.values(value)
+            }
+            None => Vec::new(),
+        };
+        self.bind(pattern, values);
+        end + 1
+    }
+
+    /// `for (name, sql) in [("a", "SELECT .."), ..] { .. }`: the pattern is bound to every
+    /// element's values inside the body.
+    fn for_loop(&mut self, tokens: &[TokenTree], i: usize) -> usize {
+        // `for<'a> Fn(&'a str)` is a type, not a loop.
+        if is_punct(tokens.get(i + 1), '<') {
+            return i + 1;
+        }
+        let Some(at_in) = (i + 1..tokens.len()).find(|&j| is_ident(tokens.get(j), "in")) else {
+            return i + 1;
+        };
+        if tokens[i + 1..at_in].iter().any(|t| is_punct(Some(t), ';')) {
+            return i + 1;
+        }
+        let Some(body) = (at_in + 1..tokens.len()).find(
+            |&j| matches!(&tokens[j], TokenTree::Group(g) if g.delimiter() == Delimiter::Brace),
+        ) else {
+            return i + 1;
+        };
+        let iterable = &tokens[at_in + 1..body];
+        self.walk(iterable);
+        let values = self.values(iterable);
+        let TokenTree::Group(g) = &tokens[body] else {
+            return body + 1;
+        };
+        self.scopes.push(Vec::new());
+        self.bind(&tokens[i + 1..at_in], values);
+        self.walk(&group_tokens(g));
+        self.scopes.pop();
+        body + 1
+    }
+
+    /// Bind a pattern: a name, or a tuple destructuring a tuple value.
+    fn bind(&mut self, pattern: &[TokenTree], values: Vec<Value>) {
+        let Some(scope) = self.scopes.last_mut() else {
+            return;
+        };
+        let pattern: Vec<&TokenTree> = pattern
+            .iter()
+            .filter(|t| !matches!(t, TokenTree::Ident(i) if i == "mut" || i == "ref"))
+            .collect();
+        match pattern.as_slice() {
+            [TokenTree::Ident(name)] => scope.push(Binding {
+                name: name.to_string(),
+                values,
+            }),
+            [TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis => {
+                // `let (sql, args) = ("SELECT ..", ..)` is bound by `values` as a tuple;
+                // without a known tuple each name is unknown.
+                let names: Vec<Vec<String>> = split_commas(&group_tokens(g))
+                    .into_iter()
+                    .map(pattern_names)
+                    .collect();
+                for (k, names) in names.into_iter().enumerate() {
+                    for name in names {
+                        let vals = values
+                            .iter()
+                            .filter_map(|v| match v {
+                                Value::Tuple(t) => t.get(k).cloned(),
+                                _ => None,
+                            })
+                            .flatten()
+                            .collect();
+                        scope.push(Binding { name, values: vals });
+                    }
+                }
+            }
+            _ => {
+                let owned: Vec<TokenTree> = pattern.iter().map(|t| (*t).clone()).collect();
+                for name in pattern_names(&owned) {
+                    scope.push(Binding {
+                        name,
+                        values: Vec::new(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// `const NAME: T = value;` / `static (mut|ref)? NAME: T = value;`
+    fn const_item(&mut self, tokens: &[TokenTree], i: usize) -> usize {
+        let end = Self::statement_end(tokens, i + 1);
+        let mut n = i + 1;
+        while matches!(tokens.get(n), Some(TokenTree::Ident(x)) if x == "mut" || x == "ref") {
+            n += 1;
+        }
+        let Some(TokenTree::Ident(name)) = tokens.get(n) else {
+            return i + 1;
+        };
+        let Some(eq) = (n + 1..end).find(|&j| is_assign(tokens, j)) else {
+            return i + 1;
+        };
+        // `struct S<const N: usize> { .. }`: a const generic, not an item; its `=` would be
+        // another item's.
+        let typed = is_punct(tokens.get(n + 1), ':')
+            && !tokens[n + 1..eq]
+                .iter()
+                .any(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace));
+        if !typed {
+            return i + 1;
+        }
+        let value = &tokens[eq + 1..end];
+        self.walk(value);
+        let values = self.values(value);
+        let name = name.to_string();
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.push(Binding { name, values });
+        } else {
+            let mut module = self.module.clone();
+            module.extend(self.self_type.clone());
+            self.facts.constants.push(ConstDef {
+                module,
+                name,
+                values,
+            });
+        }
+        end + 1
+    }
+
+    /// `use a::{b::{self, C as D}, e::*};`
+    fn use_item(&mut self, tokens: &[TokenTree], i: usize) -> usize {
+        let end = Self::statement_end(tokens, i + 1);
+        let mut imports = Vec::new();
+        use_tree(&tokens[i + 1..end], Vec::new(), &mut imports);
+        for (alias, path) in imports {
+            self.facts.imports.push(Import {
+                module: self.module.clone(),
+                alias,
+                path,
+            });
+        }
+        end + 1
+    }
+
+    /// A name in expression position: a macro, a call, an assignment, a builder.
+    fn expression_word(&mut self, tokens: &[TokenTree], i: usize, word: &str) -> usize {
+        // `sql.push_str("..")`, `sql += ".."`: the text grows at run time from here.
+        let appended = is_punct(tokens.get(i + 1), '.')
+            && matches!(tokens.get(i + 2), Some(TokenTree::Ident(m))
+                if matches!(m.to_string().as_str(), "push_str" | "push" | "insert_str" | "extend"));
+        let plus_eq = is_punct(tokens.get(i + 1), '+') && is_punct(tokens.get(i + 2), '=');
+        if (appended || plus_eq) && !(i > 0 && is_punct(tokens.get(i - 1), '.')) {
+            let end = (i + 3).min(tokens.len());
+            let span = self.span_of(&tokens[i..end]);
+            self.mark_grown(word, span);
+        }
+        if is_punct(tokens.get(i + 1), '!') {
+            if let Some(TokenTree::Group(g)) = tokens.get(i + 2) {
+                let args = group_tokens(g);
+                if word == "write" || word == "writeln" {
+                    // `write!(sql, " AND x = {}", v)` appends to `sql`.
+                    if let Some(target) = split_commas(&args).first() {
+                        if let Some(TokenTree::Ident(name)) = strip_wrappers(target).first() {
+                            let span = self.span_of(&tokens[i..i + 3]);
+                            self.mark_grown(&name.to_string(), span);
                         }
                     }
                 }
-                TokenTree::Group(g) => {
-                    let inner: Vec<TokenTree> = g.stream().into_iter().collect();
-                    self.walk(&inner, depth + 1);
+                if MACROS.contains(&word) {
+                    self.macro_call(&args);
+                } else if FILE_MACROS.contains(&word) {
+                    self.file_macro(&args);
                 }
-                _ => {}
+                // `lazy_static! { static ref Q: &str = ".."; }` holds items; other macros
+                // hold expressions. Either way, what is inside is scanned.
+                self.walk(&args);
+                return i + 3;
+            }
+            return i + 1;
+        }
+        if word == "QueryBuilder" {
+            if let Some(args) = builder_new(&tokens[i..]) {
+                // Not bound to a name: only the prefix is known.
+                self.query_builder(&group_tokens(args), None, &[]);
+            }
+            return i + 1;
+        }
+        if CALLS.contains(&word) {
+            let after_dot = i > 0 && is_punct(tokens.get(i - 1), '.');
+            let after_sqlx = i >= 3 && is_ident(tokens.get(i - 3), "sqlx");
+            let after_fn = i > 0 && is_ident(tokens.get(i - 1), "fn");
+            if let (false, Some(g)) = (after_fn, call_group(&tokens[i + 1..])) {
+                let args = group_tokens(g);
+                let parts = split_commas(&args);
+                // tokio-postgres passes parameters as a slice: `(sql, &[&a, &b])`.
+                let params_slice = parts.get(1).is_some_and(|p| {
+                    is_punct(p.first(), '&')
+                        && matches!(p.get(1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket)
+                });
+                let certain = SQL_ONLY_CALLS.contains(&word)
+                    || after_sqlx
+                    || params_slice
+                    || (!after_dot && (word == "query" || word == "query_as"));
+                if let Some(first) = parts.first() {
+                    self.function_call(first, certain);
+                }
+            }
+            return i + 1;
+        }
+        // `name = value;`: a binding reassigned (in a branch: one more value it may hold).
+        if is_assign(tokens, i + 1) && !(i > 0 && is_punct(tokens.get(i - 1), '.')) {
+            let end = find_from(
+                tokens,
+                i + 2,
+                |t| matches!(t, TokenTree::Punct(p) if p.as_char() == ';' || p.as_char() == ','),
+            );
+            let value = &tokens[i + 2..end];
+            self.walk(value);
+            let values = self.values(value);
+            let depth = self.scopes.len();
+            for (d, scope) in self.scopes.iter_mut().enumerate().rev() {
+                if let Some(b) = scope.iter_mut().rev().find(|b| b.name == word) {
+                    if d + 1 == depth && !b.values.is_empty() {
+                        b.values = values;
+                    } else {
+                        b.values.extend(values);
+                    }
+                    break;
+                }
+            }
+            return end;
+        }
+        i + 1
+    }
+
+    /// A binding's text is appended to at `span`: each of its statements is only known in
+    /// part (checked if what is known parses, otherwise `dynamic-sql`).
+    fn mark_grown(&mut self, name: &str, span: Span) {
+        for scope in self.scopes.iter_mut().rev() {
+            if let Some(b) = scope.iter_mut().rev().find(|b| b.name == name) {
+                for v in &mut b.values {
+                    if let Value::Sql(sql) = v {
+                        if !sql.dynamic.contains(&span) {
+                            sql.dynamic.push(span);
+                        }
+                    }
+                }
+                return;
             }
         }
     }
@@ -190,7 +722,8 @@ impl Scan<'_> {
             _ => None,
         });
         if let Some(lit) = first_string {
-            self.literal(&[lit]);
+            let b = self.literal(&[lit]);
+            self.emit(b);
         }
     }
 
@@ -219,55 +752,727 @@ impl Scan<'_> {
         self.out.push(e);
     }
 
-    /// `sqlx::query("...")`, `client.query("...", &[])`, `client.execute(QUERY, ..)`, with
-    /// `concat!("...", "...")`, or a constant by path (`Self::FIND`, `queries::ALL`).
-    fn function_call(&mut self, args: &[TokenTree]) {
-        let start = args
-            .iter()
-            .position(|t| !matches!(t, TokenTree::Punct(p) if p.as_char() == '&'))
-            .unwrap_or(args.len());
-        // The first argument: everything up to the first top-level comma.
-        let end = args[start..]
-            .iter()
-            .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
-            .map_or(args.len(), |i| start + i);
-        let first = &args[start..end];
-        if let Some((parts, used)) = string_value(first) {
-            if used == first.len() {
-                self.literal(&parts);
-            }
-            return;
+    /// The first argument of a query call: every value it may have is a statement.
+    fn function_call(&mut self, first: &[TokenTree], certain: bool) {
+        let site = self.span_of(strip_wrappers(first));
+        for value in self.values(first) {
+            self.use_value(value, certain, site);
         }
-        // A path made only of names and `::`: the constant named by its last segment.
-        let is_path = !first.is_empty()
-            && first.iter().all(|t| match t {
-                TokenTree::Ident(_) => true,
-                TokenTree::Punct(p) => p.as_char() == ':',
-                _ => false,
-            });
-        if let (true, Some(TokenTree::Ident(name))) = (is_path, first.last()) {
-            if let Some(Some(parts)) = self.constants.get(&name.to_string()).cloned() {
-                self.literal(&parts);
+    }
+
+    fn use_value(&mut self, value: Value, certain: bool, site: Span) {
+        match value {
+            Value::Sql(b) => self.emit(*b),
+            // A tuple passed whole is not a string.
+            Value::Tuple(_) => {}
+            Value::Path(mut r) => {
+                r.certain = certain;
+                self.facts.references.push(r);
+            }
+            Value::Unknown(_) => {
+                if certain {
+                    let e = not_extracted(site);
+                    if !self.out.contains(&e) {
+                        self.out.push(e);
+                    }
+                }
             }
         }
     }
 
+    /// Push a statement found in this file, once.
+    fn emit(&mut self, b: SqlBuilder) {
+        if !starts_like_statement(&b.text) {
+            return;
+        }
+        let e = b.finish(Confidence::Certain);
+        if !self.out.contains(&e) {
+            self.out.push(e);
+        }
+    }
+
+    /// Every value an expression may have.
+    fn values(&mut self, tokens: &[TokenTree]) -> Vec<Value> {
+        let tokens = strip_wrappers(tokens);
+        if tokens.is_empty() {
+            return Vec::new();
+        }
+        let span = self.span_of(tokens);
+        if let Some((parts, used)) = string_value(tokens) {
+            if used == tokens.len() {
+                return vec![Value::Sql(Box::new(self.literal(&parts)))];
+            }
+        }
+        match tokens {
+            [TokenTree::Ident(f), TokenTree::Punct(bang), TokenTree::Group(g)]
+                if f == "format" && bang.as_char() == '!' =>
+            {
+                return vec![self.format(&group_tokens(g), span)];
+            }
+            [TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis => {
+                let inner = group_tokens(g);
+                let parts = split_commas(&inner);
+                if parts.len() < 2 {
+                    return self.values(&inner);
+                }
+                // A tuple: each element's values, for `let (sql, args) = (..)`.
+                let elements: Vec<Vec<Value>> = parts.iter().map(|p| self.values(p)).collect();
+                return vec![Value::Tuple(elements)];
+            }
+            [TokenTree::Group(g)] if g.delimiter() == Delimiter::Brace => {
+                return self.block_value(g);
+            }
+            // An array (`[("a", "SELECT .."), ..]`): what iterating it yields.
+            [TokenTree::Group(g)] if g.delimiter() == Delimiter::Bracket => {
+                let inner = group_tokens(g);
+                return split_commas(&inner)
+                    .into_iter()
+                    .flat_map(|e| self.values(e))
+                    .collect();
+            }
+            // `String::from(x)`, `Cow::Borrowed(x)`, `Some(x)` wrap the same text.
+            [.., TokenTree::Ident(f), TokenTree::Group(g)]
+                if g.delimiter() == Delimiter::Parenthesis
+                    && matches!(
+                        f.to_string().as_str(),
+                        "from" | "Borrowed" | "Owned" | "new"
+                    )
+                    && tokens.len() == 5
+                    && matches!(&tokens[0], TokenTree::Ident(s) if s == "String" || s == "Cow") =>
+            {
+                return self.values(&group_tokens(g));
+            }
+            [TokenTree::Ident(kw), ..] if kw == "if" => return self.if_values(tokens),
+            [TokenTree::Ident(kw), .., TokenTree::Group(arms)] if kw == "match" => {
+                return self.match_values(arms);
+            }
+            _ => {}
+        }
+        // `client.prepare(..).await?`: a prepared statement, whose SQL is found at `prepare`.
+        let prepared = tokens.windows(2).any(|w| {
+            is_punct(w.first(), '.')
+                && matches!(w.get(1), Some(TokenTree::Ident(m)) if m.to_string().starts_with("prepare"))
+        });
+        if prepared {
+            return Vec::new();
+        }
+        // `Lazy::new(|| "..".to_string())`, `LazyLock::new(|| ..)`: the closure's value.
+        if let [.., TokenTree::Ident(new), TokenTree::Group(g)] = tokens {
+            let inner = group_tokens(g);
+            if new == "new" && is_punct(inner.first(), '|') && is_punct(inner.get(1), '|') {
+                return self.values(&inner[2..]);
+            }
+        }
+        if let Some(path) = path_segments(tokens) {
+            if path.len() == 1 {
+                if let Some(b) = self.lookup(&path[0]) {
+                    return b.values.clone();
+                }
+            }
+            return vec![Value::Path(Reference {
+                module: self.module.clone(),
+                self_type: self.self_type.clone(),
+                path,
+                site: span,
+                certain: false,
+            })];
+        }
+        vec![Value::Unknown(span)]
+    }
+
+    /// `{ ...; value }`: the value of the last expression.
+    fn block_value(&mut self, g: &proc_macro2::Group) -> Vec<Value> {
+        let inner = group_tokens(g);
+        let last = inner
+            .iter()
+            .rposition(|t| is_punct(Some(t), ';'))
+            .map_or(0, |p| p + 1);
+        self.scopes.push(Vec::new());
+        // Bindings made in the block are visible to its last expression. (Only bound here:
+        // the statements themselves are scanned by the walk, once.)
+        self.bind_statements(&inner[..last]);
+        let v = self.values(&inner[last..]);
+        self.scopes.pop();
+        v
+    }
+
+    /// The `let`s and `const`s of a block, bound without scanning them for calls.
+    fn bind_statements(&mut self, tokens: &[TokenTree]) {
+        let mut i = 0;
+        while i < tokens.len() {
+            let is_let = is_ident(tokens.get(i), "let");
+            let is_const = is_ident(tokens.get(i), "const") && !is_ident(tokens.get(i + 1), "fn");
+            if !(is_let || is_const) {
+                i += 1;
+                continue;
+            }
+            let end = Self::statement_end(tokens, i + 1);
+            let eq = (i + 1..end).find(|&j| is_assign(tokens, j));
+            let pattern_end = (i + 1..eq.unwrap_or(end))
+                .find(|&j| is_punct(tokens.get(j), ':') && !is_punct(tokens.get(j + 1), ':'))
+                .unwrap_or(eq.unwrap_or(end));
+            let values = match eq {
+                Some(eq) => self.values(&tokens[eq + 1..end]),
+                None => Vec::new(),
+            };
+            self.bind(&tokens[i + 1..pattern_end], values);
+            i = end + 1;
+        }
+    }
+
+    /// `if c { a } else if d { b } else { c }`: every branch's value.
+    fn if_values(&mut self, tokens: &[TokenTree]) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            if let TokenTree::Group(g) = &tokens[i] {
+                if g.delimiter() == Delimiter::Brace {
+                    out.extend(self.block_value(g));
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// `match x { P => a, Q => { b } }`: every arm's value.
+    fn match_values(&mut self, arms: &proc_macro2::Group) -> Vec<Value> {
+        let tokens = group_tokens(arms);
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i + 1 < tokens.len() {
+            let arrow = is_punct(tokens.get(i), '=') && is_punct(tokens.get(i + 1), '>');
+            if !arrow {
+                i += 1;
+                continue;
+            }
+            let start = i + 2;
+            let end = match tokens.get(start) {
+                Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => start + 1,
+                _ => find_from(&tokens, start, |t| is_punct(Some(t), ',')),
+            };
+            out.extend(self.values(&tokens[start..end]));
+            i = end;
+        }
+        out
+    }
+
     /// A statement made of one or more string literals (`concat!` pieces), each mapped back.
-    fn literal(&mut self, parts: &[Literal]) {
+    fn literal(&self, parts: &[Literal]) -> SqlBuilder {
         let mut b = SqlBuilder::default();
         for lit in parts {
-            if !is_string_literal(lit) {
-                return;
-            }
-            let start = lit.span().start();
-            // proc-macro2: line is 1-based, column 0-based in characters.
-            let host = self
-                .index
-                .offset(self.text, start.line as u32, start.column as u32 + 1);
+            let host = self.host(lit.span().start());
             decode_literal(&lit.to_string(), host, &mut b);
         }
+        b
+    }
+
+    /// `format!("... {} ... {name} ...", a, name = b)`: the text with each hole as a
+    /// placeholder and a [`Splice`]; holes in identifier or list position make the statement
+    /// dynamic.
+    fn format(&mut self, args: &[TokenTree], span: Span) -> Value {
+        let parts = split_commas(args);
+        let Some([TokenTree::Literal(lit)]) = parts.first().copied() else {
+            return Value::Unknown(span);
+        };
+        if !is_string_literal(lit) {
+            return Value::Unknown(span);
+        }
+        let raw = self.literal(std::slice::from_ref(lit));
+        let mut positional: Vec<&[TokenTree]> = Vec::new();
+        let mut named: Vec<(String, &[TokenTree])> = Vec::new();
+        for p in &parts[1..] {
+            match p {
+                [TokenTree::Ident(n), rest @ ..] if is_assign(p, 1) => {
+                    named.push((n.to_string(), &rest[1..]));
+                }
+                _ => positional.push(p),
+            }
+        }
+        let text = raw.text.clone();
+        let mut n = max_placeholder(&text);
+        let mut b = SqlBuilder::default();
+        let mut next = 0;
+        let bytes = text.as_bytes();
+        let (mut i, mut run) = (0, 0);
+        while i < bytes.len() {
+            match bytes[i] {
+                b'{' | b'}' if bytes.get(i + 1) == Some(&bytes[i]) => {
+                    push_mapped(&mut b, &raw, run, i + 1);
+                    i += 2;
+                    run = i;
+                }
+                b'{' => {
+                    let Some(close) = text[i..].find('}').map(|c| i + c) else {
+                        break;
+                    };
+                    push_mapped(&mut b, &raw, run, i);
+                    let name = text[i + 1..close].split(':').next().unwrap_or("").trim();
+                    let arg: Option<Vec<TokenTree>> = if name.is_empty() {
+                        next += 1;
+                        positional.get(next - 1).map(|a| a.to_vec())
+                    } else if let Ok(k) = name.parse::<usize>() {
+                        positional.get(k).map(|a| a.to_vec())
+                    } else {
+                        named
+                            .iter()
+                            .find(|(n, _)| n == name)
+                            .map(|(_, a)| a.to_vec())
+                            .or_else(|| {
+                                // `{name}`: a variable captured from the scope.
+                                let id = proc_macro2::Ident::new(
+                                    name.trim_start_matches("r#"),
+                                    proc_macro2::Span::call_site(),
+                                );
+                                name.chars()
+                                    .all(|c| c.is_alphanumeric() || c == '_')
+                                    .then(|| vec![TokenTree::Ident(id)])
+                            })
+                    };
+                    let hole =
+                        Span::new(raw.map.to_host(i as u32), raw.map.to_host(close as u32) + 1);
+                    self.hole(
+                        &mut b,
+                        arg.as_deref().unwrap_or(&[]),
+                        hole,
+                        close + 1 - i,
+                        &mut n,
+                    );
+                    i = close + 1;
+                    run = i;
+                }
+                _ => i += 1,
+            }
+        }
+        push_mapped(&mut b, &raw, run, bytes.len());
+        Value::Sql(Box::new(b))
+    }
+
+    /// One `format!` hole: a constant known in this file is pasted in as its text; otherwise
+    /// a placeholder as long as the hole (`{id}` → `$2  `), so offsets stay 1:1.
+    fn hole(
+        &mut self,
+        b: &mut SqlBuilder,
+        arg: &[TokenTree],
+        hole: Span,
+        len: usize,
+        n: &mut usize,
+    ) {
+        let arg = strip_wrappers(arg);
+        let in_quotes = b.text.matches('\'').count() % 2 == 1;
+        let position = hole_position(&b.text);
+        let constant = is_constant_expression(arg);
+        // A string known in this file (a literal, or a binding with one static value).
+        let known = match arg {
+            [TokenTree::Literal(l)] if is_string_literal(l) => {
+                Some(self.literal(std::slice::from_ref(l)))
+            }
+            [TokenTree::Ident(name)] => {
+                let name = name.to_string();
+                // A binding in scope, else a constant of this module declared above.
+                let values = match self.lookup(&name) {
+                    Some(b) => Some(b.values.as_slice()),
+                    None => self
+                        .facts
+                        .constants
+                        .iter()
+                        .rev()
+                        .find(|c| c.name == name && c.module == self.module)
+                        .map(|c| c.values.as_slice()),
+                };
+                match values {
+                    Some([Value::Sql(v)]) if v.dynamic.is_empty() && v.spliced.is_empty() => {
+                        Some((**v).clone())
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let kind = if constant || known.is_some() {
+            SpliceKind::Constant
+        } else if position == HolePosition::Value || in_quotes {
+            SpliceKind::Value
+        } else {
+            SpliceKind::Fragment
+        };
+        let start = b.text.len() as u32;
+        match (&known, in_quotes) {
+            (Some(k), false) => {
+                for (pos, c) in k.text.char_indices() {
+                    b.push_decoded(c, k.map.to_host(pos as u32));
+                }
+            }
+            _ if in_quotes => {
+                // Inside a SQL string literal any filler keeps the statement valid.
+                b.push_placeholder(&"x".repeat(len), hole.start);
+            }
+            _ => {
+                *n += 1;
+                let mut placeholder = format!("${n}");
+                if placeholder.len() < len {
+                    placeholder.push_str(&" ".repeat(len - placeholder.len()));
+                }
+                b.push_placeholder(&placeholder, hole.start);
+                if position == HolePosition::Fragment {
+                    b.dynamic.push(hole);
+                }
+            }
+        }
+        // What follows the hole maps 1:1 again (pushed by the caller from the hole's end).
+        b.spliced.push(Splice {
+            host: hole,
+            sql_start: start,
+            sql_end: b.text.len() as u32,
+            kind,
+        });
+    }
+
+    /// `let mut qb = QueryBuilder::new("UPDATE t SET ");` then `qb.push(".."); qb.push_bind(x);`
+    /// at the same level: the literal pushes are appended, a bind is a `$n` parameter; from
+    /// the first push that isn't a literal (or any push inside a branch or loop), the rest
+    /// is only known at run time.
+    fn query_builder(&mut self, args: &[TokenTree], name: Option<&str>, tokens: &[TokenTree]) {
+        let Some(first) = split_commas(args).first().copied() else {
+            return;
+        };
+        let mut values = self.values(first);
+        let Some(Value::Sql(mut b)) = values.pop().filter(|_| values.is_empty()) else {
+            // A prefix built otherwise: not extracted, said so.
+            let span = self.span_of(first);
+            self.out.push(not_extracted(span));
+            return;
+        };
+        let mut n = max_placeholder(&b.text);
+        let mut dynamic = None;
+        if let Some(name) = name {
+            let mut j = 0;
+            'statements: while j < tokens.len() {
+                let stmt_end = Self::statement_end(tokens, j);
+                let stmt = &tokens[j..stmt_end];
+                let mentions = stmt_mentions(stmt, name);
+                if mentions {
+                    // `qb.push("..").push_bind(x)` chains, one call after another.
+                    let mut k = 0;
+                    let direct = is_ident(stmt.first(), name);
+                    while direct && k + 3 < stmt.len() && is_punct(stmt.get(k + 1), '.') {
+                        let (Some(TokenTree::Ident(m)), Some(TokenTree::Group(a))) =
+                            (stmt.get(k + 2), stmt.get(k + 3))
+                        else {
+                            break;
+                        };
+                        let a = group_tokens(a);
+                        match m.to_string().as_str() {
+                            "push" => match string_value(&a) {
+                                Some((parts, used)) if used == a.len() => {
+                                    let piece = self.literal(&parts);
+                                    for (pos, c) in piece.text.char_indices() {
+                                        b.push_decoded(c, piece.map.to_host(pos as u32));
+                                    }
+                                }
+                                _ => {
+                                    dynamic = Some(self.span_of(stmt));
+                                    break 'statements;
+                                }
+                            },
+                            "push_bind" => {
+                                n += 1;
+                                b.push_placeholder(&format!("${n}"), self.host(m.span().start()));
+                            }
+                            "build" | "build_query_as" | "build_query_scalar" | "sql"
+                            | "into_sql" => break 'statements,
+                            _ => {
+                                dynamic = Some(self.span_of(stmt));
+                                break 'statements;
+                            }
+                        }
+                        k += 3;
+                    }
+                    if !direct || k + 1 < stmt.len() && !is_punct(stmt.get(k + 1), '.') {
+                        // Used some other way (in a branch, passed along): unknown from here.
+                        if !stmt_is_build(stmt, name) {
+                            dynamic = Some(self.span_of(stmt));
+                        }
+                        break;
+                    }
+                }
+                j = stmt_end + 1;
+            }
+        }
+        if let Some(span) = dynamic {
+            b.dynamic.push(span);
+        }
         if starts_like_statement(&b.text) {
-            self.out.push(b.finish(Confidence::Certain));
+            let e = b.finish(Confidence::Certain);
+            if !self.out.contains(&e) {
+                self.out.push(e);
+            }
+        } else {
+            let span = self.span_of(first);
+            self.out.push(not_extracted(span));
+        }
+    }
+}
+
+/// The argument group of `QueryBuilder::new(..)` or `QueryBuilder::<Postgres>::new(..)` in
+/// an expression.
+fn builder_new(tokens: &[TokenTree]) -> Option<&proc_macro2::Group> {
+    let at = tokens
+        .iter()
+        .position(|t| is_ident(Some(t), "QueryBuilder"))?;
+    let mut k = at + 1;
+    if !(is_punct(tokens.get(k), ':') && is_punct(tokens.get(k + 1), ':')) {
+        return None;
+    }
+    k += 2;
+    if is_punct(tokens.get(k), '<') {
+        let mut depth = 0;
+        while k < tokens.len() {
+            match &tokens[k] {
+                TokenTree::Punct(p) if p.as_char() == '<' => depth += 1,
+                TokenTree::Punct(p) if p.as_char() == '>' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            k += 1;
+        }
+        k += 1;
+        if !(is_punct(tokens.get(k), ':') && is_punct(tokens.get(k + 1), ':')) {
+            return None;
+        }
+        k += 2;
+    }
+    match (tokens.get(k), tokens.get(k + 1)) {
+        (Some(TokenTree::Ident(new)), Some(TokenTree::Group(g)))
+            if new == "new" && g.delimiter() == Delimiter::Parenthesis =>
+        {
+            Some(g)
+        }
+        _ => None,
+    }
+}
+
+/// Whether a statement uses the name `name` anywhere (nested groups included).
+fn stmt_mentions(stmt: &[TokenTree], name: &str) -> bool {
+    stmt.iter().any(|t| match t {
+        TokenTree::Ident(i) => i == name,
+        TokenTree::Group(g) => stmt_mentions(&group_tokens(g), name),
+        _ => false,
+    })
+}
+
+/// `qb.build()...` / `qb.build_query_as::<T>()...` (possibly after `let x =`).
+fn stmt_is_build(stmt: &[TokenTree], name: &str) -> bool {
+    stmt.windows(3).any(|w| {
+        is_ident(w.first(), name)
+            && is_punct(w.get(1), '.')
+            && matches!(w.get(2), Some(TokenTree::Ident(m)) if m.to_string().starts_with("build") || m == "sql")
+    })
+}
+
+/// Where a `format!` hole sits in the SQL before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HolePosition {
+    /// Where a value goes (`= {}`, `LIMIT {}`, `VALUES ({}, ..`): a parameter would do.
+    Value,
+    /// Where a name, a list or a clause goes (`FROM {}`, `SET {}`, `WHERE {}`, `IN ({})`).
+    Fragment,
+}
+
+/// Classify a hole by the SQL token before it: an operator or a value keyword means a value.
+fn hole_position(before: &str) -> HolePosition {
+    let t = before.trim_end();
+    if t.ends_with(['=', '<', '>', '+', '-', '*', '/', '%']) || t.ends_with("||") {
+        return HolePosition::Value;
+    }
+    let word = t
+        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    if matches!(
+        word.as_str(),
+        "LIKE" | "ILIKE" | "LIMIT" | "OFFSET" | "THEN" | "ELSE" | "WHEN" | "BETWEEN"
+    ) {
+        return HolePosition::Value;
+    }
+    // Inside `VALUES (...)`, after `(` or `,`: one value of a row.
+    if t.ends_with(['(', ',']) {
+        if let Some(open) = t.rfind('(') {
+            let head = t[..open].trim_end();
+            let closed = t[open..].contains(')');
+            let kw = head
+                .rsplit(|c: char| !c.is_ascii_alphabetic())
+                .next()
+                .unwrap_or("");
+            if !closed && kw.eq_ignore_ascii_case("VALUES") {
+                return HolePosition::Value;
+            }
+        }
+    }
+    HolePosition::Fragment
+}
+
+/// A literal, or a name written as a constant (`LIMIT`, `tables::USERS`, `Self::COLUMNS`).
+fn is_constant_expression(arg: &[TokenTree]) -> bool {
+    match arg {
+        [TokenTree::Literal(_)] => true,
+        _ => path_segments(arg).is_some_and(|p| {
+            p.last().is_some_and(|n| {
+                n.chars().any(|c| c.is_ascii_uppercase())
+                    && n.chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            })
+        }),
+    }
+}
+
+/// The highest `$n` placeholder in a text (0 if none).
+fn max_placeholder(text: &str) -> usize {
+    let b = text.as_bytes();
+    let mut max = 0;
+    for (i, _) in text.match_indices('$') {
+        let digits: String = b[i + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .map(|&c| c as char)
+            .collect();
+        max = max.max(digits.parse().unwrap_or(0));
+    }
+    max
+}
+
+/// Append `from.text[a..b]` to `b`, each character mapped where it came from.
+fn push_mapped(b: &mut SqlBuilder, from: &SqlBuilder, start: usize, end: usize) {
+    for (pos, c) in from.text[start..end].char_indices() {
+        b.push_decoded(c, from.map.to_host((start + pos) as u32));
+    }
+}
+
+/// A statement that carries SQL the scan cannot read (a run-time value): only `dynamic`.
+fn not_extracted(span: Span) -> EmbeddedSql {
+    let mut e = EmbeddedSql::verbatim("", span.start, Confidence::Certain);
+    e.dynamic.push(span);
+    e
+}
+
+/// Drop what does not change the string: `&`, `*`, `&mut`, and `.as_str()`, `.to_string()`,
+/// `.to_owned()`, `.as_ref()`, `.clone()`, `.into()` (`String::from(..)` is in [`Scan::values`]).
+fn strip_wrappers(mut tokens: &[TokenTree]) -> &[TokenTree] {
+    loop {
+        match tokens {
+            [TokenTree::Punct(p), rest @ ..] if p.as_char() == '&' || p.as_char() == '*' => {
+                tokens = rest;
+            }
+            [TokenTree::Ident(m), rest @ ..] if m == "mut" => tokens = rest,
+            [rest @ .., TokenTree::Punct(dot), TokenTree::Ident(m), TokenTree::Group(g)]
+                if dot.as_char() == '.'
+                    && g.stream().is_empty()
+                    && matches!(
+                        m.to_string().as_str(),
+                        "as_str" | "to_string" | "to_owned" | "as_ref" | "clone" | "into" | "deref"
+                    ) =>
+            {
+                tokens = rest;
+            }
+            _ => return tokens,
+        }
+    }
+}
+
+/// `a::b::C` (names and `::` only) as its segments.
+fn path_segments(tokens: &[TokenTree]) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    for t in tokens {
+        match t {
+            TokenTree::Ident(i) => out.push(i.to_string()),
+            TokenTree::Punct(p) if p.as_char() == ':' => {}
+            _ => return None,
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The names a pattern binds (`mut x`, `(a, b)`, `Some(x)`: lowercase names only).
+fn pattern_names(pattern: &[TokenTree]) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in pattern {
+        match t {
+            TokenTree::Ident(i) => {
+                let s = i.to_string();
+                let binding = s.starts_with(|c: char| c.is_lowercase() || c == '_')
+                    && !matches!(s.as_str(), "mut" | "ref" | "self" | "_");
+                if binding {
+                    out.push(s);
+                }
+            }
+            TokenTree::Group(g) => out.extend(pattern_names(&group_tokens(g))),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A `use` tree: each imported name (or `*`) with its full path.
+fn use_tree(tokens: &[TokenTree], prefix: Vec<String>, out: &mut Vec<(String, Vec<String>)>) {
+    let mut path = prefix;
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i] {
+            TokenTree::Ident(id) if id == "as" => {
+                if let Some(TokenTree::Ident(alias)) = tokens.get(i + 1) {
+                    out.push((alias.to_string(), path.clone()));
+                }
+                return;
+            }
+            TokenTree::Ident(id) if id == "self" && !path.is_empty() && i > 0 => {
+                // `use a::b::{self}` imports `b`.
+                if let Some(last) = path.last().cloned() {
+                    if is_ident(tokens.get(i + 1), "as") {
+                        if let Some(TokenTree::Ident(alias)) = tokens.get(i + 2) {
+                            out.push((alias.to_string(), path.clone()));
+                        }
+                        return;
+                    }
+                    out.push((last, path.clone()));
+                }
+                return;
+            }
+            TokenTree::Ident(id) => path.push(id.to_string()),
+            TokenTree::Punct(p) if p.as_char() == '*' => {
+                out.push(("*".into(), path.clone()));
+                return;
+            }
+            TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => {
+                for part in split_commas(&group_tokens(g)) {
+                    // `{self}` inside braces: prefix itself.
+                    if let [TokenTree::Ident(s), rest @ ..] = part {
+                        if s == "self" {
+                            let alias = match rest {
+                                [TokenTree::Ident(a), TokenTree::Ident(b)] if a == "as" => {
+                                    b.to_string()
+                                }
+                                _ => path.last().cloned().unwrap_or_default(),
+                            };
+                            out.push((alias, path.clone()));
+                            continue;
+                        }
+                    }
+                    use_tree(part, path.clone(), out);
+                }
+                return;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if let Some(last) = path.last() {
+        if !matches!(last.as_str(), "self" | "super" | "crate") {
+            out.push((last.clone(), path.clone()));
         }
     }
 }
@@ -383,113 +1588,4 @@ fn rust_escape(rest: &str) -> (Option<char>, usize) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sqls(src: &str) -> Vec<EmbeddedSql> {
-        extract(Path::new("/nonexistent/src/lib.rs"), src).unwrap()
-    }
-
-    fn host_at<'a>(src: &'a str, e: &EmbeddedSql, needle: &str) -> &'a str {
-        let at = e
-            .text
-            .find(needle)
-            .unwrap_or_else(|| panic!("{needle} in {:?}", e.text)) as u32;
-        &src[e.map.to_host(at) as usize..]
-    }
-
-    #[test]
-    fn sqlx_macros_and_raw_strings() {
-        let src = r####"
-fn f() {
-    let a = sqlx::query!("SELECT id, title FROM posts WHERE id = $1", id);
-    let b = sqlx::query_as!(Post, r#"SELECT "id", body FROM posts"#);
-    let c = sqlx::query_scalar!(r##"SELECT count(*) FROM comments"##);
-}
-"####;
-        let found = sqls(src);
-        assert_eq!(found.len(), 3);
-        assert!(host_at(src, &found[0], "title").starts_with("title"));
-        assert!(host_at(src, &found[1], "body").starts_with("body FROM"));
-        assert!(host_at(src, &found[2], "comments").starts_with("comments"));
-    }
-
-    #[test]
-    fn escapes_continuations_and_multibyte() {
-        let src = "fn f() { client.query(\"SELECT 'é' AS x, \\\"id\\\"\\n  FROM \\\n      users WHERE name = $1\", &[&n]).await; }";
-        let e = &sqls(src)[0];
-        assert!(e.text.contains("FROM users"), "{}", e.text);
-        assert!(host_at(src, e, "users").starts_with("users"));
-        assert!(host_at(src, e, "\"id\"").starts_with("\\\"id"));
-        assert!(host_at(src, e, "name").starts_with("name"));
-    }
-
-    #[test]
-    fn constants_and_function_calls_and_turbofish() {
-        let src = r#"
-const FIND: &str = "SELECT id FROM users WHERE email = $1";
-async fn f(c: &Client) {
-    c.query_one(FIND, &[&email]).await?;
-    sqlx::query_as::<_, User>("SELECT id FROM users").fetch_all(&pool).await?;
-    cmd.execute("ls -la");
-}
-"#;
-        let found = sqls(src);
-        let texts: Vec<&str> = found.iter().map(|e| e.text.as_str()).collect();
-        assert_eq!(
-            texts,
-            [
-                "SELECT id FROM users WHERE email = $1",
-                "SELECT id FROM users"
-            ]
-        );
-        assert!(host_at(src, &found[0], "email").starts_with("email = $1\";"));
-    }
-
-    #[test]
-    fn path_constants_and_concat() {
-        let src = r#"
-struct Repo;
-impl Repo {
-    const FIND: &'static str = "SELECT id FROM users WHERE id = $1";
-    async fn f(&self, c: &Client) {
-        c.query(Self::FIND, &[]).await?;
-        c.query(concat!("SELECT id, ", "email FROM users"), &[]).await?;
-        c.query(queries::ALL, &[]).await?;
-        c.query(crate::db::queries::LONG, &[]).await?;
-        c.query(TWICE, &[]).await?;
-        c.query(Self::FIND.trim(), &[]).await?;
-    }
-}
-mod queries {
-    pub const ALL: &str = "SELECT name FROM users";
-    pub const LONG: &str = concat!("SELECT id ", "FROM posts");
-}
-mod a { pub const TWICE: &str = "SELECT 1 FROM a"; }
-mod b { pub const TWICE: &str = "SELECT 1 FROM b"; }
-"#;
-        let found = sqls(src);
-        let texts: Vec<&str> = found.iter().map(|e| e.text.as_str()).collect();
-        // `TWICE` names two different statements: which one is unknown, so neither. A method
-        // call on a constant is not the constant.
-        assert_eq!(
-            texts,
-            [
-                "SELECT id FROM users WHERE id = $1",
-                "SELECT id, email FROM users",
-                "SELECT name FROM users",
-                "SELECT id FROM posts",
-            ]
-        );
-        // Each piece of a concat! maps back into its own literal.
-        assert!(host_at(src, &found[1], "email").starts_with("email FROM users\")"));
-        assert!(host_at(src, &found[3], "FROM").starts_with("FROM posts\")"));
-    }
-
-    #[test]
-    fn non_sql_files_and_broken_code() {
-        assert!(sqls("fn main() { println!(\"select a file to update\"); }").is_empty());
-        let r = extract(Path::new("x.rs"), "fn f() { query(\"SELECT 1\" ");
-        assert!(matches!(r, Err(ExtractError::HostSyntax { .. })));
-    }
-}
+mod tests;

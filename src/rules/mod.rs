@@ -8,6 +8,7 @@ mod database_error;
 mod dynamic_sql;
 mod insert_column_count;
 mod missing_required_column;
+mod other_database;
 mod sql_syntax;
 mod unknown_column;
 mod unknown_table;
@@ -30,6 +31,7 @@ pub use database_error::DatabaseError;
 pub use dynamic_sql::DynamicSql;
 pub use insert_column_count::InsertColumnCount;
 pub use missing_required_column::MissingRequiredColumn;
+pub use other_database::OtherDatabase;
 pub use sql_syntax::SqlSyntax;
 pub use unknown_column::UnknownColumn;
 pub use unknown_table::UnknownTable;
@@ -107,6 +109,7 @@ declare_rules! {
     UnsupportedDdl,
     UnusedSuppression,
     DatabaseError,
+    OtherDatabase,
 }
 
 impl RuleId {
