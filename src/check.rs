@@ -586,17 +586,6 @@ impl Extracted {
     }
 }
 
-impl Extracted {
-    /// How many pieces of SQL extraction found in the file.
-    pub fn sql_count(&self) -> usize {
-        self.embedded.len()
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
 /// Read every file and extract its SQL, in parallel, adding one to `progress` per file.
 pub fn extract_files(
     files: &[SourceFile],

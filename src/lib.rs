@@ -683,8 +683,9 @@ fn show_settings(args: &CheckArgs, plans: &[CheckPlan]) -> Result<Outcome, Error
 /// error that says where, so no statement goes unchecked in silence.
 fn report_unchecked_sql(plan: &CheckPlan, report: &mut Report) {
     let (files, _) = scan(plan);
-    let with_sql: Vec<&check::Extracted> = files.iter().filter(|f| f.sql_count() > 0).collect();
-    let statements: usize = with_sql.iter().map(|f| f.sql_count()).sum();
+    let with_sql: Vec<&check::Extracted> =
+        files.iter().filter(|f| f.embedded().len() > 0).collect();
+    let statements: usize = with_sql.iter().map(|f| f.embedded().len()).sum();
     if statements > 0 {
         let shown: Vec<String> = with_sql
             .iter()
