@@ -47,6 +47,9 @@ fn marker(line: &str) -> Option<Direction> {
 /// markers, only the parts after an Up marker and before the next Down marker (text before the
 /// first marker is not run: the tools ignore or reject it).
 pub(crate) fn up_ranges(text: &str) -> Vec<(usize, usize)> {
+    if is_liquibase(text) {
+        return liquibase_ranges(text);
+    }
     let mut out = Vec::new();
     let mut seen_marker = false;
     let mut up_start: Option<usize> = None;
@@ -79,6 +82,51 @@ pub(crate) fn up_ranges(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// `--liquibase formatted sql` on the first non-blank line.
+fn is_liquibase(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .and_then(|l| l.strip_prefix("--"))
+        .is_some_and(|l| {
+            l.trim_start()
+                .eq_ignore_ascii_case("liquibase formatted sql")
+        })
+}
+
+/// Liquibase formatted SQL: every changeset runs (its `--rollback` lines are comments) except
+/// one limited to other databases (`--changeset a:1 dbms:mysql`).
+fn liquibase_ranges(text: &str) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    let mut keep = true;
+    let mut start = 0;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let next = at + line.len();
+        let rest = line.trim_start().strip_prefix("--").map(str::trim_start);
+        if let Some(header) = rest.and_then(|r| r.strip_prefix("changeset")) {
+            if keep && start < at {
+                out.push((start, at));
+            }
+            keep = header
+                .split_whitespace()
+                .all(|attr| match attr.strip_prefix("dbms:") {
+                    Some(list) => list.split(',').any(|d| {
+                        let d = d.trim().to_ascii_lowercase();
+                        d == "postgresql" || d == "all"
+                    }),
+                    None => true,
+                });
+            start = next;
+        }
+        at = next;
+    }
+    if keep && start < text.len() {
+        out.push((start, text.len()));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +149,13 @@ mod tests {
         // Down first, then Up: only the Up part.
         let text = "-- +migrate Down\nDROP TABLE a;\n-- +migrate Up\nCREATE TABLE a (id int);\n";
         assert_eq!(up(text), "CREATE TABLE a (id int);\n");
+        // Liquibase: a changeset for another database is not run.
+        let text = "--liquibase formatted sql\n--changeset a:1\nCREATE TABLE a (id int);\n--rollback DROP TABLE a;\n--changeset a:2 dbms:mysql,mariadb\nCREATE TABLE m (id int);\n--changeset a:3 dbms:postgresql\nCREATE TABLE p (id int);\n";
+        let kept = up(text);
+        assert!(
+            kept.contains("TABLE a") && kept.contains("TABLE p") && !kept.contains("TABLE m"),
+            "{kept}"
+        );
         // No markers: everything; a look-alike comment is not a marker.
         let text = "-- +migrateUp is not a marker\nCREATE TABLE a (id int);\n";
         assert_eq!(up(text), text);
