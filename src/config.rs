@@ -43,6 +43,14 @@ pub struct SchemaConfig {
     /// Seconds to wait for a database connection (default 10).
     #[serde(default)]
     pub connect_timeout: Option<u64>,
+    /// The PostgreSQL major version statements are judged by (default: the live database's
+    /// or the snapshot's, else the newest stable major).
+    #[serde(default)]
+    pub postgres_version: Option<u32>,
+    /// Schemas that exist in the database but not in the schema sources: names qualified
+    /// with them are not judged.
+    #[serde(default)]
+    pub external_schemas: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -166,6 +174,16 @@ pub fn parse(path: &Path, text: String) -> Result<LoadedConfig, ConfigError> {
         if !crate::rules::is_known_rule(name) {
             let span = find_key(&text, name);
             return Err(invalid(format!("unknown rule `{name}`"), span, text));
+        }
+    }
+    if let Some(v) = config.schema.postgres_version {
+        if !(10..=99).contains(&v) {
+            let span = find_key(&text, "postgres-version");
+            return Err(invalid(
+                format!("postgres-version {v} is not a PostgreSQL major version (10 or newer)"),
+                span,
+                text,
+            ));
         }
     }
     for key in config.banned.keys() {

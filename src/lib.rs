@@ -113,8 +113,23 @@ fn connect_options(
     opts
 }
 
-/// The schema for `check`, `unused` and `snapshot`: a live database or DDL/snapshot files.
+/// The schema for `check`, `unused` and `snapshot`: a live database or DDL/snapshot files,
+/// with the config's version and external schemas.
 fn load_schema(args: &CheckArgs, plan: &CheckPlan) -> Result<LoadedSchema, Error> {
+    let mut loaded = load_schema_sources(args, plan)?;
+    let config = &plan.config.config.schema;
+    if config.postgres_version.is_some() {
+        loaded.schema.postgres_version = config.postgres_version;
+    }
+    loaded.schema.external_schemas = config
+        .external_schemas
+        .iter()
+        .map(|s| Ident::unquoted(s))
+        .collect();
+    Ok(loaded)
+}
+
+fn load_schema_sources(args: &CheckArgs, plan: &CheckPlan) -> Result<LoadedSchema, Error> {
     if let Some(url) = database_url(args, plan)? {
         let timeout = args
             .connect_timeout

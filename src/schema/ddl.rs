@@ -149,7 +149,10 @@ impl Replay<'_> {
 
     fn statement(&mut self, stmt: &str, offset: usize) {
         match classify(stmt) {
-            Kind::Irrelevant => {}
+            Kind::Irrelevant => {
+                let into = self.creation_schema();
+                super::functions::replay_function(self.schema, &into, stmt);
+            }
             Kind::SearchPath => self.set_search_path(stmt),
             Kind::Relevant => match sql::parse(stmt) {
                 Ok(parsed) => {

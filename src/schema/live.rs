@@ -392,9 +392,18 @@ async fn introspect_async(opts: &ConnectOptions) -> Result<Schema, LiveError> {
         .batch_execute("ROLLBACK")
         .await
         .map_err(query_error)?;
+    // `server_version_num` is 150004 for 15.4: statements are judged by the server's major.
+    let version = client
+        .query_one(
+            "SELECT current_setting('server_version_num')::int / 10000",
+            &[],
+        )
+        .await
+        .map_err(query_error)?;
 
     let mut schema = Schema {
         search_path: opts.search_path.clone(),
+        postgres_version: u32::try_from(version.get::<_, i32>(0)).ok(),
         ..Schema::default()
     };
     for row in &schemas {

@@ -1,0 +1,262 @@
+//! Functions in the model: what a `CREATE [OR REPLACE] FUNCTION` says about the rows it
+//! returns (the columns a `FROM f(...)` item has). Bodies, argument types and volatility are
+//! not modelled; only what name resolution needs.
+
+use serde::{Deserialize, Serialize};
+use sqlparser::ast::{ArgMode, CreateFunction, DataType, FunctionReturnType, ObjectNamePart};
+
+use super::{Ident, QualifiedName};
+
+/// What one function returns, as far as a FROM item's columns are concerned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum FunctionResult {
+    /// A base type (`RETURNS integer`, `RETURNS SETOF text`): one column, named after a
+    /// single named OUT parameter if there is one, else the FROM alias, else the function.
+    Scalar { out_name: Option<Ident> },
+    /// `RETURNS TABLE (a int, b text)` or several OUT parameters: these columns.
+    Columns { names: Vec<Ident> },
+    /// `RETURNS [SETOF] some_table`: the columns that table has when the query runs.
+    Relation { schema: Option<Ident>, name: Ident },
+    /// `record` without OUT parameters, a composite type we don't model, `trigger`, ...
+    Unknown,
+}
+
+/// One overload: its input-argument signature (as written, for OR REPLACE) and result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Function {
+    pub signature: String,
+    pub result: FunctionResult,
+}
+
+/// The result of `cf`, as recorded in the model. `is_type` says whether a name is a scalar
+/// type of the model (an enum or domain), so `RETURNS mood` is one column.
+pub fn function_of(cf: &CreateFunction, is_type: &dyn Fn(&QualifiedName) -> bool) -> Function {
+    let args = cf.args.as_deref().unwrap_or_default();
+    let outs: Vec<Option<Ident>> = args
+        .iter()
+        .filter(|a| matches!(a.mode, Some(ArgMode::Out | ArgMode::InOut)))
+        .map(|a| a.name.as_ref().map(Ident::from_ast))
+        .collect();
+    let signature = args
+        .iter()
+        .filter(|a| !matches!(a.mode, Some(ArgMode::Out)))
+        .map(|a| a.data_type.to_string().to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(",");
+    let data_type = match &cf.return_type {
+        Some(FunctionReturnType::DataType(t) | FunctionReturnType::SetOf(t)) => Some(t),
+        None => None,
+    };
+    let result = match (data_type, outs.as_slice()) {
+        (Some(DataType::Table(Some(cols))), _) => FunctionResult::Columns {
+            names: cols.iter().map(|c| Ident::from_ast(&c.name)).collect(),
+        },
+        // One OUT parameter: a scalar result named after it.
+        (_, [one]) => FunctionResult::Scalar {
+            out_name: one.clone(),
+        },
+        (_, [_, _, ..]) => match outs.iter().cloned().collect::<Option<Vec<_>>>() {
+            Some(names) => FunctionResult::Columns { names },
+            // An unnamed OUT parameter is called `column2`, ...: not worth modelling.
+            None => FunctionResult::Unknown,
+        },
+        (Some(t), []) => type_result(t, is_type),
+        (None, []) => FunctionResult::Unknown,
+    };
+    Function { signature, result }
+}
+
+fn type_result(t: &DataType, is_type: &dyn Fn(&QualifiedName) -> bool) -> FunctionResult {
+    match t {
+        DataType::Custom(name, _) => {
+            let parts: Vec<Ident> = name
+                .0
+                .iter()
+                .filter_map(ObjectNamePart::as_ident)
+                .map(Ident::from_ast)
+                .collect();
+            let qname = match parts.as_slice() {
+                [n] => QualifiedName {
+                    schema: None,
+                    name: n.clone(),
+                },
+                [s, n] => QualifiedName {
+                    schema: Some(s.clone()),
+                    name: n.clone(),
+                },
+                _ => return FunctionResult::Unknown,
+            };
+            if is_type(&qname) || is_builtin_scalar_type(qname.name.as_str()) {
+                FunctionResult::Scalar { out_name: None }
+            } else if is_pseudo_type(qname.name.as_str()) {
+                FunctionResult::Unknown
+            } else {
+                // A table's row type, or a composite type: looked up when a query uses it.
+                FunctionResult::Relation {
+                    schema: qname.schema,
+                    name: qname.name,
+                }
+            }
+        }
+        DataType::Table(_) | DataType::Unspecified | DataType::Trigger => FunctionResult::Unknown,
+        // Every other parsed type is a base type (`integer`, `text[]`, `timestamptz`, ...).
+        _ => FunctionResult::Scalar { out_name: None },
+    }
+}
+
+/// Base types sqlparser parses as a custom name.
+fn is_builtin_scalar_type(name: &str) -> bool {
+    matches!(
+        name,
+        "citext"
+            | "tsvector"
+            | "tsquery"
+            | "inet"
+            | "cidr"
+            | "macaddr"
+            | "money"
+            | "oid"
+            | "regclass"
+            | "int4range"
+            | "int8range"
+            | "tstzrange"
+            | "tsrange"
+            | "daterange"
+            | "numrange"
+            | "ltree"
+            | "hstore"
+            | "geometry"
+            | "geography"
+            | "vector"
+    )
+}
+
+fn is_pseudo_type(name: &str) -> bool {
+    matches!(
+        name,
+        "record" | "void" | "trigger" | "event_trigger" | "internal" | "anyelement"
+    )
+}
+
+/// Record a `CREATE [OR REPLACE] FUNCTION` in `schema`: an unqualified name goes into the
+/// first schema of the search path. OR REPLACE (or a repeat) replaces the overload with the
+/// same input arguments.
+pub(crate) fn record_create_function(
+    schema: &mut super::Schema,
+    into: &Ident,
+    cf: &CreateFunction,
+) {
+    let Some((ns, name)) = split_name(into, &cf.name) else {
+        return;
+    };
+    let is_type = |q: &QualifiedName| {
+        let ns = q.schema.clone().unwrap_or_else(|| into.clone());
+        schema
+            .namespace(&ns)
+            .is_some_and(|n| n.enums.contains_key(&q.name))
+    };
+    let function = function_of(cf, &is_type);
+    let overloads = schema.namespace_mut(&ns).functions.entry(name).or_default();
+    overloads.retain(|f| f.signature != function.signature);
+    overloads.push(function);
+}
+
+/// Apply `DROP FUNCTION name[(args)]`: without an argument list, every overload goes.
+pub(crate) fn record_drop_function(
+    schema: &mut super::Schema,
+    into: &Ident,
+    drop: &sqlparser::ast::DropFunction,
+) {
+    for desc in &drop.func_desc {
+        let Some((ns, name)) = split_name(into, &desc.name) else {
+            continue;
+        };
+        let Some(ns) = schema.namespaces.get_mut(&ns) else {
+            continue;
+        };
+        let signature = desc.args.as_ref().map(|args| {
+            args.iter()
+                .filter(|a| !matches!(a.mode, Some(ArgMode::Out)))
+                .map(|a| a.data_type.to_string().to_ascii_lowercase())
+                .collect::<Vec<_>>()
+                .join(",")
+        });
+        if let Some(overloads) = ns.functions.get_mut(&name) {
+            overloads.retain(|f| signature.as_ref().is_some_and(|s| &f.signature != s));
+            if overloads.is_empty() {
+                ns.functions.remove(&name);
+            }
+        }
+    }
+}
+
+fn split_name(into: &Ident, name: &sqlparser::ast::ObjectName) -> Option<(Ident, Ident)> {
+    let parts: Vec<Ident> = name
+        .0
+        .iter()
+        .map(|p| p.as_ident().map(Ident::from_ast))
+        .collect::<Option<_>>()?;
+    match parts.as_slice() {
+        [n] => Some((into.clone(), n.clone())),
+        [s, n] | [_, s, n] => Some((s.clone(), n.clone())),
+        _ => None,
+    }
+}
+
+/// The replay's hook for statements that cannot change tables: a `CREATE [OR REPLACE]
+/// FUNCTION` or `DROP FUNCTION` is recorded (unqualified names go into `into`); anything else,
+/// or a function definition sqlparser can't read, leaves the model alone (such a function's
+/// FROM items are then simply not judged).
+pub(crate) fn replay_function(schema: &mut super::Schema, into: &Ident, stmt: &str) {
+    use sqlparser::ast::Statement;
+    use sqlparser::keywords::Keyword;
+    use sqlparser::tokenizer::{Token, Tokenizer};
+
+    // A cheap prefilter so that big INSERT seeds are not tokenized; the tokens decide.
+    let head = stmt
+        .as_bytes()
+        .get(..stmt.len().min(400))
+        .unwrap_or_default();
+    if !head.windows(8).any(|w| w.eq_ignore_ascii_case(b"function")) {
+        return;
+    }
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let Ok(tokens) = Tokenizer::new(&dialect, stmt).tokenize() else {
+        return;
+    };
+    let words: Vec<Keyword> = tokens
+        .iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .take(4)
+        .map(|t| match t {
+            Token::Word(w) => w.keyword,
+            _ => Keyword::NoKeyword,
+        })
+        .collect();
+    let is_function = matches!(
+        words.as_slice(),
+        [Keyword::CREATE, Keyword::FUNCTION, ..]
+            | [
+                Keyword::CREATE,
+                Keyword::OR,
+                Keyword::REPLACE,
+                Keyword::FUNCTION
+            ]
+            | [Keyword::DROP, Keyword::FUNCTION, ..]
+    );
+    if !is_function {
+        return;
+    }
+    let Ok(parsed) = crate::sql::parse(stmt) else {
+        return;
+    };
+    for s in &parsed {
+        match s {
+            Statement::CreateFunction(cf) => record_create_function(schema, into, cf),
+            Statement::DropFunction(df) => record_drop_function(schema, into, df),
+            _ => {}
+        }
+    }
+}
