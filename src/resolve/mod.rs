@@ -661,7 +661,11 @@ impl<'a> Resolver<'a> {
             }
         }
         let range = self.name_range(name);
-        let (status, cols) = match self.schema.lookup(&qname) {
+        let lookup = self.schema.lookup(&qname);
+        // A view has no ctid, xmin, ...: `column "ctid" does not exist`.
+        let system_columns = !matches!(lookup, Lookup::Found { relation, .. }
+            if relation.kind == crate::schema::RelationKind::View);
+        let (status, cols) = match lookup {
             Lookup::Found { schema, relation } => (
                 TableStatus::Found {
                     schema: schema.clone(),
@@ -698,7 +702,7 @@ impl<'a> Resolver<'a> {
             base_name: Some(qname.name),
             cols,
             table: Some(index),
-            system_columns: true,
+            system_columns,
             qualified_only: false,
         }
     }
