@@ -260,3 +260,124 @@ pub(crate) fn replay_function(schema: &mut super::Schema, into: &Ident, stmt: &s
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Schema;
+
+    fn replayed(ddl: &str) -> Schema {
+        let mut schema = Schema::default();
+        let mut warnings = Vec::new();
+        crate::schema::ddl::apply_sql(
+            &mut schema,
+            std::path::Path::new("m.sql"),
+            ddl,
+            &mut warnings,
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+        schema
+    }
+
+    fn result(schema: &Schema, name: &str) -> Option<FunctionResult> {
+        let (s, n) = name.split_once('.').unwrap_or(("public", name));
+        schema.function_result(&QualifiedName {
+            schema: Some(Ident::from(s)),
+            name: Ident::from(n),
+        })
+    }
+
+    fn names(list: &[&str]) -> Vec<Ident> {
+        list.iter().map(|n| Ident::from(*n)).collect()
+    }
+
+    // See: issue 11, item 10.
+    #[test]
+    fn the_replay_records_what_functions_return() {
+        let schema = replayed(
+            "CREATE TYPE mood AS ENUM ('ok');
+             CREATE TABLE t (id int);
+             CREATE SCHEMA app;
+             CREATE FUNCTION f_setof() RETURNS SETOF t LANGUAGE sql AS $$ SELECT * FROM t $$;
+             CREATE OR REPLACE FUNCTION app.f_table(q text)
+               RETURNS TABLE (id int, label text) LANGUAGE sql STABLE AS $$ SELECT 1, 'a' $$;
+             CREATE FUNCTION f_out(IN a int, OUT x int, INOUT y text) LANGUAGE sql AS $$ SELECT 1, 'a' $$;
+             CREATE FUNCTION f_one_out(a int, OUT total bigint) LANGUAGE sql AS $$ SELECT 1::bigint $$;
+             CREATE FUNCTION f_scalar() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;
+             CREATE FUNCTION f_enum() RETURNS mood LANGUAGE sql AS $$ SELECT 'ok'::mood $$;
+             CREATE FUNCTION f_record() RETURNS SETOF record LANGUAGE sql AS $$ SELECT 1 $$;
+             CREATE FUNCTION f_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN NEW.id = 1; RETURN NEW; END $$;",
+        );
+        assert_eq!(
+            result(&schema, "f_setof"),
+            Some(FunctionResult::Relation {
+                schema: None,
+                name: Ident::from("t")
+            })
+        );
+        assert_eq!(
+            result(&schema, "app.f_table"),
+            Some(FunctionResult::Columns {
+                names: names(&["id", "label"])
+            })
+        );
+        assert_eq!(
+            result(&schema, "f_out"),
+            Some(FunctionResult::Columns {
+                names: names(&["x", "y"])
+            })
+        );
+        assert_eq!(
+            result(&schema, "f_one_out"),
+            Some(FunctionResult::Scalar {
+                out_name: Some(Ident::from("total"))
+            })
+        );
+        for scalar in ["f_scalar", "f_enum"] {
+            assert_eq!(
+                result(&schema, scalar),
+                Some(FunctionResult::Scalar { out_name: None }),
+                "{scalar}"
+            );
+        }
+        for unknown in ["f_record", "f_trigger"] {
+            assert_eq!(result(&schema, unknown), Some(FunctionResult::Unknown));
+        }
+        assert_eq!(result(&schema, "app.f_setof"), None);
+    }
+
+    #[test]
+    fn or_replace_and_drop() {
+        let schema = replayed(
+            "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+             CREATE OR REPLACE FUNCTION f(a int) RETURNS TABLE (n int) LANGUAGE sql AS $$ SELECT 1 $$;",
+        );
+        assert_eq!(
+            result(&schema, "f"),
+            Some(FunctionResult::Columns {
+                names: names(&["n"])
+            })
+        );
+        let schema = replayed(
+            "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+             CREATE FUNCTION f(a text) RETURNS TABLE (n int) LANGUAGE sql AS $$ SELECT 1 $$;",
+        );
+        // Two overloads that disagree: we don't pick one by argument type.
+        assert_eq!(result(&schema, "f"), Some(FunctionResult::Unknown));
+        let schema = replayed(
+            "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+             CREATE FUNCTION f(a text) RETURNS TABLE (n int) LANGUAGE sql AS $$ SELECT 1 $$;
+             DROP FUNCTION f(text);",
+        );
+        assert_eq!(
+            result(&schema, "f"),
+            Some(FunctionResult::Scalar { out_name: None })
+        );
+        let schema = replayed(
+            "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+             DROP FUNCTION IF EXISTS f;",
+        );
+        assert_eq!(result(&schema, "f"), None);
+    }
+}
