@@ -22,6 +22,34 @@ pub enum FunctionResult {
     Unknown,
 }
 
+/// What the catalog says a function returns (src/schema/queries/functions.sql): the names of
+/// its OUT/INOUT/TABLE parameters (`""` when unnamed), its result's `typtype`, and the relation
+/// a composite result is the row type of.
+pub fn catalog_result(
+    outs: &[String],
+    typtype: &str,
+    relation: Option<(&str, &str)>,
+) -> FunctionResult {
+    let named = |n: &String| (!n.is_empty()).then(|| Ident::quoted(n));
+    match outs {
+        [one] => FunctionResult::Scalar {
+            out_name: named(one),
+        },
+        [_, _, ..] => match outs.iter().map(named).collect::<Option<Vec<_>>>() {
+            Some(names) => FunctionResult::Columns { names },
+            None => FunctionResult::Unknown,
+        },
+        [] => match (typtype, relation) {
+            ("b" | "d" | "e" | "r" | "m", _) => FunctionResult::Scalar { out_name: None },
+            ("c", Some((schema, name))) => FunctionResult::Relation {
+                schema: Some(Ident::quoted(schema)),
+                name: Ident::quoted(name),
+            },
+            _ => FunctionResult::Unknown,
+        },
+    }
+}
+
 /// One overload: its input-argument signature (as written, for OR REPLACE) and result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -157,7 +185,22 @@ pub(crate) fn record_create_function(
             .namespace(&ns)
             .is_some_and(|n| n.enums.contains_key(&q.name))
     };
-    let function = function_of(cf, &is_type);
+    let mut function = function_of(cf, &is_type);
+    // The row type of a relation that exists now (Postgres resolves the type when the
+    // function is created); a composite type we don't model is unknown.
+    if let FunctionResult::Relation { schema: s, name } = &function.result {
+        let qname = QualifiedName {
+            schema: s.clone(),
+            name: name.clone(),
+        };
+        function.result = match schema.lookup(&qname) {
+            super::Lookup::Found { schema: s, .. } => FunctionResult::Relation {
+                schema: Some(s.clone()),
+                name: name.clone(),
+            },
+            _ => FunctionResult::Unknown,
+        };
+    }
     let overloads = schema.namespace_mut(&ns).functions.entry(name).or_default();
     overloads.retain(|f| f.signature != function.signature);
     overloads.push(function);
@@ -312,7 +355,7 @@ mod tests {
         assert_eq!(
             result(&schema, "f_setof"),
             Some(FunctionResult::Relation {
-                schema: None,
+                schema: Some(Ident::from("public")),
                 name: Ident::from("t")
             })
         );

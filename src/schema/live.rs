@@ -322,6 +322,7 @@ fn classify(e: &tokio_postgres::Error, url: &str, opts: &ConnectOptions) -> Live
 const RELATIONS_SQL: &str = include_str!("queries/relations.sql");
 const ENUMS_SQL: &str = include_str!("queries/enums.sql");
 const SCHEMAS_SQL: &str = include_str!("queries/schemas.sql");
+const FUNCTIONS_SQL: &str = include_str!("queries/functions.sql");
 
 /// Read the whole schema: three catalog queries in one read-only, repeatable-read
 /// transaction, with a statement timeout.
@@ -378,15 +379,17 @@ async fn introspect_async(opts: &ConnectOptions) -> Result<Schema, LiveError> {
         session_settings(opts)
     );
     client.batch_execute(&setup).await.map_err(query_error)?;
-    let (rels, enums, schemas) = tokio::join!(
+    let (rels, enums, schemas, functions) = tokio::join!(
         client.query(RELATIONS_SQL, &[]),
         client.query(ENUMS_SQL, &[]),
-        client.query(SCHEMAS_SQL, &[])
+        client.query(SCHEMAS_SQL, &[]),
+        client.query(FUNCTIONS_SQL, &[])
     );
-    let (rels, enums, schemas) = (
+    let (rels, enums, schemas, functions) = (
         rels.map_err(query_error)?,
         enums.map_err(query_error)?,
         schemas.map_err(query_error)?,
+        functions.map_err(query_error)?,
     );
     client
         .batch_execute("ROLLBACK")
@@ -454,6 +457,24 @@ async fn introspect_async(opts: &ConnectOptions) -> Result<Schema, LiveError> {
             })
             .labels
             .push(label);
+    }
+    for row in &functions {
+        let ns = Ident::quoted(row.get::<_, &str>(0));
+        let name = Ident::quoted(row.get::<_, &str>(1));
+        let outs: Vec<String> = row.get(3);
+        let relation = row
+            .get::<_, Option<&str>>(5)
+            .zip(row.get::<_, Option<&str>>(6));
+        let result = super::functions::catalog_result(&outs, row.get::<_, &str>(4), relation);
+        schema
+            .namespace_mut(&ns)
+            .functions
+            .entry(name)
+            .or_default()
+            .push(super::functions::Function {
+                signature: row.get::<_, String>(2),
+                result,
+            });
     }
     Ok(schema)
 }

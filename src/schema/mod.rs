@@ -471,6 +471,13 @@ mod tests {
             s.lookup(&q(Some("app"), "assets")),
             Lookup::Missing
         ));
+        // Postgres: `relation "nope.assets" does not exist`, unless the config says the
+        // schema exists outside the model.
+        assert!(matches!(
+            s.lookup(&q(Some("nope"), "assets")),
+            Lookup::Missing
+        ));
+        s.external_schemas = vec![Ident::from("nope")];
         assert!(matches!(
             s.lookup(&q(Some("nope"), "assets")),
             Lookup::UnknownSchema
