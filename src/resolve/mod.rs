@@ -364,9 +364,10 @@ impl<'a> Resolver<'a> {
                 },
             }
         }
+        // DISTINCT ON follows ORDER BY's rules: a bare output name is allowed.
         if let Some(ast::Distinct::On(exprs)) = &select.distinct {
             for e in exprs {
-                self.expr(e, &scope);
+                self.expr_with_outputs(e, &scope, &outputs);
             }
         }
         // An output name is visible to GROUP BY and ORDER BY only as a bare name:
@@ -1137,7 +1138,16 @@ impl<'a> Resolver<'a> {
         };
         self.table_factor(&merge.source, &mut scope, TableUse::Read);
         self.expr(&merge.on, &scope);
+        let version = self.schema.version();
         for clause in &merge.clauses {
+            if clause.clause_kind == ast::MergeClauseKind::NotMatchedBySource && version < 17 {
+                let range = self.range(clause.when_token.0.span);
+                self.out.invalid.push(Invalid::NewerSyntax {
+                    what: "WHEN NOT MATCHED BY SOURCE",
+                    since: 17,
+                    range,
+                });
+            }
             if let Some(p) = &clause.predicate {
                 self.expr(p, &scope);
             }
@@ -1163,6 +1173,21 @@ impl<'a> Resolver<'a> {
                 }
                 MergeAction::Delete { .. } | MergeAction::DoNothing { .. } => {}
             }
+        }
+        if let Some(ast::OutputClause::Returning {
+            returning_token,
+            select_items,
+        }) = &merge.output
+        {
+            if version < 17 {
+                let range = self.range(returning_token.0.span);
+                self.out.invalid.push(Invalid::NewerSyntax {
+                    what: "MERGE ... RETURNING",
+                    since: 17,
+                    range,
+                });
+            }
+            self.returning(Some(select_items), &scope, Some(&target));
         }
     }
 
