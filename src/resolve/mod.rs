@@ -437,6 +437,7 @@ impl<'a> Resolver<'a> {
     // ----- FROM clause ------------------------------------------------------------------
 
     fn join_tree(&mut self, twj: &TableWithJoins, scope: &mut Scope<'_>) {
+        let start = scope.rels.len();
         self.table_factor(&twj.relation, scope, TableUse::Read);
         for join in &twj.joins {
             let left_len = scope.rels.len();
@@ -469,11 +470,39 @@ impl<'a> Resolver<'a> {
             match constraint {
                 Some(JoinConstraint::On(e)) => self.expr(e, scope),
                 Some(JoinConstraint::Using(names)) | Some(JoinConstraint::UsingAlias(names, _)) => {
-                    let names: Vec<Ident> = names
+                    let idents: Vec<&ast::Ident> = names
                         .iter()
                         .filter_map(|n| n.0.last().and_then(ObjectNamePart::as_ident))
-                        .map(Ident::from_ast)
                         .collect();
+                    // `column "x" specified in USING clause does not exist in left table`.
+                    for ident in &idents {
+                        let name = Ident::from_ast(ident);
+                        for side in [start..left_len, left_len..scope.rels.len()] {
+                            let rels = &scope.rels[side];
+                            if rels
+                                .iter()
+                                .any(|r| !r.cols.complete || r.cols.contains(&name))
+                            {
+                                continue;
+                            }
+                            let range = self.ident_range(ident);
+                            self.out.columns.push(ColumnRef {
+                                name: name.clone(),
+                                qualifier: None,
+                                range,
+                                qualifier_range: None,
+                                usage: ColumnUse::Expr,
+                                status: ColumnStatus::Missing {
+                                    searched: rels.iter().filter_map(|r| r.table).collect(),
+                                    visible: rels
+                                        .iter()
+                                        .flat_map(|r| r.cols.names.iter().cloned())
+                                        .collect(),
+                                },
+                            });
+                        }
+                    }
+                    let names: Vec<Ident> = idents.into_iter().map(Ident::from_ast).collect();
                     scope.merge_using(left_len, &names);
                 }
                 Some(JoinConstraint::Natural) => scope.merge_natural(left_len),
