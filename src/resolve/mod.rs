@@ -1245,7 +1245,7 @@ impl<'a> Resolver<'a> {
             resolver: self,
             scope,
             depth: 0,
-            skipped: Vec::new(),
+            skipped: std::collections::HashSet::new(),
         };
         let _ = node.visit(&mut walker);
     }
@@ -1268,7 +1268,11 @@ impl<'a> Resolver<'a> {
         let range = self.ident_range(last);
         match parts.len() {
             1 => {
-                if last.quote_style.is_none() && is_keyword_value(&last.value) {
+                // `system_user` is a column name before Postgres 16 made it a keyword.
+                let keyword = is_keyword_value(&last.value)
+                    && !(self.schema.version() < 16
+                        && last.value.eq_ignore_ascii_case("system_user"));
+                if last.quote_style.is_none() && keyword {
                     return;
                 }
                 let status = scope.resolve_unqualified(&name);
@@ -1398,7 +1402,7 @@ struct ExprWalker<'r, 'a, 's> {
     /// Identifiers that are not column references although sqlparser gives them as
     /// expressions: the names in named-argument notation (`b` in `plus(b => 1)`, `b := 1`),
     /// field names (`(row).field`), and the parts of `t.col[1]` resolved as one name.
-    skipped: Vec<*const Expr>,
+    skipped: std::collections::HashSet<*const Expr>,
 }
 
 impl Visitor for ExprWalker<'_, '_, '_> {
@@ -1426,7 +1430,7 @@ impl Visitor for ExprWalker<'_, '_, '_> {
                 if let ast::FunctionArguments::List(list) = &f.args {
                     for arg in &list.args {
                         if let FunctionArg::ExprNamed { name, .. } = arg {
-                            self.skipped.push(name as *const Expr);
+                            self.skipped.insert(name as *const Expr);
                         }
                     }
                 }
@@ -1446,12 +1450,12 @@ impl Visitor for ExprWalker<'_, '_, '_> {
                     }
                 }
                 if parts.len() > 1 {
-                    self.skipped.push(root.as_ref() as *const Expr);
+                    self.skipped.insert(root.as_ref() as *const Expr);
                     self.resolver.column_ref(&parts, self.scope);
                 }
                 for access in access_chain {
                     if let ast::AccessExpr::Dot(field) = access {
-                        self.skipped.push(field as *const Expr);
+                        self.skipped.insert(field as *const Expr);
                     }
                 }
             }

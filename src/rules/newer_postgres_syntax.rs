@@ -8,8 +8,10 @@ declare_rule! {
     /// ## What it does
     /// Flags SQL that only newer PostgreSQL versions accept, judged by `[schema]
     /// postgres-version` (or the live database's version, or the snapshot's): `MERGE` (15),
-    /// a subquery in `FROM` without an alias (16), `JSON_TABLE` (17). `RETURNING old.x,
-    /// new.x` (18) is an unknown `old` before 18, and is reported by `unknown-column`.
+    /// a subquery in `FROM` without an alias (16), `JSON_TABLE`, `MERGE ... RETURNING` and
+    /// `WHEN NOT MATCHED BY SOURCE` (17). Before their version, `RETURNING old.x, new.x` (18)
+    /// names an unknown `old` and `SYSTEM_USER` (16) an unknown column, as Postgres says, so
+    /// `unknown-column` reports those.
     ///
     /// ## Why is this bad?
     /// The server the app runs against rejects the statement (`subquery in FROM must have an
