@@ -1305,6 +1305,35 @@ impl<'a> Resolver<'a> {
 }
 
 impl Resolver<'_> {
+    /// `(row).field` where `row` names a FROM item with known columns: Postgres says
+    /// `column "field" not found in data type users` when the row has no such column.
+    fn row_field(&mut self, row: &ast::Ident, field: &ast::Ident, scope: &Scope<'_>) {
+        let Some(rel) = scope.whole_row(&Ident::from_ast(row)) else {
+            return;
+        };
+        if !rel.cols.complete {
+            return;
+        }
+        let name = Ident::from_ast(field);
+        let status = if rel.cols.contains(&name) {
+            ColumnStatus::Found { table: rel.table }
+        } else {
+            ColumnStatus::Missing {
+                searched: rel.table.into_iter().collect(),
+                visible: rel.cols.names.clone(),
+            }
+        };
+        let range = self.ident_range(field);
+        self.out.columns.push(ColumnRef {
+            name,
+            qualifier: None,
+            range,
+            qualifier_range: None,
+            usage: ColumnUse::Expr,
+            status,
+        });
+    }
+
     /// A string literal cast to `regclass` is a table reference.
     fn regclass_literal(&mut self, e: &Expr) {
         let Expr::Value(v) = e else { return };
@@ -1452,6 +1481,14 @@ impl Visitor for ExprWalker<'_, '_, '_> {
                 if parts.len() > 1 {
                     self.skipped.insert(root.as_ref() as *const Expr);
                     self.resolver.column_ref(&parts, self.scope);
+                }
+                // `(u).email`: a field of a whole-row reference is one of the row's columns.
+                if let (Expr::Nested(inner), Some(ast::AccessExpr::Dot(Expr::Identifier(field)))) =
+                    (root.as_ref(), access_chain.first())
+                {
+                    if let Expr::Identifier(row) = inner.as_ref() {
+                        self.resolver.row_field(row, field, self.scope);
+                    }
                 }
                 for access in access_chain {
                     if let ast::AccessExpr::Dot(field) = access {

@@ -281,6 +281,22 @@ impl<'p> Scope<'p> {
         ColumnStatus::Missing { searched, visible }
     }
 
+    /// The relation a bare `name` is a whole-row reference to, when `name` can't be a column
+    /// (`(u).email` with `u` an alias): no relation at any level has, or may have, a column
+    /// of that name.
+    pub fn whole_row(&self, name: &Ident) -> Option<&ScopeRel> {
+        let maybe_column = self.levels().any(|l| {
+            l.outputs.as_ref().is_some_and(|o| o.contains(name))
+                || l.rels
+                    .iter()
+                    .any(|r| !r.qualified_only && (!r.cols.complete || r.has_column(name)))
+        });
+        if maybe_column {
+            return None;
+        }
+        self.find_rel(name, None)
+    }
+
     pub fn resolve_qualified(
         &self,
         qualifier: &Ident,

@@ -589,7 +589,11 @@ fn output_names_only_as_bare_names() {
 #[test]
 fn subscripts_and_field_access() {
     ok("SELECT a.meta['x'] FROM assets a");
-    ok("SELECT (u).email, (u).anything FROM users u");
+    ok("SELECT (u).email, (u).id FROM users u");
+    bad("SELECT (u).nope FROM users u", &["column nope"]);
+    // A column of a relation whose columns we don't know may be a composite: not judged.
+    ok("SELECT (m).anything FROM users u, mystery.t");
+    ok("SELECT (d).x FROM (SELECT 1) d(y), mystery.t");
     bad("SELECT a.nope[1] FROM assets a", &["column nope"]);
     bad("SELECT x.meta[1] FROM assets a", &["qualifier x"]);
 }
