@@ -570,6 +570,15 @@ fn judged_by_postgres_version() {
     );
     // Postgres accepts subscripted targets in every version; sqlparser doesn't parse them.
     ok("UPDATE assets SET meta[$1] = $2 WHERE id = $3");
+    // sqlparser takes `ON` for an alias of `$1`: the clause is checked for syntax only.
+    ok("INSERT INTO media (url) SELECT $1 ON CONFLICT DO NOTHING");
+    bad(
+        "INSERT INTO media (link) SELECT $1 ON CONFLICT (id) DO NOTHING RETURNING nope",
+        &["column link", "column nope"],
+    );
+    assert!(
+        crate::sql::parse("INSERT INTO media (url) SELECT $1 ON CONFLICT (id DO NOTHING").is_err()
+    );
     bad(
         "UPDATE assets SET metta[$1] = $2 WHERE id = $3",
         &["column metta"],

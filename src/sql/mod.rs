@@ -81,8 +81,16 @@ pub fn parse(text: &str) -> Result<Vec<Statement>, SyntaxError> {
         Err(e) => {
             // sqlparser: no `SET arr[$1] = ...` nor `RETURNING old.*`, which Postgres accepts.
             // Retry with those spans blanked (same length, so every offset still holds).
-            if let Some(statements) = blank_unparsed_forms(text).and_then(|t| parse(&t).ok()) {
-                return Ok(statements);
+            // Last resort, `INSERT ... SELECT 1 ON CONFLICT ...` (a SELECT without FROM before
+            // ON CONFLICT): the clause is blanked and goes unchecked, the rest is checked.
+            // Only when that is what failed: a mistake inside the clause stays a syntax error.
+            let at_conflict = e.to_string().contains("found: CONFLICT");
+            for on_conflict in [false, at_conflict] {
+                if let Some(statements) =
+                    blank_unparsed_forms(text, on_conflict).and_then(|t| parse(&t).ok())
+                {
+                    return Ok(statements);
+                }
             }
             Err(syntax_error(text, e))
         }
@@ -91,10 +99,12 @@ pub fn parse(text: &str) -> Result<Vec<Statement>, SyntaxError> {
 
 /// `UPDATE t SET tags[$1] = $2` → `UPDATE t SET tags     = $2` (the subscript of an
 /// assignment target) and `RETURNING old.*` → `RETURNING old  ` (a whole-row reference):
-/// forms Postgres accepts and sqlparser rejects. The target column is still checked; the
+/// forms Postgres accepts and sqlparser rejects. With `on_conflict`, also the ON CONFLICT
+/// clause of `INSERT ... SELECT $1 ON CONFLICT ...` (sqlparser takes `ON` for the select
+/// item's alias), once the clause alone parses. The target column is still checked; the
 /// subscript's expression is not. Only ASCII spans are blanked, so that line/column positions
 /// in the rewritten text are those of the original. `None` when there is nothing to blank.
-fn blank_unparsed_forms(text: &str) -> Option<String> {
+fn blank_unparsed_forms(text: &str, on_conflict: bool) -> Option<String> {
     use sqlparser::keywords::Keyword;
     use sqlparser::tokenizer::{Token, Tokenizer};
 
@@ -116,6 +126,43 @@ fn blank_unparsed_forms(text: &str) -> Option<String> {
     let mut i = 0;
     while i < significant.len() {
         let tok = &significant[i].token;
+        let is_word = |t: Option<&&sqlparser::tokenizer::TokenWithSpan>, k: Keyword| matches!(t.map(|t| &t.token), Some(Token::Word(w)) if w.keyword == k);
+        if on_conflict
+            && depth == 0
+            && is_word(significant.get(i), Keyword::ON)
+            && is_word(significant.get(i + 1), Keyword::CONFLICT)
+        {
+            // Through the clause's last token: RETURNING or `;` at depth 0 ends it.
+            let mut j = i;
+            let mut level = 0usize;
+            while let Some(t) = significant.get(j) {
+                match &t.token {
+                    Token::LParen => level += 1,
+                    Token::RParen => level = level.saturating_sub(1),
+                    Token::SemiColon if level == 0 => break,
+                    Token::Word(w) if level == 0 && w.keyword == Keyword::RETURNING => break,
+                    _ => {}
+                }
+                j += 1;
+            }
+            let start = parsed.offset(significant[i].span.start)?;
+            let end = parsed.offset(significant[j - 1].span.end)?;
+            // The clause must parse on its own, behind a SELECT sqlparser reads well.
+            let probe = format!(
+                "INSERT INTO t SELECT 1 FROM t {}",
+                text.get(start as usize..end as usize)?
+            );
+            Parser::new(&dialect)
+                .with_recursion_limit(RECURSION_LIMIT)
+                .try_with_sql(&probe)
+                .and_then(|mut p| p.parse_statements())
+                .ok()?;
+            blank.push((start, end));
+            in_set = false;
+            at_target = false;
+            i = j;
+            continue;
+        }
         match tok {
             Token::LParen => depth += 1,
             Token::RParen => depth = depth.saturating_sub(1),
