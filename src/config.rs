@@ -46,6 +46,14 @@ pub struct SchemaConfig {
     /// Seconds to wait for each reply once connected (default 60).
     #[serde(default)]
     pub query_timeout: Option<u64>,
+    /// The PostgreSQL major version statements are judged by (default: the live database's
+    /// or the snapshot's, else the newest stable major).
+    #[serde(default)]
+    pub postgres_version: Option<u32>,
+    /// Schemas that exist in the database but not in the schema sources: names qualified
+    /// with them are not judged.
+    #[serde(default)]
+    pub external_schemas: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -192,6 +200,16 @@ pub fn parse(path: &Path, text: String) -> Result<LoadedConfig, ConfigError> {
         if let Err(message) = name.parse::<crate::rules::RuleId>() {
             let span = find_key(&text, name);
             return Err(invalid(message, span, text));
+        }
+    }
+    if let Some(v) = config.schema.postgres_version {
+        if !(10..=99).contains(&v) {
+            let span = find_key(&text, "postgres-version");
+            return Err(invalid(
+                format!("postgres-version {v} is not a PostgreSQL major version (10 or newer)"),
+                span,
+                text,
+            ));
         }
     }
     for key in config.banned.keys() {

@@ -164,8 +164,23 @@ fn timeouts(args: &CheckArgs, plan: &CheckPlan) -> (Option<u64>, Option<u64>) {
 }
 
 /// The schema for `check`, `unused` and `snapshot`: a live database or DDL/snapshot files,
-/// with a description of the source for the summary line.
+/// with the config's version and external schemas, and a description of the source for the
+/// summary line.
 fn load_schema(args: &CheckArgs, plan: &CheckPlan) -> Result<SchemaWithSource, Error> {
+    let (mut loaded, source) = load_schema_sources(args, plan)?;
+    let config = &plan.config.config.schema;
+    if config.postgres_version.is_some() {
+        loaded.schema.postgres_version = config.postgres_version;
+    }
+    loaded.schema.external_schemas = config
+        .external_schemas
+        .iter()
+        .map(|s| Ident::unquoted(s))
+        .collect();
+    Ok((loaded, source))
+}
+
+fn load_schema_sources(args: &CheckArgs, plan: &CheckPlan) -> Result<SchemaWithSource, Error> {
     if let Some(url) = database_url(args, plan)? {
         let source = format!("live database {}", schema::live::display_connection(&url));
         let opts = connect_options(url, timeouts(args, plan), &plan.search_path);

@@ -361,3 +361,69 @@ fn a_file_of_a_type_schemalint_does_not_read_is_skipped() {
     assert!(text.contains("table `media` is banned"), "{text}");
     assert!(!text.contains("error:"), "{text}");
 }
+
+// See: issue 11, items 11 and 12: `[schema] postgres-version` and `external-schemas`.
+#[test]
+fn config_sets_the_postgres_version_and_external_schemas() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("schema.sql"),
+        "CREATE TABLE users (id bigint PRIMARY KEY, name text);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("q.sql"),
+        "SELECT count(*) FROM (SELECT id FROM users);\n\
+         SELECT id FROM auth.users;\n\
+         SELECT id FROM authh.users;\n\
+         UPDATE users SET name = $1 RETURNING old.name;\n",
+    )
+    .unwrap();
+    let rules = |text: &str| -> Vec<String> {
+        let json: serde_json::Value = serde_json::from_str(stdout_of(text)).unwrap();
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| format!("{}:{}", d["line"], d["rule"].as_str().unwrap()))
+            .collect()
+    };
+    let args = [
+        "check",
+        "--schema",
+        "schema.sql",
+        "--format",
+        "json",
+        "q.sql",
+    ];
+    // Defaults: the newest PostgreSQL, and every schema must be known.
+    let (_, text) = run_in(dir.path(), &args);
+    assert_eq!(
+        rules(&text),
+        ["2:unknown-table", "3:unknown-table"],
+        "{text}"
+    );
+    std::fs::write(
+        dir.path().join("schemalint.toml"),
+        "[schema]\npostgres-version = 15\nexternal-schemas = [\"auth\"]\n",
+    )
+    .unwrap();
+    let (_, text) = run_in(dir.path(), &args);
+    assert_eq!(
+        rules(&text),
+        [
+            "1:newer-postgres-syntax",
+            "3:unknown-table",
+            "4:unknown-column"
+        ],
+        "{text}"
+    );
+    std::fs::write(
+        dir.path().join("schemalint.toml"),
+        "[schema]\npostgres-version = 9\n",
+    )
+    .unwrap();
+    let (code, text) = run_in(dir.path(), &args);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("a PostgreSQL major version"), "{text}");
+}

@@ -70,16 +70,15 @@ fn fixture_files() -> Vec<PathBuf> {
     files
 }
 
-fn banned_config(dir: &Path) -> BTreeMap<String, String> {
+/// A fixture directory's `schemalint.toml`: its `[banned]` entries and `postgres-version`.
+fn dir_config(dir: &Path) -> (BTreeMap<String, String>, Option<u32>) {
     let path = dir.join("schemalint.toml");
     match std::fs::read_to_string(&path) {
         Ok(text) => {
-            schemalint::config::parse(&path, text)
-                .unwrap()
-                .config
-                .banned
+            let config = schemalint::config::parse(&path, text).unwrap().config;
+            (config.banned, config.schema.postgres_version)
         }
-        Err(_) => BTreeMap::new(),
+        Err(_) => (BTreeMap::new(), None),
     }
 }
 
@@ -92,9 +91,12 @@ fn rule_fixtures() {
     let mut failures = Vec::new();
     for path in &files {
         let text = std::fs::read_to_string(path).unwrap();
+        let (banned, version) = dir_config(path.parent().unwrap());
+        let mut schema = loaded.schema.clone();
+        schema.postgres_version = version;
         let checker = Checker {
-            schema: &loaded.schema,
-            banned: Banned::new(&banned_config(path.parent().unwrap()), &loaded.schema),
+            schema: &schema,
+            banned: Banned::new(&banned, &schema),
             settings: RuleSettings::default(),
             sources: &sources,
             collect_references: false,

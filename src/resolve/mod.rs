@@ -20,6 +20,7 @@ use sqlparser::ast::{
     TableFactor, TableObject, TableWithJoins, Update, UpdateTableFromKind, Visit, Visitor,
 };
 
+use crate::schema::functions::FunctionResult;
 use crate::schema::{Ident, Lookup, QualifiedName, Schema};
 use crate::sql::ParsedSql;
 
@@ -138,6 +139,22 @@ pub struct Resolved {
     /// Table references whose every column is used: `SELECT *`, `t.*`, `RETURNING *`, an
     /// INSERT without a column list.
     pub all_columns_used: Vec<usize>,
+    /// Statement shapes Postgres refuses whatever the schema (at the configured version).
+    pub invalid: Vec<Invalid>,
+}
+
+/// A statement shape Postgres refuses before it looks at any table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invalid {
+    /// A construct that the configured `postgres-version` doesn't have yet.
+    NewerSyntax {
+        what: &'static str,
+        since: u32,
+        range: TextRange,
+    },
+    /// `ON CONFLICT DO UPDATE` without a conflict target: `ON CONFLICT DO UPDATE requires
+    /// inference specification or constraint name`.
+    OnConflictWithoutTarget { range: TextRange },
 }
 
 /// Resolve every reference in one statement against the schema.
@@ -347,16 +364,18 @@ impl<'a> Resolver<'a> {
                 },
             }
         }
+        // DISTINCT ON follows ORDER BY's rules: a bare output name is allowed.
         if let Some(ast::Distinct::On(exprs)) = &select.distinct {
             for e in exprs {
-                self.expr(e, &scope);
+                self.expr_with_outputs(e, &scope, &outputs);
             }
         }
-        let output_scope = Scope::outputs(&scope, &outputs);
+        // An output name is visible to GROUP BY and ORDER BY only as a bare name:
+        // `ORDER BY n` works, `ORDER BY n + 1` is `column "n" does not exist`.
         match &select.group_by {
             GroupByExpr::Expressions(exprs, _) => {
                 for e in exprs {
-                    self.expr_with_outputs(e, &output_scope, &outputs);
+                    self.expr_with_outputs(e, &scope, &outputs);
                 }
             }
             GroupByExpr::All(_) => {}
@@ -371,7 +390,7 @@ impl<'a> Resolver<'a> {
             self.expr(qualify, &scope);
         }
         for item in order_by {
-            self.expr_with_outputs(&item.expr, &output_scope, &outputs);
+            self.expr_with_outputs(&item.expr, &scope, &outputs);
         }
         outputs
     }
@@ -418,6 +437,7 @@ impl<'a> Resolver<'a> {
     // ----- FROM clause ------------------------------------------------------------------
 
     fn join_tree(&mut self, twj: &TableWithJoins, scope: &mut Scope<'_>) {
+        let start = scope.rels.len();
         self.table_factor(&twj.relation, scope, TableUse::Read);
         for join in &twj.joins {
             let left_len = scope.rels.len();
@@ -450,11 +470,39 @@ impl<'a> Resolver<'a> {
             match constraint {
                 Some(JoinConstraint::On(e)) => self.expr(e, scope),
                 Some(JoinConstraint::Using(names)) | Some(JoinConstraint::UsingAlias(names, _)) => {
-                    let names: Vec<Ident> = names
+                    let idents: Vec<&ast::Ident> = names
                         .iter()
                         .filter_map(|n| n.0.last().and_then(ObjectNamePart::as_ident))
-                        .map(Ident::from_ast)
                         .collect();
+                    // `column "x" specified in USING clause does not exist in left table`.
+                    for ident in &idents {
+                        let name = Ident::from_ast(ident);
+                        for side in [start..left_len, left_len..scope.rels.len()] {
+                            let rels = &scope.rels[side];
+                            if rels
+                                .iter()
+                                .any(|r| !r.cols.complete || r.cols.contains(&name))
+                            {
+                                continue;
+                            }
+                            let range = self.ident_range(ident);
+                            self.out.columns.push(ColumnRef {
+                                name: name.clone(),
+                                qualifier: None,
+                                range,
+                                qualifier_range: None,
+                                usage: ColumnUse::Expr,
+                                status: ColumnStatus::Missing {
+                                    searched: rels.iter().filter_map(|r| r.table).collect(),
+                                    visible: rels
+                                        .iter()
+                                        .flat_map(|r| r.cols.names.iter().cloned())
+                                        .collect(),
+                                },
+                            });
+                        }
+                    }
+                    let names: Vec<Ident> = idents.into_iter().map(Ident::from_ast).collect();
                     scope.merge_using(left_len, &names);
                 }
                 Some(JoinConstraint::Natural) => scope.merge_natural(left_len),
@@ -472,20 +520,24 @@ impl<'a> Resolver<'a> {
                 with_ordinality,
                 ..
             } => match args {
-                None => {
-                    let rel = self.table_name(name, alias.as_ref(), scope, usage);
-                    scope.rels.push(rel);
-                }
+                None => match sql_value_function(name) {
+                    // `FROM CURRENT_DATE`: a function with one column, named after it.
+                    Some(word) => {
+                        let cols = self.function_cols(name, alias.as_ref(), &[], *with_ordinality);
+                        let rel_name = alias.as_ref().map_or(word, |a| Ident::from_ast(&a.name));
+                        scope.rels.push(ScopeRel::derived(Some(rel_name), cols));
+                    }
+                    None => {
+                        let rel = self.table_name(name, alias.as_ref(), scope, usage);
+                        scope.rels.push(rel);
+                    }
+                },
                 Some(args) => {
                     for arg in &args.args {
                         self.function_arg(arg, scope);
                     }
-                    let cols = table_function_cols(
-                        name,
-                        alias.as_ref(),
-                        args.args.len(),
-                        *with_ordinality,
-                    );
+                    let cols =
+                        self.function_cols(name, alias.as_ref(), &args.args, *with_ordinality);
                     scope
                         .rels
                         .push(ScopeRel::derived(alias_name(alias.as_ref(), name), cols));
@@ -494,6 +546,14 @@ impl<'a> Resolver<'a> {
             TableFactor::Derived {
                 subquery, alias, ..
             } => {
+                if alias.is_none() && self.schema.version() < 16 {
+                    let range = self.query_range(subquery);
+                    self.out.invalid.push(Invalid::NewerSyntax {
+                        what: "a subquery in FROM without an alias",
+                        since: 16,
+                        range,
+                    });
+                }
                 let cols = self.query(subquery, scope);
                 let cols = match alias {
                     Some(a) => cols.renamed(a),
@@ -512,7 +572,7 @@ impl<'a> Resolver<'a> {
                 for arg in args {
                     self.function_arg(arg, scope);
                 }
-                let cols = table_function_cols(name, alias.as_ref(), args.len(), *with_ordinality);
+                let cols = self.function_cols(name, alias.as_ref(), args, *with_ordinality);
                 scope
                     .rels
                     .push(ScopeRel::derived(alias_name(alias.as_ref(), name), cols));
@@ -529,7 +589,7 @@ impl<'a> Resolver<'a> {
                 let default = Ident::from("unnest");
                 let mut cols = if let Some(a) = alias.as_ref().filter(|a| !a.columns.is_empty()) {
                     Cols::known(a.columns.iter().map(|c| Ident::from_ast(&c.name)).collect())
-                } else if array_exprs.len() == 1 {
+                } else if array_exprs.len() == 1 && !self.may_be_composite_array(&array_exprs[0]) {
                     // A scalar result column takes the alias's name: `unnest(x) AS u` has column `u`.
                     Cols::known(vec![alias
                         .as_ref()
@@ -568,8 +628,41 @@ impl<'a> Resolver<'a> {
                 let name = alias.as_ref().map(|a| Ident::from_ast(&a.name));
                 scope.rels.push(ScopeRel::derived(name, Cols::unknown()));
             }
+            TableFactor::JsonTable {
+                json_expr,
+                columns,
+                alias,
+                ..
+            } => {
+                self.expr(json_expr, scope);
+                if self.schema.version() < 17 {
+                    let range = self.expr_range(json_expr).unwrap_or_default();
+                    self.out.invalid.push(Invalid::NewerSyntax {
+                        what: "JSON_TABLE",
+                        since: 17,
+                        range,
+                    });
+                }
+                let names: Option<Vec<Ident>> = columns
+                    .iter()
+                    .map(|c| match c {
+                        ast::JsonTableColumn::Named(n) => Some(Ident::from_ast(&n.name)),
+                        ast::JsonTableColumn::ForOrdinality(n) => Some(Ident::from_ast(n)),
+                        ast::JsonTableColumn::Nested(_) => None,
+                    })
+                    .collect();
+                let cols = names.map_or_else(Cols::unknown, Cols::known);
+                let cols = match alias {
+                    Some(a) => cols.renamed(a),
+                    None => cols,
+                };
+                let name = alias
+                    .as_ref()
+                    .map_or(Ident::from("json_table"), |a| Ident::from_ast(&a.name));
+                scope.rels.push(ScopeRel::derived(Some(name), cols));
+            }
             other => {
-                // Dialect-specific factors (PIVOT, JSON_TABLE, ...): visit expressions only.
+                // Dialect-specific factors (PIVOT, ...): visit expressions only.
                 self.visit_exprs(other, scope);
                 scope.rels.push(ScopeRel::derived(None, Cols::unknown()));
             }
@@ -598,7 +691,11 @@ impl<'a> Resolver<'a> {
             }
         }
         let range = self.name_range(name);
-        let (status, cols) = match self.schema.lookup(&qname) {
+        let lookup = self.schema.lookup(&qname);
+        // A view has no ctid, xmin, ...: `column "ctid" does not exist`.
+        let system_columns = !matches!(lookup, Lookup::Found { relation, .. }
+            if relation.kind == crate::schema::RelationKind::View);
+        let (status, cols) = match lookup {
             Lookup::Found { schema, relation } => (
                 TableStatus::Found {
                     schema: schema.clone(),
@@ -635,7 +732,107 @@ impl<'a> Resolver<'a> {
             base_name: Some(qname.name),
             cols,
             table: Some(index),
-            system_columns: true,
+            system_columns,
+            qualified_only: false,
+        }
+    }
+
+    /// Columns of a function in FROM. Column definitions (`AS x(a int)`) or aliases win; a
+    /// function the schema declares, a known built-in or a scalar built-in has known columns;
+    /// anything else is unknown.
+    fn function_cols(
+        &self,
+        name: &ObjectName,
+        alias: Option<&TableAlias>,
+        args: &[FunctionArg],
+        ordinality: bool,
+    ) -> Cols {
+        let fname = name
+            .0
+            .last()
+            .and_then(ObjectNamePart::as_ident)
+            .map(Ident::from_ast)
+            .unwrap_or_else(|| Ident::quoted(""));
+        // `app.generate_series(...)` is the app's own function, not the built-in.
+        let other_schema = name.0.len() > 1
+            && QualifiedName::from_object_name(name)
+                .and_then(|q| q.schema)
+                .is_none_or(|s| s.as_str() != "pg_catalog");
+        let builtin = if other_schema {
+            None
+        } else {
+            builtin_function_cols(fname.as_str(), alias, args.len())
+        };
+        let composite_unnest = fname.as_str() == "unnest"
+            && args.iter().any(|a| match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => self.may_be_composite_array(e),
+                _ => true,
+            });
+        let base = if composite_unnest {
+            Cols::unknown()
+        } else if let Some(cols) = builtin {
+            cols
+        } else {
+            match QualifiedName::from_object_name(name)
+                .and_then(|q| self.schema.function_result(&q))
+            {
+                Some(result) => self.declared_function_cols(&result, &fname, alias),
+                None => Cols::unknown(),
+            }
+        };
+        with_alias_columns(base, alias, ordinality)
+    }
+
+    fn declared_function_cols(
+        &self,
+        result: &FunctionResult,
+        fname: &Ident,
+        alias: Option<&TableAlias>,
+    ) -> Cols {
+        match result {
+            FunctionResult::Scalar { out_name } => {
+                Cols::known(vec![out_name.clone().unwrap_or_else(|| {
+                    alias.map_or_else(|| fname.clone(), |a| Ident::from_ast(&a.name))
+                })])
+            }
+            FunctionResult::Columns { names } => Cols::known(names.clone()),
+            FunctionResult::Relation { schema, name } => match self.schema.lookup(&QualifiedName {
+                schema: schema.clone(),
+                name: name.clone(),
+            }) {
+                Lookup::Found { relation, .. } if !relation.opaque => {
+                    Cols::known(relation.columns.iter().map(|c| c.name.clone()).collect())
+                }
+                _ => Cols::unknown(),
+            },
+            FunctionResult::Unknown => Cols::unknown(),
+        }
+    }
+
+    /// Whether an `unnest` argument may be an array of a composite type (whose elements
+    /// expand into several columns): a cast to an array of a type that is not a base type
+    /// or enum. Anything else (`unnest($1::int[])`, `unnest(tags)`) is taken to be a scalar
+    /// array, as apps write them. TODO(resolver): a column of a composite array type.
+    fn may_be_composite_array(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Cast {
+                data_type:
+                    ast::DataType::Array(
+                        ast::ArrayElemTypeDef::SquareBracket(inner, _)
+                        | ast::ArrayElemTypeDef::AngleBracket(inner)
+                        | ast::ArrayElemTypeDef::Parenthesis(inner),
+                    ),
+                ..
+            } => match inner.as_ref() {
+                ast::DataType::Custom(type_name, _) => QualifiedName::from_object_name(type_name)
+                    .is_none_or(|q| {
+                        self.schema.lookup(&q).is_found()
+                            || !self.schema.is_enum(&q) && !is_base_type_name(q.name.as_str())
+                    }),
+                _ => false,
+            },
+            Expr::Nested(inner) => self.may_be_composite_array(inner),
+            _ => false,
         }
     }
 
@@ -728,7 +925,8 @@ impl<'a> Resolver<'a> {
                 _ => {
                     let cols = self.query(q, parent);
                     Some(InsertSource::Query {
-                        width: cols.complete.then_some(cols.names.len()),
+                        width: set_width(&q.body)
+                            .or_else(|| cols.complete.then_some(cols.names.len())),
                         range: self.query_range(q),
                     })
                 }
@@ -756,6 +954,19 @@ impl<'a> Resolver<'a> {
         let mut scope = Scope::child(parent);
         scope.rels.push(target.clone());
         if let Some(OnInsert::OnConflict(on_conflict)) = &insert.on {
+            if let (None, OnConflictAction::DoUpdate(_)) =
+                (&on_conflict.conflict_target, &on_conflict.action)
+            {
+                let start = self.range(insert.insert_token.0.span).start;
+                let end = self
+                    .out
+                    .tables
+                    .get(target.table.unwrap_or(usize::MAX))
+                    .map_or(start, |t| t.range.end);
+                self.out.invalid.push(Invalid::OnConflictWithoutTarget {
+                    range: TextRange { start, end },
+                });
+            }
             if let Some(ConflictTarget::Columns { columns, predicate }) =
                 &on_conflict.conflict_target
             {
@@ -783,7 +994,7 @@ impl<'a> Resolver<'a> {
                 scope.rels.pop();
             }
         }
-        self.returning(insert.returning.as_deref(), &scope)
+        self.returning(insert.returning.as_deref(), &scope, Some(&target))
     }
 
     fn assignment(&mut self, assignment: &ast::Assignment, target: &ScopeRel, scope: &Scope<'_>) {
@@ -800,10 +1011,29 @@ impl<'a> Resolver<'a> {
         self.expr(&assignment.value, scope);
     }
 
-    fn returning(&mut self, items: Option<&[SelectItem]>, scope: &Scope<'_>) -> Cols {
+    /// A RETURNING list. Since Postgres 18, `old` and `new` name the target row before and
+    /// after the change (`RETURNING old.status, new.status`).
+    fn returning(
+        &mut self,
+        items: Option<&[SelectItem]>,
+        outer: &Scope<'_>,
+        target: Option<&ScopeRel>,
+    ) -> Cols {
         let Some(items) = items else {
             return Cols::known(Vec::new());
         };
+        let mut scope = Scope::child(outer);
+        if let Some(target) = target.filter(|_| self.schema.version() >= 18) {
+            for name in ["old", "new"] {
+                let mut rel = target.clone();
+                rel.name = Some(Ident::from(name));
+                rel.schema = None;
+                rel.base_name = None;
+                rel.qualified_only = true;
+                scope.rels.push(rel);
+            }
+        }
+        let scope = &scope;
         let mut cols = Cols::known(Vec::new());
         for item in items {
             match item {
@@ -821,8 +1051,8 @@ impl<'a> Resolver<'a> {
                 SelectItem::Wildcard(_) => {
                     self.out
                         .all_columns_used
-                        .extend(scope.rels.iter().filter_map(|r| r.table));
-                    cols.extend(scope.all_columns());
+                        .extend(outer.rels.iter().filter_map(|r| r.table));
+                    cols.extend(outer.all_columns());
                 }
                 SelectItem::QualifiedWildcard(
                     SelectItemQualifiedWildcardKind::ObjectName(name),
@@ -875,12 +1105,13 @@ impl<'a> Resolver<'a> {
         if let Some(selection) = &update.selection {
             self.expr(selection, &scope);
         }
-        self.returning(update.returning.as_deref(), &scope)
+        self.returning(update.returning.as_deref(), &scope, Some(&target))
     }
 
     fn delete(&mut self, delete: &Delete, parent: &Scope<'_>) -> Cols {
         let mut scope = Scope::child(parent);
         let (FromTable::WithFromKeyword(items) | FromTable::WithoutKeyword(items)) = &delete.from;
+        let mut target = None;
         for twj in items {
             match &twj.relation {
                 TableFactor::Table {
@@ -890,6 +1121,7 @@ impl<'a> Resolver<'a> {
                     ..
                 } => {
                     let rel = self.table_name(name, alias.as_ref(), parent, TableUse::Delete);
+                    target.get_or_insert_with(|| rel.clone());
                     scope.rels.push(rel);
                 }
                 other => self.table_factor(other, &mut scope, TableUse::Delete),
@@ -904,10 +1136,18 @@ impl<'a> Resolver<'a> {
         if let Some(selection) = &delete.selection {
             self.expr(selection, &scope);
         }
-        self.returning(delete.returning.as_deref(), &scope)
+        self.returning(delete.returning.as_deref(), &scope, target.as_ref())
     }
 
     fn merge(&mut self, merge: &Merge, parent: &Scope<'_>) {
+        if self.schema.version() < 15 {
+            let range = self.range(merge.merge_token.0.span);
+            self.out.invalid.push(Invalid::NewerSyntax {
+                what: "MERGE",
+                since: 15,
+                range,
+            });
+        }
         let mut scope = Scope::child(parent);
         let target = match &merge.table {
             TableFactor::Table {
@@ -927,7 +1167,16 @@ impl<'a> Resolver<'a> {
         };
         self.table_factor(&merge.source, &mut scope, TableUse::Read);
         self.expr(&merge.on, &scope);
+        let version = self.schema.version();
         for clause in &merge.clauses {
+            if clause.clause_kind == ast::MergeClauseKind::NotMatchedBySource && version < 17 {
+                let range = self.range(clause.when_token.0.span);
+                self.out.invalid.push(Invalid::NewerSyntax {
+                    what: "WHEN NOT MATCHED BY SOURCE",
+                    since: 17,
+                    range,
+                });
+            }
             if let Some(p) = &clause.predicate {
                 self.expr(p, &scope);
             }
@@ -953,6 +1202,21 @@ impl<'a> Resolver<'a> {
                 }
                 MergeAction::Delete { .. } | MergeAction::DoNothing { .. } => {}
             }
+        }
+        if let Some(ast::OutputClause::Returning {
+            returning_token,
+            select_items,
+        }) = &merge.output
+        {
+            if version < 17 {
+                let range = self.range(returning_token.0.span);
+                self.out.invalid.push(Invalid::NewerSyntax {
+                    what: "MERGE ... RETURNING",
+                    since: 17,
+                    range,
+                });
+            }
+            self.returning(Some(select_items), &scope, Some(&target));
         }
     }
 
@@ -981,6 +1245,7 @@ impl<'a> Resolver<'a> {
             resolver: self,
             scope,
             depth: 0,
+            skipped: std::collections::HashSet::new(),
         };
         let _ = node.visit(&mut walker);
     }
@@ -1003,7 +1268,11 @@ impl<'a> Resolver<'a> {
         let range = self.ident_range(last);
         match parts.len() {
             1 => {
-                if last.quote_style.is_none() && is_keyword_value(&last.value) {
+                // `system_user` is a column name before Postgres 16 made it a keyword.
+                let keyword = is_keyword_value(&last.value)
+                    && !(self.schema.version() < 16
+                        && last.value.eq_ignore_ascii_case("system_user"));
+                if last.quote_style.is_none() && keyword {
                     return;
                 }
                 let status = scope.resolve_unqualified(&name);
@@ -1035,12 +1304,134 @@ impl<'a> Resolver<'a> {
     }
 }
 
+impl Resolver<'_> {
+    /// `(row).field` where `row` names a FROM item with known columns: Postgres says
+    /// `column "field" not found in data type users` when the row has no such column.
+    fn row_field(&mut self, row: &ast::Ident, field: &ast::Ident, scope: &Scope<'_>) {
+        let Some(rel) = scope.whole_row(&Ident::from_ast(row)) else {
+            return;
+        };
+        if !rel.cols.complete {
+            return;
+        }
+        let name = Ident::from_ast(field);
+        let status = if rel.cols.contains(&name) {
+            ColumnStatus::Found { table: rel.table }
+        } else {
+            ColumnStatus::Missing {
+                searched: rel.table.into_iter().collect(),
+                visible: rel.cols.names.clone(),
+            }
+        };
+        let range = self.ident_range(field);
+        self.out.columns.push(ColumnRef {
+            name,
+            qualifier: None,
+            range,
+            qualifier_range: None,
+            usage: ColumnUse::Expr,
+            status,
+        });
+    }
+
+    /// A string literal cast to `regclass` is a table reference.
+    fn regclass_literal(&mut self, e: &Expr) {
+        let Expr::Value(v) = e else { return };
+        let ast::Value::SingleQuotedString(text) = &v.value else {
+            return;
+        };
+        let Some(name) = regclass_name(text) else {
+            return;
+        };
+        let status = match self.schema.lookup(&name) {
+            Lookup::Found { schema, relation } => TableStatus::Found {
+                schema: schema.clone(),
+                relation: relation.name.clone(),
+            },
+            Lookup::Catalog => TableStatus::Catalog,
+            Lookup::UnknownSchema => TableStatus::UnknownSchema,
+            Lookup::Missing => TableStatus::Missing,
+        };
+        let range = self.range(v.span);
+        self.out.tables.push(TableRef {
+            name,
+            range,
+            usage: TableUse::Read,
+            status,
+        });
+    }
+}
+
+/// The relation a `regclass` input string names, as Postgres reads it: dot-separated
+/// identifiers, unquoted ones folded to lower case. An OID (`'16384'`) names no relation here.
+fn regclass_name(text: &str) -> Option<QualifiedName> {
+    let mut parts: Vec<Ident> = Vec::new();
+    let mut chars = text.trim().chars().peekable();
+    loop {
+        let part = if chars.peek() == Some(&'"') {
+            chars.next();
+            let mut name = String::new();
+            loop {
+                match chars.next()? {
+                    '"' if chars.peek() == Some(&'"') => {
+                        chars.next();
+                        name.push('"');
+                    }
+                    '"' => break,
+                    c => name.push(c),
+                }
+            }
+            Ident::quoted(&name)
+        } else {
+            let mut name = String::new();
+            while let Some(&c) = chars.peek() {
+                if c == '.' {
+                    break;
+                }
+                if !(c.is_alphanumeric() || c == '_' || c == '$') {
+                    return None;
+                }
+                name.push(c);
+                chars.next();
+            }
+            if name.is_empty() || name.chars().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            Ident::unquoted(&name)
+        };
+        parts.push(part);
+        match chars.next() {
+            None => break,
+            Some('.') => continue,
+            Some(_) => return None,
+        }
+    }
+    match parts.len() {
+        1 => Some(QualifiedName {
+            schema: None,
+            name: parts.pop()?,
+        }),
+        2 => {
+            let name = parts.pop()?;
+            Some(QualifiedName {
+                schema: parts.pop(),
+                name,
+            })
+        }
+        _ => None,
+    }
+}
+
 /// Walks expressions; at depth 0 resolves column references, and hands each subquery it meets
 /// back to the resolver (then ignores the subquery's inside, which the resolver has done).
 struct ExprWalker<'r, 'a, 's> {
     resolver: &'r mut Resolver<'a>,
     scope: &'s Scope<'s>,
     depth: usize,
+    /// Identifiers that are not column references although sqlparser gives them as
+    /// expressions: the names in named-argument notation (`b` in `plus(b => 1)`, `b := 1`),
+    /// field names (`(row).field`), and the parts of `t.col[1]` resolved as one name.
+    skipped: std::collections::HashSet<*const Expr>,
 }
 
 impl Visitor for ExprWalker<'_, '_, '_> {
@@ -1060,10 +1451,57 @@ impl Visitor for ExprWalker<'_, '_, '_> {
     }
 
     fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
-        if self.depth > 0 {
+        if self.depth > 0 || self.skipped.contains(&(expr as *const Expr)) {
             return ControlFlow::Continue(());
         }
         match expr {
+            Expr::Function(f) => {
+                if let ast::FunctionArguments::List(list) = &f.args {
+                    for arg in &list.args {
+                        if let FunctionArg::ExprNamed { name, .. } = arg {
+                            self.skipped.insert(name as *const Expr);
+                        }
+                    }
+                }
+            }
+            // sqlparser: `t.tags[1]` is `t` then `.tags`, then `[1]`; `(r).f` is `(r)` then `.f`.
+            Expr::CompoundFieldAccess { root, access_chain } => {
+                let mut parts: Vec<ast::Ident> = Vec::new();
+                if let Expr::Identifier(id) = root.as_ref() {
+                    parts.push(id.clone());
+                    for access in access_chain {
+                        match access {
+                            ast::AccessExpr::Dot(Expr::Identifier(field)) => {
+                                parts.push(field.clone())
+                            }
+                            _ => break,
+                        }
+                    }
+                }
+                if parts.len() > 1 {
+                    self.skipped.insert(root.as_ref() as *const Expr);
+                    self.resolver.column_ref(&parts, self.scope);
+                }
+                // `(u).email`: a field of a whole-row reference is one of the row's columns.
+                if let (Expr::Nested(inner), Some(ast::AccessExpr::Dot(Expr::Identifier(field)))) =
+                    (root.as_ref(), access_chain.first())
+                {
+                    if let Expr::Identifier(row) = inner.as_ref() {
+                        self.resolver.row_field(row, field, self.scope);
+                    }
+                }
+                for access in access_chain {
+                    if let ast::AccessExpr::Dot(field) = access {
+                        self.skipped.insert(field as *const Expr);
+                    }
+                }
+            }
+            // `'users'::regclass` names a relation: Postgres looks it up when it parses.
+            Expr::Cast {
+                expr: inner,
+                data_type: ast::DataType::Regclass,
+                ..
+            } => self.resolver.regclass_literal(inner),
             Expr::Identifier(id) => self
                 .resolver
                 .column_ref(std::slice::from_ref(id), self.scope),
@@ -1119,60 +1557,173 @@ fn alias_name(alias: Option<&TableAlias>, function: &ObjectName) -> Option<Ident
     })
 }
 
-/// Columns of a function in FROM. Column definitions (`AS x(a int)`) or aliases win; a few
-/// well-known set-returning functions have known columns; anything else is unknown.
-fn table_function_cols(
-    name: &ObjectName,
-    alias: Option<&TableAlias>,
-    nargs: usize,
-    ordinality: bool,
-) -> Cols {
-    let fname = name
-        .0
-        .last()
-        .and_then(ObjectNamePart::as_ident)
-        .map(|i| i.value.to_ascii_lowercase())
-        .unwrap_or_default();
-    let mut cols = match fname.as_str() {
-        // Scalar results: one column, named after the alias if there is one.
+/// The number of columns a query body outputs, when its select list says (no `*`).
+fn set_width(body: &SetExpr) -> Option<usize> {
+    match body {
+        SetExpr::Select(select) => select
+            .projection
+            .iter()
+            .map(|item| match item {
+                SelectItem::UnnamedExpr(_) | SelectItem::ExprWithAlias { .. } => Some(1),
+                SelectItem::ExprWithAliases { aliases, .. } => Some(aliases.len()),
+                SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => None,
+            })
+            .sum(),
+        SetExpr::Query(q) => set_width(&q.body),
+        SetExpr::SetOperation { left, .. } => set_width(left),
+        SetExpr::Values(values) => values.rows.first().map(|r| r.len()),
+        _ => None,
+    }
+}
+
+/// The SQL value functions that may stand without parentheses as a FROM item
+/// (`FROM CURRENT_DATE`); the word, folded, names its one column.
+fn sql_value_function(name: &ObjectName) -> Option<Ident> {
+    let [part] = name.0.as_slice() else {
+        return None;
+    };
+    let ident = part.as_ident()?;
+    let word = ident.value.to_ascii_lowercase();
+    let is_value_function = matches!(
+        word.as_str(),
+        "current_date"
+            | "current_time"
+            | "current_timestamp"
+            | "localtime"
+            | "localtimestamp"
+            | "current_user"
+            | "session_user"
+            | "user"
+            | "current_role"
+            | "current_catalog"
+            | "current_schema"
+    );
+    (ident.quote_style.is_none() && is_value_function).then(|| Ident::unquoted(&word))
+}
+
+/// Names sqlparser gives as a custom type that are base types (not composite).
+fn is_base_type_name(name: &str) -> bool {
+    matches!(
+        name,
+        "citext" | "tsvector" | "tsquery" | "inet" | "cidr" | "macaddr" | "money" | "oid" | "ltree"
+    )
+}
+
+/// Built-in functions whose FROM columns we know: set-returning ones, and scalar ones (one
+/// column, named after the alias or the function). `None`: not one we know.
+fn builtin_function_cols(fname: &str, alias: Option<&TableAlias>, nargs: usize) -> Option<Cols> {
+    let scalar = || {
+        Cols::known(vec![alias.map_or_else(
+            || Ident::unquoted(fname),
+            |a| Ident::from_ast(&a.name),
+        )])
+    };
+    let cols = match fname {
+        // Set-returning, one base-type column named after the alias.
         "generate_series"
         | "generate_subscripts"
         | "string_to_table"
         | "regexp_split_to_table"
-        | "jsonb_array_elements_text"
         | "jsonb_object_keys"
         | "json_object_keys"
+        | "regexp_matches" => scalar(),
+        "unnest" if nargs == 1 => scalar(),
+        // Declared with `OUT value`: the column is `value` whatever the alias.
+        "jsonb_array_elements_text"
         | "json_array_elements_text"
-        | "regexp_matches" => {
-            let n = if matches!(
-                fname.as_str(),
-                "jsonb_array_elements_text" | "json_array_elements_text"
-            ) {
-                Ident::from("value")
-            } else {
-                alias.map_or_else(|| Ident::quoted(&fname), |a| Ident::from_ast(&a.name))
-            };
-            Cols::known(vec![n])
-        }
-        "unnest" if nargs == 1 => {
-            Cols::known(vec![alias.map_or_else(
-                || Ident::from("unnest"),
-                |a| Ident::from_ast(&a.name),
-            )])
-        }
-        "jsonb_array_elements" | "json_array_elements" => Cols::known(vec![Ident::from("value")]),
+        | "jsonb_array_elements"
+        | "json_array_elements" => Cols::known(vec![Ident::from("value")]),
         "jsonb_each" | "json_each" | "jsonb_each_text" | "json_each_text" => {
             Cols::known(vec![Ident::from("key"), Ident::from("value")])
         }
-        _ => Cols::unknown(),
+        // Scalar built-ins apps call in FROM (`websearch_to_tsquery($1) q`, `now() t`).
+        "to_tsquery"
+        | "plainto_tsquery"
+        | "phraseto_tsquery"
+        | "websearch_to_tsquery"
+        | "to_tsvector"
+        | "now"
+        | "current_timestamp"
+        | "current_date"
+        | "localtimestamp"
+        | "clock_timestamp"
+        | "statement_timestamp"
+        | "transaction_timestamp"
+        | "random"
+        | "gen_random_uuid"
+        | "current_setting"
+        | "date_trunc"
+        | "make_interval"
+        | "make_date"
+        | "make_timestamp"
+        | "make_timestamptz"
+        | "to_timestamp"
+        | "to_date"
+        | "to_char"
+        | "lower"
+        | "upper"
+        | "length"
+        | "md5"
+        | "concat"
+        | "format"
+        | "to_jsonb"
+        | "to_json"
+        | "jsonb_build_object"
+        | "json_build_object"
+        | "jsonb_build_array"
+        | "array_length"
+        | "cardinality"
+        | "string_to_array"
+        | "regexp_split_to_array"
+        | "nextval"
+        | "currval"
+        | "lastval"
+        | "setval"
+        | "txid_current"
+        | "pg_backend_pid"
+        | "version"
+        | "age"
+        | "abs"
+        | "floor"
+        | "ceil"
+        | "round"
+        | "greatest"
+        | "least"
+        | "trim"
+        | "btrim"
+        | "replace"
+        | "substring"
+        | "left"
+        | "right"
+        | "split_part"
+        | "pg_advisory_xact_lock"
+        | "pg_try_advisory_xact_lock"
+        | "pg_advisory_lock"
+        | "pg_try_advisory_lock"
+        | "pg_notify"
+        | "current_time"
+        | "localtime"
+        | "current_user"
+        | "session_user"
+        | "user"
+        | "current_role"
+        | "current_catalog"
+        | "current_schema" => scalar(),
+        _ => return None,
     };
+    Some(cols)
+}
+
+/// Apply `WITH ORDINALITY` and a column alias list to a function's columns. Column
+/// definitions (`AS x(a int, b text)`) define every column of a function whose result we
+/// don't know; plain aliases rename the first columns.
+fn with_alias_columns(mut cols: Cols, alias: Option<&TableAlias>, ordinality: bool) -> Cols {
     if ordinality && cols.complete {
         cols.push(Ident::from("ordinality"));
     }
     match alias {
         Some(a) if !a.columns.is_empty() => {
             if cols.complete || a.columns.iter().any(|c| c.data_type.is_some()) {
-                // Column definitions (`AS x(a int, b text)`) define every column.
                 if !cols.complete {
                     return Cols::known(
                         a.columns.iter().map(|c| Ident::from_ast(&c.name)).collect(),

@@ -70,6 +70,9 @@ pub(crate) struct ScopeRel {
     pub table: Option<usize>,
     /// Tables also have ctid, xmin, ... (not views of derived tables, but be lenient).
     pub system_columns: bool,
+    /// Visible only through its name (`old.x` / `new.x` in RETURNING): not to unqualified
+    /// columns, nor to `*`.
+    pub qualified_only: bool,
 }
 
 impl ScopeRel {
@@ -81,6 +84,7 @@ impl ScopeRel {
             cols,
             table: None,
             system_columns: false,
+            qualified_only: false,
         }
     }
 
@@ -174,6 +178,9 @@ impl<'p> Scope<'p> {
         let mut cols = Cols::known(Vec::new());
         let mut seen_merged: Vec<&Ident> = Vec::new();
         for (i, rel) in self.rels.iter().enumerate() {
+            if rel.qualified_only {
+                continue;
+            }
             for name in &rel.cols.names {
                 // A USING column appears once in `SELECT *`.
                 if let Some((n, _)) = self
@@ -234,7 +241,7 @@ impl<'p> Scope<'p> {
                 .rels
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| r.has_column(name))
+                .filter(|(_, r)| !r.qualified_only && r.has_column(name))
                 .map(|(i, _)| i)
                 .collect();
             // Rels joined with USING (name) count as one.
@@ -245,7 +252,10 @@ impl<'p> Scope<'p> {
                     matches.retain(|i| !members.contains(i) || Some(*i) == keep);
                 }
             }
-            let uncertain = level.rels.iter().any(|r| !r.cols.complete);
+            let uncertain = level
+                .rels
+                .iter()
+                .any(|r| !r.qualified_only && !r.cols.complete);
             match matches.as_slice() {
                 [one] => {
                     return ColumnStatus::Found {
@@ -256,7 +266,7 @@ impl<'p> Scope<'p> {
                 [] if uncertain => return ColumnStatus::Found { table: None },
                 [] => {}
             }
-            for rel in &level.rels {
+            for rel in level.rels.iter().filter(|r| !r.qualified_only) {
                 searched.extend(rel.table);
                 visible.extend(rel.cols.names.iter().cloned());
             }
@@ -269,6 +279,22 @@ impl<'p> Scope<'p> {
             return ColumnStatus::Found { table: None };
         }
         ColumnStatus::Missing { searched, visible }
+    }
+
+    /// The relation a bare `name` is a whole-row reference to, when `name` can't be a column
+    /// (`(u).email` with `u` an alias): no relation at any level has, or may have, a column
+    /// of that name.
+    pub fn whole_row(&self, name: &Ident) -> Option<&ScopeRel> {
+        let maybe_column = self.levels().any(|l| {
+            l.outputs.as_ref().is_some_and(|o| o.contains(name))
+                || l.rels
+                    .iter()
+                    .any(|r| !r.qualified_only && (!r.cols.complete || r.has_column(name)))
+        });
+        if maybe_column {
+            return None;
+        }
+        self.find_rel(name, None)
     }
 
     pub fn resolve_qualified(

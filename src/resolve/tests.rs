@@ -31,7 +31,45 @@ fn schema() -> Schema {
             .relations
             .insert(rel.name.clone(), rel);
     }
+    // Schemas the config says exist outside the model.
+    s.external_schemas = vec![Ident::from("otherschema"), Ident::from("mystery")];
+    // Functions as CREATE FUNCTION records them (src/schema/functions.rs).
+    for ddl in [
+        "CREATE FUNCTION user_assets(uid bigint) RETURNS SETOF assets LANGUAGE sql AS $$ SELECT 1 $$",
+        "CREATE FUNCTION search(q text) RETURNS TABLE (post_id bigint, rank real) LANGUAGE sql AS $$ SELECT 1 $$",
+        "CREATE FUNCTION counts(OUT post_id bigint, OUT total bigint) RETURNS SETOF record LANGUAGE sql AS $$ SELECT 1 $$",
+        "CREATE FUNCTION last_at(pid bigint, OUT at_time timestamptz) LANGUAGE sql AS $$ SELECT 1 $$",
+        "CREATE FUNCTION plus(a int, b int) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$",
+        "CREATE FUNCTION rows_of(q text) RETURNS SETOF record LANGUAGE sql AS $$ SELECT 1 $$",
+        "CREATE FUNCTION two(a int) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$",
+        "CREATE FUNCTION two(a text) RETURNS SETOF users LANGUAGE sql AS $$ SELECT 1 $$",
+    ] {
+        crate::schema::functions::replay_function(&mut s, &Ident::from("public"), ddl);
+    }
     s
+}
+
+/// The same, judged as for an older server.
+fn problems_at(version: u32, sql: &str) -> Vec<String> {
+    let stmts = crate::sql::parse(sql).unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    let parsed = ParsedSql::new(sql);
+    let mut schema = schema();
+    schema.postgres_version = Some(version);
+    let mut out = Vec::new();
+    for stmt in &stmts {
+        let r = resolve_statement(stmt, &schema, &parsed);
+        out.extend(r.invalid.iter().map(|i| match i {
+            Invalid::NewerSyntax { what, since, .. } => format!("{what} {since}"),
+            Invalid::OnConflictWithoutTarget { .. } => "on conflict".to_string(),
+        }));
+        out.extend(
+            r.columns
+                .iter()
+                .filter(|c| !matches!(c.status, ColumnStatus::Found { .. }))
+                .map(|c| format!("column {}", c.name)),
+        );
+    }
+    out
 }
 
 /// Every problem the resolver found, as short strings: `table x`, `column x`, `ambiguous x`,
@@ -385,4 +423,186 @@ fn everyday_queries_stay_silent() {
     for q in queries {
         ok(q);
     }
+}
+
+// See: issue 11, item 8.
+#[test]
+fn named_argument_names_are_not_columns() {
+    ok("SELECT plus(b => $2, a => $1)");
+    ok("SELECT plus(a := 1, b := 2)");
+    ok("SELECT make_interval(secs => $1)");
+    ok("SELECT concat_lower_or_upper('a', 'b', uppercase => true)");
+    ok("SELECT f(x => u.id) FROM users u");
+    // The argument's value is still an expression.
+    bad("SELECT f(x => nope) FROM users", &["column nope"]);
+}
+
+// See: issue 11, item 9.
+#[test]
+fn sql_value_functions_in_from() {
+    for word in [
+        "CURRENT_DATE",
+        "current_timestamp",
+        "LOCALTIME",
+        "localtimestamp",
+        "CURRENT_USER",
+        "session_user",
+        "user",
+        "current_role",
+        "current_catalog",
+        "current_schema",
+    ] {
+        ok(&format!("SELECT * FROM {word}"));
+        ok(&format!("SELECT x FROM {word} x"));
+    }
+    ok("SELECT current_date FROM current_date");
+    ok("SELECT d.d FROM current_date d");
+    bad("SELECT today FROM current_date d", &["column today"]);
+    // Quoted, it is a relation name.
+    bad("SELECT * FROM \"current_date\"", &["table current_date"]);
+}
+
+// See: issue 11, item 10.
+#[test]
+fn functions_in_from_with_known_columns() {
+    ok("SELECT tsq FROM websearch_to_tsquery('english', $1) tsq");
+    ok("SELECT p.id FROM posts p, websearch_to_tsquery($1) q WHERE q IS NOT NULL");
+    bad("SELECT q.x FROM websearch_to_tsquery($1) q", &["column x"]);
+    bad(
+        "SELECT value FROM generate_series(1, 3) g",
+        &["column value"],
+    );
+    bad("SELECT u.x FROM unnest($1::int[]) u", &["column x"]);
+    ok("SELECT n FROM now() AS t(n)");
+    // Declared in the schema.
+    ok("SELECT a.url, a.kind FROM user_assets($1) a");
+    bad("SELECT a.title FROM user_assets($1) a", &["column title"]);
+    ok("SELECT post_id, rank FROM search($1)");
+    bad("SELECT score FROM search($1)", &["column score"]);
+    ok("SELECT c.post_id, c.total FROM counts() c");
+    bad("SELECT c.count FROM counts() c", &["column count"]);
+    // One OUT parameter names the column, whatever the alias.
+    ok("SELECT l.at_time FROM last_at($1) l");
+    bad("SELECT l.l FROM last_at($1) l", &["column l"]);
+    ok("SELECT p FROM plus(1, 2) p");
+    ok("SELECT plus FROM plus(1, 2)");
+    // Really unknown: `record` without OUT parameters, overloads that disagree, composites.
+    ok("SELECT r.anything FROM rows_of('x') r");
+    ok("SELECT r.n FROM rows_of('x') AS r(n int)");
+    bad("SELECT r.m FROM rows_of('x') AS r(n int)", &["column m"]);
+    ok("SELECT t.anything FROM two(1) t");
+    ok("SELECT u.id FROM unnest($1::users[]) u");
+    ok("SELECT f.anything FROM app.generate_series(1) f");
+}
+
+// See: issue 11, item 11.
+#[test]
+fn recall_unknown_schema_regclass_insert_select() {
+    bad("SELECT id FROM pubic.users", &["table pubic.users"]);
+    ok("SELECT x FROM otherschema.whatever");
+    ok("SELECT relname FROM pg_catalog.pg_class");
+    ok("SELECT column_name FROM information_schema.columns");
+    ok("SELECT 'users'::regclass");
+    ok("SELECT 'public.users'::regclass::oid");
+    ok("SELECT '\"users\"'::regclass, 'pg_class'::regclass, '16384'::regclass");
+    bad("SELECT 'user'::regclass", &["table user"]);
+    bad(
+        "SELECT 'public.user'::regclass::oid",
+        &["table public.user"],
+    );
+    ok("SELECT CAST('Users' AS regclass)");
+    bad("SELECT CAST('Userz' AS regclass)", &["table userz"]);
+    bad("SELECT '\"Users\"'::regclass", &["table Users"]);
+    let sql = "INSERT INTO media (url) SELECT 1, $1, $2";
+    let stmts = crate::sql::parse(sql).unwrap();
+    let r = resolve_statement(&stmts[0], &schema(), &ParsedSql::new(sql));
+    assert!(
+        matches!(
+            r.inserts[0].source,
+            InsertSource::Query { width: Some(3), .. }
+        ),
+        "{:?}",
+        r.inserts
+    );
+    assert_eq!(
+        problems_at(
+            18,
+            "INSERT INTO users (email) VALUES ($1) ON CONFLICT DO UPDATE SET email = $1"
+        ),
+        ["on conflict"]
+    );
+    assert_eq!(
+        problems_at(
+            18,
+            "INSERT INTO users (email) VALUES ($1) ON CONFLICT DO NOTHING"
+        ),
+        Vec::<String>::new()
+    );
+}
+
+// See: issue 11, item 12.
+#[test]
+fn judged_by_postgres_version() {
+    let subquery = "SELECT count(*) FROM (SELECT id FROM users)";
+    assert_eq!(problems_at(16, subquery), Vec::<String>::new());
+    assert_eq!(
+        problems_at(15, subquery),
+        ["a subquery in FROM without an alias 16"]
+    );
+    let merge = "MERGE INTO users t USING media s ON t.id = s.id WHEN MATCHED THEN DELETE";
+    assert_eq!(problems_at(15, merge), Vec::<String>::new());
+    assert_eq!(problems_at(14, merge), ["MERGE 15"]);
+    let returning = "UPDATE users SET name = $1 RETURNING old.name, new.name, id";
+    assert_eq!(problems_at(18, returning), Vec::<String>::new());
+    assert_eq!(problems_at(17, returning), ["column name", "column name"]);
+    assert_eq!(
+        problems_at(18, "DELETE FROM users RETURNING old.nope"),
+        ["column nope"]
+    );
+    // `old` and `new` are reachable only by name: unqualified columns are not ambiguous.
+    assert_eq!(
+        problems_at(18, "UPDATE users SET name = $1 RETURNING name, *"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        problems_at(18, "UPDATE users SET name = $1 RETURNING old.*"),
+        Vec::<String>::new()
+    );
+    // Postgres accepts subscripted targets in every version; sqlparser doesn't parse them.
+    ok("UPDATE assets SET meta[$1] = $2 WHERE id = $3");
+    // sqlparser takes `ON` for an alias of `$1`: the clause is checked for syntax only.
+    ok("INSERT INTO media (url) SELECT $1 ON CONFLICT DO NOTHING");
+    bad(
+        "INSERT INTO media (link) SELECT $1 ON CONFLICT (id) DO NOTHING RETURNING nope",
+        &["column link", "column nope"],
+    );
+    assert!(
+        crate::sql::parse("INSERT INTO media (url) SELECT $1 ON CONFLICT (id DO NOTHING").is_err()
+    );
+    bad(
+        "UPDATE assets SET metta[$1] = $2 WHERE id = $3",
+        &["column metta"],
+    );
+}
+
+#[test]
+fn output_names_only_as_bare_names() {
+    ok("SELECT id AS n FROM users ORDER BY n");
+    bad("SELECT id AS n FROM users ORDER BY n + 1", &["column n"]);
+    bad(
+        "SELECT id AS n FROM users GROUP BY id HAVING n > 1",
+        &["column n"],
+    );
+}
+
+#[test]
+fn subscripts_and_field_access() {
+    ok("SELECT a.meta['x'] FROM assets a");
+    ok("SELECT (u).email, (u).id FROM users u");
+    bad("SELECT (u).nope FROM users u", &["column nope"]);
+    // A column of a relation whose columns we don't know may be a composite: not judged.
+    ok("SELECT (m).anything FROM users u, mystery.t");
+    ok("SELECT (d).x FROM (SELECT 1) d(y), mystery.t");
+    bad("SELECT a.nope[1] FROM assets a", &["column nope"]);
+    bad("SELECT x.meta[1] FROM assets a", &["qualifier x"]);
 }

@@ -8,6 +8,8 @@ mod database_error;
 mod dynamic_sql;
 mod insert_column_count;
 mod missing_required_column;
+mod newer_postgres_syntax;
+mod on_conflict_without_target;
 mod other_database;
 mod sql_syntax;
 mod unknown_column;
@@ -31,6 +33,8 @@ pub use database_error::DatabaseError;
 pub use dynamic_sql::DynamicSql;
 pub use insert_column_count::InsertColumnCount;
 pub use missing_required_column::MissingRequiredColumn;
+pub use newer_postgres_syntax::NewerPostgresSyntax;
+pub use on_conflict_without_target::OnConflictWithoutTarget;
 pub use other_database::OtherDatabase;
 pub use sql_syntax::SqlSyntax;
 pub use unknown_column::UnknownColumn;
@@ -102,6 +106,8 @@ declare_rules! {
     AmbiguousColumn,
     InsertColumnCount,
     MissingRequiredColumn,
+    OnConflictWithoutTarget,
+    NewerPostgresSyntax,
     BannedTable,
     BannedColumn,
     SqlSyntax,

@@ -22,12 +22,15 @@ declare_rule! {
     ///
     /// The help line says what happened to the name when the migrations know (`media_batches`
     /// was dropped in `migrations/0007_neon.sql:3`), or suggests a close existing name.
-    /// System catalogs (`pg_catalog`, `information_schema`) are never flagged, nor are names
-    /// qualified with a schema the model doesn't contain. A banned table is reported by
-    /// `banned-table` instead.
+    /// A name qualified with a schema the model doesn't contain (`app_publc.users`) is flagged
+    /// too, as Postgres does, unless `[schema] external-schemas` lists that schema. System
+    /// catalogs (`pg_catalog`, `information_schema`) are never flagged. `'users'::regclass`
+    /// literals are table references. A banned table is reported by `banned-table` instead.
     ///
     /// ## Options
     /// - `schema.search-path`: schemas searched for unqualified names (default `["public"]`).
+    /// - `schema.external-schemas`: schemas that exist in the database but not in the schema
+    ///   sources (an extension's, another service's): names in them are not judged.
     pub struct UnknownTable => "unknown-table", Severity::Error;
 }
 
@@ -51,9 +54,21 @@ impl Rule for UnknownTable {
 
 fn unknown_table(schema: &Schema, name: &QualifiedName, span: Span) -> Diagnostic {
     let removal = schema.removal(name);
-    let help = match removal {
-        Some(removal) => Some(removal_help("table", &name.name, removal)),
-        None => schema
+    let unknown_schema = name
+        .schema
+        .as_ref()
+        .filter(|s| schema.namespace(s).is_none());
+    let help = match (removal, unknown_schema) {
+        (Some(removal), _) => Some(removal_help("table", &name.name, removal)),
+        (None, Some(s)) => Some(
+            match crate::schema::closest(s.as_str(), schema.namespaces.keys()) {
+                Some(close) => format!("schema `{s}` does not exist either: did you mean `{close}`?"),
+                None => format!(
+                    "schema `{s}` does not exist either; list schemas created outside the schema sources in `[schema] external-schemas`"
+                ),
+            },
+        ),
+        (None, None) => schema
             .closest_relation(name)
             .map(|h: &Ident| format!("did you mean `{h}`?")),
     };

@@ -549,6 +549,7 @@ fn classify(e: &tokio_postgres::Error, info: &ConnInfo, timeout: Duration) -> Li
 const RELATIONS_SQL: &str = include_str!("queries/relations.sql");
 const ENUMS_SQL: &str = include_str!("queries/enums.sql");
 const SCHEMAS_SQL: &str = include_str!("queries/schemas.sql");
+const FUNCTIONS_SQL: &str = include_str!("queries/functions.sql");
 
 /// Read the whole schema: three catalog queries in one read-only, repeatable-read
 /// transaction, with a statement timeout and a client-side deadline on each reply.
@@ -638,25 +639,40 @@ async fn introspect_async(opts: &ConnectOptions) -> Result<Schema, LiveError> {
     reply(opts, &info, PHASE, client.batch_execute(&setup))
         .await?
         .map_err(failed)?;
-    let (rels, enums, schemas) = reply(opts, &info, PHASE, async {
+    let (rels, enums, schemas, functions) = reply(opts, &info, PHASE, async {
         tokio::join!(
             client.query(RELATIONS_SQL, &[]),
             client.query(ENUMS_SQL, &[]),
-            client.query(SCHEMAS_SQL, &[])
+            client.query(SCHEMAS_SQL, &[]),
+            client.query(FUNCTIONS_SQL, &[])
         )
     })
     .await?;
-    let (rels, enums, schemas) = (
+    let (rels, enums, schemas, functions) = (
         rels.map_err(failed)?,
         enums.map_err(failed)?,
         schemas.map_err(failed)?,
+        functions.map_err(failed)?,
     );
     reply(opts, &info, PHASE, client.batch_execute("ROLLBACK"))
         .await?
         .map_err(failed)?;
+    // `server_version_num` is 150004 for 15.4: statements are judged by the server's major.
+    let version = reply(
+        opts,
+        &info,
+        PHASE,
+        client.query_one(
+            "SELECT current_setting('server_version_num')::int / 10000",
+            &[],
+        ),
+    )
+    .await?
+    .map_err(failed)?;
 
     let mut schema = Schema {
         search_path: opts.search_path.clone(),
+        postgres_version: u32::try_from(version.get::<_, i32>(0)).ok(),
         ..Schema::default()
     };
     for row in &schemas {
@@ -708,6 +724,24 @@ async fn introspect_async(opts: &ConnectOptions) -> Result<Schema, LiveError> {
             })
             .labels
             .push(label);
+    }
+    for row in &functions {
+        let ns = Ident::quoted(row.get::<_, &str>(0));
+        let name = Ident::quoted(row.get::<_, &str>(1));
+        let outs: Vec<String> = row.get(3);
+        let relation = row
+            .get::<_, Option<&str>>(5)
+            .zip(row.get::<_, Option<&str>>(6));
+        let result = super::functions::catalog_result(&outs, row.get::<_, &str>(4), relation);
+        schema
+            .namespace_mut(&ns)
+            .functions
+            .entry(name)
+            .or_default()
+            .push(super::functions::Function {
+                signature: row.get::<_, String>(2),
+                result,
+            });
     }
     Ok(schema)
 }

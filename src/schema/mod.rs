@@ -4,6 +4,7 @@
 
 pub mod conninfo;
 pub mod diff;
+pub mod functions;
 mod ident;
 pub mod live;
 mod migrations;
@@ -187,6 +188,9 @@ pub struct Namespace {
     /// Relations that existed once: dropped, or renamed to something else.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub removed_relations: BTreeMap<Ident, Removal>,
+    /// Functions by name, one entry per overload (what their FROM items' columns are).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub functions: BTreeMap<Ident, Vec<functions::Function>>,
 }
 
 /// A relation name as written: optionally schema-qualified.
@@ -234,7 +238,18 @@ impl fmt::Display for QualifiedName {
 pub struct Schema {
     pub search_path: Vec<Ident>,
     pub namespaces: BTreeMap<Ident, Namespace>,
+    /// The server's major version, when the schema came from one (a live database or its
+    /// snapshot) or the config says (`[schema] postgres-version`). `None`: the newest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postgres_version: Option<u32>,
+    /// Schemas the config says exist outside the model (`[schema] external-schemas`): a name
+    /// qualified with one is not judged.
+    #[serde(skip)]
+    pub external_schemas: Vec<Ident>,
 }
+
+/// The newest stable PostgreSQL major version: the default for `postgres-version`.
+pub const LATEST_POSTGRES_VERSION: u32 = 18;
 
 impl Default for Schema {
     fn default() -> Self {
@@ -243,6 +258,8 @@ impl Default for Schema {
         Schema {
             search_path: vec![Ident::from("public")],
             namespaces,
+            postgres_version: None,
+            external_schemas: Vec::new(),
         }
     }
 }
@@ -269,7 +286,28 @@ pub enum Lookup<'a> {
     Missing,
 }
 
+impl Lookup<'_> {
+    pub fn is_found(&self) -> bool {
+        matches!(self, Lookup::Found { .. })
+    }
+}
+
 impl Schema {
+    /// Whether a type name (as written) is an enum of the model.
+    pub fn is_enum(&self, name: &QualifiedName) -> bool {
+        match &name.schema {
+            Some(s) => self
+                .namespaces
+                .get(s)
+                .is_some_and(|ns| ns.enums.contains_key(&name.name)),
+            None => self.search_path.iter().any(|s| {
+                self.namespaces
+                    .get(s)
+                    .is_some_and(|ns| ns.enums.contains_key(&name.name))
+            }),
+        }
+    }
+
     pub fn namespace(&self, name: &Ident) -> Option<&Namespace> {
         self.namespaces.get(name)
     }
@@ -299,7 +337,9 @@ impl Schema {
                     },
                     None => Lookup::Missing,
                 },
-                None => Lookup::UnknownSchema,
+                None if self.external_schemas.contains(schema) => Lookup::UnknownSchema,
+                // Postgres: `relation "app_publc.users" does not exist` (the schema's neither).
+                None => Lookup::Missing,
             },
             None => {
                 for schema in &self.search_path {
@@ -319,6 +359,30 @@ impl Schema {
                 }
             }
         }
+    }
+
+    /// The major version statements are judged by.
+    pub fn version(&self) -> u32 {
+        self.postgres_version.unwrap_or(LATEST_POSTGRES_VERSION)
+    }
+
+    /// What a function named in FROM returns: `None` when the model has no such function
+    /// (a built-in, or one created outside the schema sources); `Unknown` when its overloads
+    /// disagree (we don't pick overloads by argument type).
+    pub fn function_result(&self, name: &QualifiedName) -> Option<functions::FunctionResult> {
+        let found = match &name.schema {
+            Some(s) => self.namespaces.get(s)?.functions.get(&name.name)?,
+            None => self
+                .search_path
+                .iter()
+                .find_map(|s| self.namespaces.get(s)?.functions.get(&name.name))?,
+        };
+        let first = &found.first()?.result;
+        Some(if found.iter().all(|f| &f.result == first) {
+            first.clone()
+        } else {
+            functions::FunctionResult::Unknown
+        })
     }
 
     pub fn relation(&self, name: &QualifiedName) -> Option<&Relation> {
@@ -430,6 +494,13 @@ mod tests {
             s.lookup(&q(Some("app"), "assets")),
             Lookup::Missing
         ));
+        // Postgres: `relation "nope.assets" does not exist`, unless the config says the
+        // schema exists outside the model.
+        assert!(matches!(
+            s.lookup(&q(Some("nope"), "assets")),
+            Lookup::Missing
+        ));
+        s.external_schemas = vec![Ident::from("nope")];
         assert!(matches!(
             s.lookup(&q(Some("nope"), "assets")),
             Lookup::UnknownSchema

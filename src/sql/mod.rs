@@ -70,11 +70,192 @@ pub fn parse(text: &str) -> Result<Vec<Statement>, SyntaxError> {
             });
         }
     }
-    let result = Parser::new(&dialect)
-        .with_recursion_limit(RECURSION_LIMIT)
-        .try_with_sql(text)
-        .and_then(|mut p| p.parse_statements());
-    result.map_err(|e| syntax_error(text, e))
+    let parse = |text: &str| {
+        Parser::new(&dialect)
+            .with_recursion_limit(RECURSION_LIMIT)
+            .try_with_sql(text)
+            .and_then(|mut p| p.parse_statements())
+    };
+    match parse(text) {
+        Ok(statements) => Ok(statements),
+        Err(e) => {
+            // sqlparser: no `SET arr[$1] = ...` nor `RETURNING old.*`, which Postgres accepts.
+            // Retry with those spans blanked (same length, so every offset still holds).
+            // Last resort, `INSERT ... SELECT 1 ON CONFLICT ...` (a SELECT without FROM before
+            // ON CONFLICT): the clause is blanked and goes unchecked, the rest is checked.
+            // Only when that is what failed: a mistake inside the clause stays a syntax error.
+            let at_conflict = e.to_string().contains("found: CONFLICT");
+            for on_conflict in [false, at_conflict] {
+                if let Some(statements) =
+                    blank_unparsed_forms(text, on_conflict).and_then(|t| parse(&t).ok())
+                {
+                    return Ok(statements);
+                }
+            }
+            Err(syntax_error(text, e))
+        }
+    }
+}
+
+/// `UPDATE t SET tags[$1] = $2` → `UPDATE t SET tags     = $2` (the subscript of an
+/// assignment target) and `RETURNING old.*` → `RETURNING old  ` (a whole-row reference):
+/// forms Postgres accepts and sqlparser rejects. With `on_conflict`, also the ON CONFLICT
+/// clause of `INSERT ... SELECT $1 ON CONFLICT ...` (sqlparser takes `ON` for the select
+/// item's alias), once the clause alone parses. The target column is still checked; the
+/// subscript's expression is not. Only ASCII spans are blanked, so that line/column positions
+/// in the rewritten text are those of the original. `None` when there is nothing to blank.
+fn blank_unparsed_forms(text: &str, on_conflict: bool) -> Option<String> {
+    use sqlparser::keywords::Keyword;
+    use sqlparser::tokenizer::{Token, Tokenizer};
+
+    let dialect = PostgreSqlDialect {};
+    let tokens = Tokenizer::new(&dialect, text)
+        .tokenize_with_location()
+        .ok()?;
+    let parsed = ParsedSql::new(text);
+    let significant: Vec<_> = tokens
+        .iter()
+        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+        .collect();
+    let mut blank: Vec<(u32, u32)> = Vec::new();
+    let mut depth = 0usize;
+    // Inside an UPDATE's SET list at depth 0, and the next token starts an assignment.
+    let mut in_set = false;
+    let mut at_target = false;
+    let mut in_returning = false;
+    let mut i = 0;
+    while i < significant.len() {
+        let tok = &significant[i].token;
+        let is_word = |t: Option<&&sqlparser::tokenizer::TokenWithSpan>, k: Keyword| matches!(t.map(|t| &t.token), Some(Token::Word(w)) if w.keyword == k);
+        if on_conflict
+            && depth == 0
+            && is_word(significant.get(i), Keyword::ON)
+            && is_word(significant.get(i + 1), Keyword::CONFLICT)
+        {
+            // Through the clause's last token: RETURNING or `;` at depth 0 ends it.
+            let mut j = i;
+            let mut level = 0usize;
+            while let Some(t) = significant.get(j) {
+                match &t.token {
+                    Token::LParen => level += 1,
+                    Token::RParen => level = level.saturating_sub(1),
+                    Token::SemiColon if level == 0 => break,
+                    Token::Word(w) if level == 0 && w.keyword == Keyword::RETURNING => break,
+                    _ => {}
+                }
+                j += 1;
+            }
+            let start = parsed.offset(significant[i].span.start)?;
+            let end = parsed.offset(significant[j - 1].span.end)?;
+            // The clause must parse on its own, behind a SELECT sqlparser reads well.
+            let probe = format!(
+                "INSERT INTO t SELECT 1 FROM t {}",
+                text.get(start as usize..end as usize)?
+            );
+            Parser::new(&dialect)
+                .with_recursion_limit(RECURSION_LIMIT)
+                .try_with_sql(&probe)
+                .and_then(|mut p| p.parse_statements())
+                .ok()?;
+            blank.push((start, end));
+            in_set = false;
+            at_target = false;
+            i = j;
+            continue;
+        }
+        match tok {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            Token::Word(w) if depth == 0 => match w.keyword {
+                Keyword::SET => {
+                    in_set = true;
+                    at_target = true;
+                    i += 1;
+                    continue;
+                }
+                Keyword::WHERE | Keyword::FROM | Keyword::RETURNING => {
+                    in_set = false;
+                    in_returning = w.keyword == Keyword::RETURNING;
+                }
+                _ => {}
+            },
+            Token::Comma if depth == 0 && in_set => {
+                at_target = true;
+                i += 1;
+                continue;
+            }
+            Token::SemiColon => {
+                in_set = false;
+                in_returning = false;
+            }
+            _ => {}
+        }
+        if at_target && in_set {
+            // `col[...]...[...] =`: blank every subscript.
+            if let Token::Word(_) = tok {
+                let mut j = i + 1;
+                let mut spans = Vec::new();
+                while matches!(significant.get(j).map(|t| &t.token), Some(Token::LBracket)) {
+                    let open = j;
+                    let mut level = 0usize;
+                    loop {
+                        match significant.get(j).map(|t| &t.token) {
+                            Some(Token::LBracket) => level += 1,
+                            Some(Token::RBracket) => {
+                                level -= 1;
+                                if level == 0 {
+                                    break;
+                                }
+                            }
+                            Some(_) => {}
+                            None => return None,
+                        }
+                        j += 1;
+                    }
+                    let start = parsed.offset(significant[open].span.start)?;
+                    let end = parsed.offset(significant[j].span.end)?;
+                    spans.push((start, end));
+                    j += 1;
+                }
+                if !spans.is_empty()
+                    && matches!(significant.get(j).map(|t| &t.token), Some(Token::Eq))
+                {
+                    blank.extend(spans);
+                }
+            }
+        }
+        if in_returning && depth == 0 {
+            if let (Token::Word(w), Some(dot), Some(star)) =
+                (tok, significant.get(i + 1), significant.get(i + 2))
+            {
+                let is_row = ["old", "new"]
+                    .iter()
+                    .any(|n| w.value.eq_ignore_ascii_case(n))
+                    && w.quote_style.is_none();
+                if is_row && dot.token == Token::Period && star.token == Token::Mul {
+                    let start = parsed.offset(dot.span.start)?;
+                    let end = parsed.offset(star.span.end)?;
+                    blank.push((start, end));
+                }
+            }
+        }
+        at_target = false;
+        i += 1;
+    }
+    if blank.is_empty() {
+        return None;
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    for (start, end) in blank {
+        let span = bytes.get_mut(start as usize..end as usize)?;
+        if !span.is_ascii() {
+            return None;
+        }
+        span.iter_mut()
+            .filter(|b| **b != b'\n')
+            .for_each(|b| *b = b' ');
+    }
+    String::from_utf8(bytes).ok()
 }
 
 /// Case-insensitive count of the word `join`: a cheap upper bound on the join nesting, so the

@@ -211,7 +211,10 @@ impl Replay<'_> {
         let toks = tokenize(stmt);
         let kind = toks.as_deref().map_or(Kind::Relevant, classify);
         match kind {
-            Kind::Irrelevant => {}
+            Kind::Irrelevant => {
+                let into = self.creation_schema();
+                super::functions::replay_function(self.schema, &into, stmt);
+            }
             Kind::SearchPath => {
                 if let Some(toks) = &toks {
                     self.set_search_path(toks);
