@@ -459,10 +459,18 @@ fn run_rule(name: Option<&str>) -> Result<Outcome, Error> {
             })?;
             rule.docs()
         }
-        None => RuleId::ALL
-            .iter()
-            .map(|r| format!("{:<26}{}\n", r.name(), r.default_severity()))
-            .collect(),
+        None => {
+            let width = RuleId::ALL
+                .iter()
+                .map(|r| r.name().len())
+                .max()
+                .unwrap_or(0)
+                + 2;
+            RuleId::ALL
+                .iter()
+                .map(|r| format!("{:<width$}{}\n", r.name(), r.default_severity()))
+                .collect()
+        }
     };
     render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
     Ok(Outcome::Clean)

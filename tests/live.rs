@@ -348,8 +348,12 @@ fn both_forms(
 /// role logs in with the `password` method, so the password crosses the wire as it is: the
 /// proxy's log shows it with sslmode=disable (the control) and must never show it when TLS
 /// was required.
+/// The tests that log in as the cleartext role set its password: one at a time.
+static CLEARTEXT_ROLE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn every_sslmode_in_both_forms_with_and_without_tls() {
+    let _role = CLEARTEXT_ROLE.lock().unwrap_or_else(|e| e.into_inner());
     let pg = cluster();
     let password = "wire-Zx7Q pass'word\\x";
     pg.cleartext_role(password);
@@ -692,6 +696,7 @@ fn matrix_forms() -> Vec<Form> {
 /// password ever appears on stdout or stderr, raw, decoded or encoded.
 #[test]
 fn secrets_matrix_no_password_in_any_output() {
+    let _role = CLEARTEXT_ROLE.lock().unwrap_or_else(|e| e.into_inner());
     let pg = cluster();
     pg.cleartext_role(MATRIX_PASSWORD);
     pg.database("matrix", "CREATE TABLE t (id int);");

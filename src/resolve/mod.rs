@@ -1462,6 +1462,22 @@ impl Visitor for ExprWalker<'_, '_, '_> {
                             self.skipped.insert(name as *const Expr);
                         }
                     }
+                    // `normalize(s, NFC)`: the form is a keyword of the grammar, not a column
+                    // (sqlparser reads it as an identifier).
+                    let last = f.name.0.last().and_then(|p| p.as_ident());
+                    if last.is_some_and(|n| n.value.eq_ignore_ascii_case("normalize")) {
+                        if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(
+                            form @ Expr::Identifier(id),
+                        ))) = list.args.get(1)
+                        {
+                            let is_form = ["nfc", "nfd", "nfkc", "nfkd"].iter().any(|k| {
+                                id.quote_style.is_none() && id.value.eq_ignore_ascii_case(k)
+                            });
+                            if is_form {
+                                self.skipped.insert(form as *const Expr);
+                            }
+                        }
+                    }
                 }
             }
             // sqlparser: `t.tags[1]` is `t` then `.tags`, then `[1]`; `(r).f` is `(r)` then `.f`.

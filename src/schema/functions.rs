@@ -312,7 +312,7 @@ mod tests {
     fn replayed(ddl: &str) -> Schema {
         let mut schema = Schema::default();
         let mut warnings = Vec::new();
-        crate::schema::ddl::apply_sql(
+        crate::schema::replay::apply_sql(
             &mut schema,
             std::path::Path::new("m.sql"),
             ddl,
