@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::check::Report;
-use crate::fingerprint::fingerprint;
-use crate::render::display_path;
+use crate::fingerprint::fingerprint_line;
+use crate::render::{display_path, Files};
 
 const VERSION: u32 = 1;
 
@@ -49,14 +49,15 @@ pub enum BaselineError {
 }
 
 fn entries(report: &Report) -> Vec<Entry> {
+    let mut files = Files::new(report);
     let mut out: Vec<Entry> = report
         .diagnostics
         .iter()
         .map(|d| {
             let path = display_path(&d.file);
-            let text = report.source(&d.file).map_or("", |t| &**t);
+            let line = files.index(&d.file).line_around(d.span.start);
             Entry {
-                fingerprint: fingerprint(d, &path, text),
+                fingerprint: fingerprint_line(d, &path, line),
                 file: path,
                 rule: d.rule.to_string(),
                 message: d.message.clone(),
@@ -124,13 +125,13 @@ pub fn apply(report: &mut Report, path: &Path) -> Result<usize, BaselineError> {
 
 /// Fingerprints in the report's own order (unlike `entries`, which sorts).
 fn entries_in_order(report: &Report) -> Vec<String> {
+    let mut files = Files::new(report);
     report
         .diagnostics
         .iter()
         .map(|d| {
             let path = display_path(&d.file);
-            let text = report.source(&d.file).map_or("", |t| &**t);
-            fingerprint(d, &path, text)
+            fingerprint_line(d, &path, files.index(&d.file).line_around(d.span.start))
         })
         .collect()
 }

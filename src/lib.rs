@@ -140,7 +140,8 @@ fn run_snapshot(args: &CheckArgs, output: &Path) -> Result<Outcome, Error> {
     let plan = plan_check(args)?;
     let loaded = load_schema(args, &plan)?;
     for w in &loaded.warnings {
-        eprintln!("warning: {}: {}", render::display_path(&w.file), w.message);
+        let line = format!("{}: {}", render::display_path(&w.file), w.message);
+        eprintln!("warning: {}", render::escape_terminal(&line, false));
     }
     schema::snapshot::write(&loaded.schema, output).map_err(|e| miette!("{e}"))?;
     let tables = loaded.schema.relations().count();
@@ -162,7 +163,8 @@ fn load_any(spec: &str, timeout: Option<u64>) -> Result<schema::Schema, Error> {
     let loaded = schema::load_ddl_paths(&[PathBuf::from(spec)], &[Ident::from("public")])
         .map_err(|e| miette!("{e}"))?;
     for w in &loaded.warnings {
-        eprintln!("warning: {}: {}", render::display_path(&w.file), w.message);
+        let line = format!("{}: {}", render::display_path(&w.file), w.message);
+        eprintln!("warning: {}", render::escape_terminal(&line, false));
     }
     Ok(loaded.schema)
 }
@@ -209,7 +211,7 @@ fn run_unused(args: &CheckArgs) -> Result<Outcome, Error> {
         .iter()
         .chain(report.file_errors.iter().map(|e| &e.message))
     {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", render::escape_terminal(e, false));
     }
     let incomplete = !walk_errors.is_empty() || !report.file_errors.is_empty();
     Ok(if incomplete {
@@ -465,7 +467,7 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
         tool_errors.push(format!("{}: {}", render::display_path(&e.path), e.message));
     }
     for e in &tool_errors {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", render::escape_terminal(e, false));
     }
     let fail_on = args
         .fail_on

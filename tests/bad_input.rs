@@ -307,3 +307,125 @@ fn a_file_that_vanishes_during_the_scan() {
         .iter()
         .any(|d| d.message.contains("emial")));
 }
+
+/// The `(line, column)` of every diagnostic in `check --format json` output.
+fn json_positions(stdout: &str) -> Vec<(String, u64, u64)> {
+    let v: serde_json::Value = serde_json::from_str(stdout).expect(stdout);
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["message"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+// See: issue 10, item 8 (miette panicked: "Formatting argument out of range", exit 101).
+#[test]
+fn a_finding_past_column_65535_renders_in_every_format() {
+    let dir = project();
+    let pad = " ".repeat(70_000);
+    std::fs::write(
+        dir.path().join("src/long.sql"),
+        format!("SELECT id,{pad}emial FROM users;\n"),
+    )
+    .unwrap();
+    let column = "SELECT id,".len() + pad.len() + 1;
+    for format in ["human", "json", "sarif", "github"] {
+        let (code, stdout, stderr) = run(dir.path(), &["check", "--format", format, "src"]);
+        assert_eq!(code, 1, "{format}: {stderr}");
+        let at = format!("long.sql:1:{column}");
+        match format {
+            "human" => {
+                assert!(stdout.contains(&format!("[src/{at}]")), "{stdout}");
+                // The line is clipped around the finding, not drawn 70,000 columns wide.
+                let widest = stdout.lines().map(|l| l.chars().count()).max().unwrap();
+                assert!(widest < 400, "a {widest}-column line:\n{stdout}");
+                assert!(stdout.contains("…") && stdout.contains("emial FROM users"));
+            }
+            "json" => assert!(json_positions(&stdout)
+                .iter()
+                .any(|(m, l, c)| m.contains("emial") && *l == 1 && *c == column as u64)),
+            "github" => assert!(stdout.contains(&format!("col={column},")), "{stdout}"),
+            _ => assert!(stdout.contains(&format!("\"startColumn\": {column}"))),
+        }
+    }
+}
+
+// See: issue 10, item 9 (one line index per file: 20k findings took 23 s, quadratic).
+#[test]
+fn many_findings_in_one_file_render_in_linear_time() {
+    let dir = project();
+    // One line holds them all: the worst case for a per-finding scan of the line or file.
+    let n = 5_000;
+    std::fs::write(
+        dir.path().join("src/many.sql"),
+        "SELECT emial FROM users; ".repeat(n),
+    )
+    .unwrap();
+    for format in ["human", "json", "sarif", "github"] {
+        let start = Instant::now();
+        let (code, stdout, _) = run(dir.path(), &["check", "--format", format, "src/many.sql"]);
+        let took = start.elapsed();
+        assert_eq!(code, 1);
+        assert!(stdout.matches("emial").count() >= n, "{format}");
+        // A debug build on a busy machine takes a few seconds; quadratic took minutes.
+        assert!(took < Duration::from_secs(40), "{format}: {took:?}");
+    }
+}
+
+// See: issue 10, item 10 (old Mac line endings: every position was on line 1).
+#[test]
+fn lone_carriage_returns_end_lines() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("src/mac.sql"),
+        "SELECT id FROM users;\rSELECT emial\rFROM users;\r",
+    )
+    .unwrap();
+    let (code, stdout, _) = run(dir.path(), &["check", "--format", "json", "src/mac.sql"]);
+    assert_eq!(code, 1);
+    let found = json_positions(&stdout);
+    assert_eq!(found.len(), 1, "{stdout}");
+    assert_eq!((found[0].1, found[0].2), (2, 8), "{stdout}");
+    let (_, human, _) = run(dir.path(), &["check", "src/mac.sql"]);
+    assert!(human.contains("[src/mac.sql:2:8]"), "{human}");
+    assert!(human.contains(" 2 │ SELECT emial\n"), "{human}");
+    assert!(!human.contains('\r'), "{human:?}");
+}
+
+// See: issue 10, item 10 (escape sequences in names rewrote the terminal, forged annotations).
+#[cfg(unix)]
+#[test]
+fn control_characters_in_file_names_and_identifiers_are_escaped() {
+    let dir = project();
+    let name = "src/\u{1b}]0;owned\u{7}\u{1b}[2J.sql";
+    std::fs::write(
+        dir.path().join(name),
+        "SELECT \"x\u{1b}[31mred\" FROM users;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path()
+            .join("src/a\n::error file=forged.ts,line=1::forged.sql"),
+        "SELECT emial FROM users;\n",
+    )
+    .unwrap();
+    for format in ["human", "github"] {
+        let (code, stdout, stderr) = run(dir.path(), &["check", "--format", format, "src"]);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(
+            !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),
+            "{stdout:?}"
+        );
+        assert!(stdout.contains("\\x1b[31mred"), "{format}: {stdout}");
+        assert!(stdout.contains("\\x1b]0;owned\\x07"), "{format}: {stdout}");
+        assert!(!stdout.contains("\n::error file=forged"), "{stdout}");
+        assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    }
+}
