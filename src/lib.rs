@@ -143,8 +143,15 @@ fn run_snapshot(args: &CheckArgs, output: &Path) -> Result<Outcome, Error> {
         let line = format!("{}: {}", render::display_path(&w.file), w.message);
         eprintln!("warning: {}", render::escape_terminal(&line, false));
     }
-    schema::snapshot::write(&loaded.schema, output).map_err(|e| miette!("{e}"))?;
     let tables = loaded.schema.relations().count();
+    // `-o -`: standard output, as usual for a command-line tool (not a file named `-`).
+    if output == Path::new("-") {
+        render::write_stdout(&schema::snapshot::to_string(&loaded.schema))
+            .map_err(|e| miette!("could not write output: {e}"))?;
+        eprintln!("wrote the snapshot to standard output ({tables} relations)");
+        return Ok(Outcome::Clean);
+    }
+    schema::snapshot::write(&loaded.schema, output).map_err(|e| miette!("{e}"))?;
     eprintln!("wrote {} ({tables} relations)", output.display());
     Ok(Outcome::Clean)
 }
@@ -294,7 +301,9 @@ fn run_init(force: bool) -> Result<Outcome, Error> {
     let cwd =
         std::env::current_dir().map_err(|e| miette!("cannot read the working directory: {e}"))?;
     let path = cwd.join(config::FILE_NAME);
-    if path.exists() && !force {
+    // `symlink_metadata`, not `exists`: a dangling link is something there too, and writing
+    // through it would create a file wherever it points.
+    if std::fs::symlink_metadata(&path).is_ok() && !force {
         return Err(miette!(
             help = "pass --force to replace it",
             "{} already exists",

@@ -429,3 +429,57 @@ fn control_characters_in_file_names_and_identifiers_are_escaped() {
         assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
     }
 }
+
+// See: issue 10, items 4 and 10 (`init` replaced a dangling link; `-o` replaced a device).
+#[cfg(unix)]
+#[test]
+fn writes_refuse_links_devices_and_keep_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("schemalint.toml");
+    let victim = dir.path().join("victim.toml");
+    std::os::unix::fs::symlink(&victim, &config).unwrap();
+    let (code, _, stderr) = run(dir.path(), &["init"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("already exists"), "{stderr}");
+    assert!(!victim.exists());
+    let (code, _, stderr) = run(dir.path(), &["init", "--force"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+    assert!(!victim.exists() && config.is_symlink());
+
+    let dir = project();
+    let snap = dir.path().join("snap.json");
+    std::fs::write(&snap, "{}").unwrap();
+    std::fs::set_permissions(&snap, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (code, _, stderr) = run(
+        dir.path(),
+        &["snapshot", "--schema", "schema.sql", "-o", "snap.json"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        std::fs::metadata(&snap).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(std::fs::read_to_string(&snap).unwrap().contains("users"));
+    let (code, _, stderr) = run(
+        dir.path(),
+        &["snapshot", "--schema", "schema.sql", "-o", "/dev/null"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("character device"), "{stderr}");
+}
+
+// See: issue 10, item 10 (`-o -` wrote a file named `-`).
+#[test]
+fn snapshot_to_standard_output() {
+    let dir = project();
+    let (code, stdout, stderr) = run(
+        dir.path(),
+        &["snapshot", "--schema", "schema.sql", "-o", "-"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect(&stdout);
+    assert!(v.to_string().contains("users"), "{stdout}");
+    assert!(!dir.path().join("-").exists());
+}
