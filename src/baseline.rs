@@ -13,6 +13,9 @@ use crate::render::{display_path, Files};
 
 const VERSION: u32 = 1;
 
+/// Far more findings than any baseline holds (a million entries are about 200 MB).
+const MAX_BASELINE_SIZE: u64 = 256 * 1024 * 1024;
+
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BaselineFile {
@@ -37,6 +40,9 @@ pub enum BaselineError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The baseline file is not a regular file, or too large.
+    #[error("could not read baseline: {0}")]
+    File(#[from] crate::user_file::FileError),
     /// The baseline file is not a baseline schemalint wrote.
     #[error("invalid baseline {path}: {message}")]
     Invalid { path: PathBuf, message: String },
@@ -88,9 +94,10 @@ pub fn write(report: &Report, path: &Path) -> Result<usize, BaselineError> {
 /// Remove findings recorded in the baseline; returns how many were removed. A fingerprint
 /// recorded twice hides two findings, not more.
 pub fn apply(report: &mut Report, path: &Path) -> Result<usize, BaselineError> {
-    let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+    let bytes = crate::user_file::read_regular(path, MAX_BASELINE_SIZE)?;
+    let text = String::from_utf8(bytes).map_err(|_| BaselineError::Invalid {
         path: path.to_path_buf(),
-        source,
+        message: "file is not valid UTF-8".into(),
     })?;
     let file: BaselineFile = serde_json::from_str(&text).map_err(|e| BaselineError::Invalid {
         path: path.to_path_buf(),

@@ -519,6 +519,12 @@ pub fn run_with_big_stacks<T: Send>(work: impl FnOnce() -> T + Send) -> T {
 /// Read a source file as UTF-8 text, with a message naming what went wrong.
 pub fn read_source(path: &Path) -> Result<String, String> {
     let meta = std::fs::metadata(path).map_err(|e| io_message(&e))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "{}, not a regular file",
+            crate::atomic::kind(&meta)
+        ));
+    }
     if meta.len() > MAX_FILE_SIZE {
         return Err(format!(
             "file is too large to check ({} MiB; the limit is {} MiB)",
@@ -526,7 +532,22 @@ pub fn read_source(path: &Path) -> Result<String, String> {
             MAX_FILE_SIZE / (1024 * 1024)
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| io_message(&e))?;
+    // Bounded whatever the metadata said (a file growing while read, `/proc` reporting 0).
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            std::fs::File::open(path).map_err(|e| io_message(&e))?,
+            MAX_FILE_SIZE + 1,
+        ),
+        &mut bytes,
+    )
+    .map_err(|e| io_message(&e))?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(format!(
+            "file is too large to check (the limit is {} MiB)",
+            MAX_FILE_SIZE / (1024 * 1024)
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "file is not valid UTF-8 (invalid byte at offset {})",

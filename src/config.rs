@@ -10,6 +10,9 @@ use crate::diagnostic::Severity;
 
 pub const FILE_NAME: &str = "schemalint.toml";
 
+/// No config is this large; the limit keeps `--config /dev/zero`-like mistakes bounded.
+const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Config {
@@ -105,6 +108,9 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The config file is not a regular file, or too large.
+    #[error(transparent)]
+    File(#[from] crate::user_file::FileError),
     /// The config file is not valid TOML or has unknown keys or bad values.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -133,10 +139,7 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 
 /// Read and validate a config file.
 pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
-    let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = crate::user_file::read_regular(path, MAX_CONFIG_SIZE)?;
     let text = String::from_utf8(bytes).map_err(|_| {
         ConfigError::Invalid(Box::new(InvalidConfig {
             path: path.to_path_buf(),

@@ -18,6 +18,7 @@ pub mod rules;
 pub mod schema;
 pub mod sql;
 pub mod suppress;
+pub mod user_file;
 pub mod verify;
 pub mod walk;
 
@@ -133,7 +134,12 @@ fn load_schema(args: &CheckArgs, plan: &CheckPlan) -> Result<LoadedSchema, Error
             "no schema to check against"
         ));
     }
-    schema::load_ddl_paths(&plan.schema_paths, &plan.search_path).map_err(|e| miette!("{e}"))
+    schema::load_ddl_paths_in(
+        &plan.schema_paths,
+        &plan.search_path,
+        plan.schema_root.as_deref(),
+    )
+    .map_err(|e| miette!("{e}"))
 }
 
 fn run_snapshot(args: &CheckArgs, output: &Path) -> Result<Outcome, Error> {
@@ -350,6 +356,9 @@ pub struct CheckPlan {
     /// Record which tables and columns the code uses (`schemalint unused`).
     pub collect_references: bool,
     pub schema_paths: Vec<PathBuf>,
+    /// The project root that schema paths from the config must stay inside (`None` for
+    /// `--schema`, which the user names explicitly).
+    pub schema_root: Option<PathBuf>,
     pub search_path: Vec<Ident>,
     /// Draw a progress line on stderr for long runs in a terminal (not with `--quiet`).
     pub progress: bool,
@@ -413,6 +422,7 @@ pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
         only: None,
         progress: !args.quiet,
         collect_references: false,
+        schema_root: args.schema.is_empty().then(|| base.clone()),
         schema_paths,
         search_path,
     })

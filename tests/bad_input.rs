@@ -483,3 +483,82 @@ fn snapshot_to_standard_output() {
     assert!(v.to_string().contains("users"), "{stdout}");
     assert!(!dir.path().join("-").exists());
 }
+
+// See: issue 10, item 3 (files outside the project were read and shown in a snippet).
+#[cfg(unix)]
+#[test]
+fn schema_and_query_files_outside_the_project_are_refused_unread() {
+    let outer = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outer.path().join("secret.sql"),
+        "CREATE TABLE leaked_secret (x int);\nnot sql at all leaked_secret\n",
+    )
+    .unwrap();
+    let dir = project();
+    let secret = outer.path().join("secret.sql");
+    std::os::unix::fs::symlink(&secret, dir.path().join("link.sql")).unwrap();
+    std::fs::create_dir(dir.path().join("migrations")).unwrap();
+    std::fs::write(dir.path().join("migrations/1.sql"), SCHEMA).unwrap();
+    std::os::unix::fs::symlink(&secret, dir.path().join("migrations/2.sql")).unwrap();
+    let relative = format!(
+        "../{}/secret.sql",
+        outer.path().file_name().unwrap().to_str().unwrap()
+    );
+    for path in [
+        "/proc/self/environ",
+        relative.as_str(),
+        "link.sql",
+        "migrations",
+    ] {
+        std::fs::write(
+            dir.path().join("schemalint.toml"),
+            format!("[schema]\npaths = [\"{path}\"]\n"),
+        )
+        .unwrap();
+        let (code, stdout, stderr) = run(dir.path(), &["check", "src"]);
+        assert_eq!(code, 2, "{path}: {stdout}{stderr}");
+        assert!(stderr.contains("outside the project"), "{path}: {stderr}");
+        let all = format!("{stdout}{stderr}");
+        assert!(
+            !all.contains("leaked_secret") && !all.contains("PATH="),
+            "{path}: {all}"
+        );
+    }
+    // query_file! in Rust code: the file is reported, its content never shown.
+    let dir = project();
+    std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("src/q.rs"),
+        "fn f() { sqlx::query_file!(\"/proc/self/environ\"); }\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["check", "src"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("src/q.rs") && stderr.contains("/proc/self/environ is outside the project"),
+        "{stderr}"
+    );
+    assert!(!format!("{stdout}{stderr}").contains("PATH="));
+}
+
+// See: issue 10, items 3 and 10 (`/dev/zero` read until memory ran out; devices skipped
+// silently; `--schema /dev/null` "does not exist").
+#[cfg(unix)]
+#[test]
+fn devices_are_refused_wherever_a_file_is_named() {
+    let dir = project();
+    for args in [
+        &["check", "--config", "/dev/zero", "src"][..],
+        &["check", "--baseline", "/dev/zero", "src"],
+        &["check", "--schema", "/dev/null", "src"],
+        &["check", "/dev/null"],
+    ] {
+        let (code, _, stderr) = run(dir.path(), args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("/dev/") && stderr.contains("character device"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("does not exist"), "{args:?}: {stderr}");
+    }
+}

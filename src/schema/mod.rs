@@ -13,7 +13,7 @@ pub mod types;
 
 pub use ddl::SchemaWarning;
 pub use ident::{closest, edit_distance, Ident};
-pub use migrations::{load_ddl_paths, LoadedSchema, SchemaError};
+pub use migrations::{load_ddl_paths, load_ddl_paths_in, LoadedSchema, SchemaError};
 
 use std::collections::BTreeMap;
 use std::fmt;

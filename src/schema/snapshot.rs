@@ -67,9 +67,14 @@ pub fn write(schema: &Schema, path: &Path) -> Result<(), SnapshotError> {
 }
 
 pub fn read(path: &Path) -> Result<Schema, SnapshotError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read {
+    let bytes = crate::user_file::read_regular(path, super::migrations::MAX_SCHEMA_FILE_SIZE)
+        .map_err(|e| SnapshotError::Read {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+    let text = String::from_utf8(bytes).map_err(|e| SnapshotError::Read {
         path: path.to_path_buf(),
-        source,
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
     })?;
     parse(path, &text)
 }
