@@ -140,14 +140,16 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 /// Read and validate a config file.
 pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
     let bytes = crate::user_file::read_regular(path, MAX_CONFIG_SIZE)?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        ConfigError::Invalid(Box::new(InvalidConfig {
-            path: path.to_path_buf(),
-            message: "file is not valid UTF-8".into(),
-            src: miette::NamedSource::new(path.display().to_string(), String::new()),
-            span: None,
-        }))
-    })?;
+    let text = String::from_utf8(bytes)
+        .map(crate::user_file::strip_bom)
+        .map_err(|_| {
+            ConfigError::Invalid(Box::new(InvalidConfig {
+                path: path.to_path_buf(),
+                message: "file is not valid UTF-8".into(),
+                src: miette::NamedSource::new(path.display().to_string(), String::new()),
+                span: None,
+            }))
+        })?;
     parse(path, text)
 }
 
@@ -169,6 +171,16 @@ pub fn parse(path: &Path, text: String) -> Result<LoadedConfig, ConfigError> {
         if !crate::rules::is_known_rule(name) {
             let span = find_key(&text, name);
             return Err(invalid(format!("unknown rule `{name}`"), span, text));
+        }
+    }
+    for entry in config.schema.search_path.iter().flatten() {
+        if entry.trim().is_empty() {
+            let span = find_key(&text, "search-path");
+            return Err(invalid(
+                "search-path entries must be schema names; an empty one is not".into(),
+                span,
+                text,
+            ));
         }
     }
     for key in config.banned.keys() {

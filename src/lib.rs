@@ -635,6 +635,14 @@ fn narrow_to_changes(args: &CheckArgs, plan: &mut CheckPlan) -> Result<(), Error
 
 /// Files changed between `rev` and the working tree, plus untracked ones, as absolute paths.
 fn git_changed_files(dir: &Path, rev: &str) -> Result<Vec<PathBuf>, Error> {
+    // `--changed-since --output=/tmp/x` must not reach git as an option (it writes files).
+    if rev.is_empty() || rev.starts_with('-') || rev.chars().any(char::is_control) {
+        return Err(miette!(
+            help = "pass a branch, tag or commit, e.g. --changed-since origin/main",
+            "--changed-since: `{}` is not a revision",
+            render::escape_terminal(rev, false)
+        ));
+    }
     let git = |args: &[&str]| -> Result<String, Error> {
         let out = std::process::Command::new("git")
             .arg("-C")
@@ -653,11 +661,12 @@ fn git_changed_files(dir: &Path, rev: &str) -> Result<Vec<PathBuf>, Error> {
     };
     let top = PathBuf::from(git(&["rev-parse", "--show-toplevel"])?.trim());
     // `git diff` prints paths relative to the top level, `ls-files` relative to `dir`.
-    let mut files: Vec<PathBuf> = git(&["diff", "--name-only", "-z", rev, "--"])?
-        .split('\0')
-        .filter(|s| !s.is_empty())
-        .map(|s| walk::normalize(&top.join(s)))
-        .collect();
+    let mut files: Vec<PathBuf> =
+        git(&["diff", "--name-only", "-z", "--end-of-options", rev, "--"])?
+            .split('\0')
+            .filter(|s| !s.is_empty())
+            .map(|s| walk::normalize(&top.join(s)))
+            .collect();
     for s in git(&["ls-files", "--others", "--exclude-standard", "-z"])?
         .split('\0')
         .filter(|s| !s.is_empty())

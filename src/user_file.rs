@@ -71,6 +71,25 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
     Ok(bytes)
 }
 
+/// Drop a UTF-8 byte order mark at the start: editors on Windows write one, and left in place
+/// it glues onto the first word (`\u{feff}SELECT` is no statement) and hides the statement.
+/// Every reader of a checked file drops it, so offsets agree between extraction and display.
+pub fn strip_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}
+
+/// A file already checked once (a schema or `query_file!` file), read again for its snippet:
+/// the same text as the first read saw.
+pub fn reread(path: &Path) -> Option<String> {
+    read_regular(path, 256 * 1024 * 1024)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .map(strip_bom)
+}
+
 /// Check that `path` (relative to the working directory) stays inside `root` once
 /// `..` and symbolic links are resolved. A path that does not exist is judged by its text
 /// (no `..` climbing out), so that the caller can still say "does not exist".

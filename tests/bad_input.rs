@@ -562,3 +562,85 @@ fn devices_are_refused_wherever_a_file_is_named() {
         assert!(!stderr.contains("does not exist"), "{args:?}: {stderr}");
     }
 }
+
+// See: issue 10, item 10 (a byte order mark hid the first statement).
+#[test]
+fn a_byte_order_mark_does_not_hide_the_first_statement() {
+    let dir = project();
+    std::fs::write(dir.path().join("schema.sql"), format!("\u{feff}{SCHEMA}")).unwrap();
+    std::fs::write(
+        dir.path().join("src/bom.sql"),
+        "\u{feff}SELECT emial FROM users;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("src/bom.ts"),
+        "\u{feff}const q = sql`SELECT emial FROM users`;\n",
+    )
+    .unwrap();
+    std::fs::remove_file(dir.path().join("src/ok.sql")).unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["check", "--format", "json", "src"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let found = json_positions(&stdout);
+    assert_eq!(found.len(), 2, "{stdout}");
+    assert!(
+        found.iter().all(|(m, _, _)| m.contains("emial")),
+        "{stdout}"
+    );
+    assert_eq!((found[0].1, found[0].2), (1, 8), "{stdout}");
+    assert_eq!((found[1].1, found[1].2), (1, 22), "{stdout}");
+}
+
+// See: issue 10, item 10 (`TABLE users;` was a syntax warning).
+#[test]
+fn the_table_command_is_checked_as_a_select() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("src/ok.sql"),
+        "TABLE users;\n  table  usres;\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["check", "--format", "json", "src"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let found = json_positions(&stdout);
+    assert_eq!(found.len(), 1, "{stdout}");
+    assert!(found[0].0.contains("usres"), "{stdout}");
+    assert_eq!((found[0].1, found[0].2), (2, 10), "{stdout}");
+}
+
+// See: issue 10, item 10 (an empty search-path entry became a server syntax error).
+#[test]
+fn an_empty_search_path_entry_is_a_config_error() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("schemalint.toml"),
+        "[schema]\npaths = [\"schema.sql\"]\nsearch-path = [\"public\", \"\"]\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run(dir.path(), &["check", "src"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("schemalint.toml") && stderr.contains("empty one"),
+        "{stderr}"
+    );
+}
+
+// See: issue 10, item 10 (`--changed-since --output=FILE` reached git as an option).
+#[test]
+fn changed_since_refuses_options() {
+    let dir = project();
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    git(&["init", "-q"]);
+    let planted = dir.path().join("planted");
+    let arg = format!("--changed-since=--output={}", planted.display());
+    let (code, _, stderr) = run(dir.path(), &["check", &arg]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is not a revision"), "{stderr}");
+    assert!(!planted.exists(), "git wrote the file");
+}

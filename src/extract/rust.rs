@@ -226,7 +226,7 @@ impl Scan<'_> {
         let Ok(bytes) = crate::user_file::read_regular(&file, crate::check::MAX_FILE_SIZE) else {
             return;
         };
-        let Ok(sql) = String::from_utf8(bytes) else {
+        let Ok(sql) = String::from_utf8(bytes).map(crate::user_file::strip_bom) else {
             return;
         };
         let start = sql.len() - sql.trim_start().len();

@@ -120,7 +120,9 @@ pub fn load_ddl_paths_in(
 
 fn read_text(path: &Path) -> Result<String, SchemaError> {
     let bytes = crate::user_file::read_regular(path, MAX_SCHEMA_FILE_SIZE)?;
-    String::from_utf8(bytes).map_err(|_| SchemaError::NotUtf8(path.to_path_buf()))
+    String::from_utf8(bytes)
+        .map(crate::user_file::strip_bom)
+        .map_err(|_| SchemaError::NotUtf8(path.to_path_buf()))
 }
 
 /// Replay one file, honouring dbmate/goose up/down sections.

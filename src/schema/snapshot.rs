@@ -72,10 +72,12 @@ pub fn read(path: &Path) -> Result<Schema, SnapshotError> {
             path: path.to_path_buf(),
             source: std::io::Error::other(e.to_string()),
         })?;
-    let text = String::from_utf8(bytes).map_err(|e| SnapshotError::Read {
-        path: path.to_path_buf(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-    })?;
+    let text = String::from_utf8(bytes)
+        .map(crate::user_file::strip_bom)
+        .map_err(|e| SnapshotError::Read {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        })?;
     parse(path, &text)
 }
 
