@@ -336,3 +336,75 @@ fn fuzz_config_loader() {
         }) > 0
     );
 }
+
+/// The renderers on whatever the checker found in mutated SQL, plus findings at arbitrary
+/// spans (past the end, inside a character, across lines, past column 65,535) with control
+/// characters in their messages: no format may panic, and no raw ESC may reach a terminal or
+/// a CI log. See: issue 10, item 8.
+#[test]
+fn fuzz_renderers() {
+    use schemalint::check::Report;
+    use schemalint::diagnostic::{Diagnostic, Severity, Span};
+    use schemalint::render::{self, Format, HumanOptions};
+    use std::sync::Arc;
+
+    let s = schema();
+    assert!(
+        campaign("render", &["sql"], 0x4e4d, |input| {
+            let text = String::from_utf8_lossy(input).into_owned();
+            let sources = SourcesConfig::default();
+            let path = PathBuf::from("x\u{1b}[2J.sql");
+            let Ok(found) = extract::extract(&path, Language::Sql, &text, &sources) else {
+                return;
+            };
+            let checker = Checker {
+                schema: &s,
+                banned: Banned::default(),
+                settings: RuleSettings::default(),
+                sources: &sources,
+                collect_references: false,
+            };
+            let mut diagnostics = Vec::new();
+            for sql in &found {
+                checker.check_sql(sql, &mut diagnostics, &mut Default::default());
+            }
+            // Arbitrary spans from the input's own bytes.
+            let len = text.len() as u32 + 8;
+            for pair in input.chunks(8).take(4) {
+                let n = |i: usize| u32::from(*pair.get(i).unwrap_or(&0));
+                let start = (n(0) << 16 | n(1) << 8 | n(2)) % len.max(1);
+                let end = start + (n(3) << 8 | n(4)) % 70_000;
+                diagnostics.push(
+                    Diagnostic::new(
+                        "unknown-column",
+                        Severity::Error,
+                        "column \u{1b}]0;x\u{7} \"a\u{9b}b\"",
+                        Span::new(start, end),
+                    )
+                    .with_label("\u{1b}[31mhere"),
+                );
+            }
+            for d in &mut diagnostics {
+                d.file = path.clone();
+            }
+            let report = Report {
+                diagnostics,
+                sources: vec![(path.clone(), Arc::from(text.as_str()))],
+                ..Report::default()
+            };
+            for format in [Format::Human, Format::Json, Format::Sarif, Format::Github] {
+                let out = render::render(
+                    &report,
+                    format,
+                    HumanOptions {
+                        color: false,
+                        width: 80,
+                    },
+                );
+                if matches!(format, Format::Human | Format::Github) {
+                    assert!(!out.contains('\u{1b}'), "raw ESC in {format:?} output");
+                }
+            }
+        }) > 0
+    );
+}
