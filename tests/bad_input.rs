@@ -662,6 +662,14 @@ fn long_operator_chains_are_checked_in_linear_time() {
     assert_eq!(code, 1, "{stderr}");
     let found = json_positions(&stdout);
     assert_eq!(found.len(), 1, "{stdout}");
-    assert_eq!((found[0].1, found[0].2), (2, (28 + or.len() + 4) as u64), "{stdout}");
-    assert!(start.elapsed() < Duration::from_secs(45), "{:?}", start.elapsed());
+    assert_eq!(
+        (found[0].1, found[0].2),
+        (2, (28 + or.len() + 4) as u64),
+        "{stdout}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(45),
+        "{:?}",
+        start.elapsed()
+    );
 }
