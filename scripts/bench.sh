@@ -90,3 +90,24 @@ dir=$WORK/mono-$(echo "$SIZES" | awk '{print $1}')
 mapfile -t ten < <(cd "$dir" && find packages -type f | sort | head -10)
 t_pre=$(cd "$dir" && median "$BIN" check --format json "${ten[@]}")
 echo "pre-commit run on 10 files: ${t_pre}s (median of $RUNS)"
+
+# Pathological single files (issue 10, item 9): many findings in one file, and long operator
+# chains in one statement. Both used to grow with the square of the input.
+dir=$WORK/pathological
+mkdir -p "$dir/src"
+printf 'CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n' >"$dir/schema.sql"
+printf '[schema]\npaths = ["schema.sql"]\n' >"$dir/schemalint.toml"
+python3 - "$dir" <<'PY'
+import sys
+d = sys.argv[1]
+open(f"{d}/src/findings-lines.sql", "w").write("SELECT emial FROM users;\n" * 20000)
+open(f"{d}/src/findings-one-line.sql", "w").write("SELECT emial FROM users; " * 20000)
+open(f"{d}/src/plus.sql", "w").write("SELECT " + "+".join(["id"] * 200000) + " FROM users;\n")
+open(f"{d}/src/or.sql", "w").write("SELECT id FROM users WHERE " + " OR ".join(["id = 1"] * 40000) + ";\n")
+PY
+printf '%-34s %10s %10s\n' case human_s json_s
+for f in findings-lines findings-one-line plus or; do
+  t_h=$(cd "$dir" && median "$BIN" check "src/$f.sql")
+  t_j=$(cd "$dir" && median "$BIN" check --format json "src/$f.sql")
+  printf '%-34s %10s %10s\n' "$f" "$t_h" "$t_j"
+done

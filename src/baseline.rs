@@ -8,10 +8,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::check::Report;
-use crate::fingerprint::fingerprint;
-use crate::render::display_path;
+use crate::fingerprint::fingerprint_line;
+use crate::render::{display_path, Files};
 
 const VERSION: u32 = 1;
+
+/// Far more findings than any baseline holds (a million entries are about 200 MB).
+const MAX_BASELINE_SIZE: u64 = 256 * 1024 * 1024;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,6 +40,9 @@ pub enum BaselineError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The baseline file is not a regular file, or too large.
+    #[error("could not read baseline: {0}")]
+    File(#[from] crate::user_file::FileError),
     /// The baseline file is not a baseline schemalint wrote.
     #[error("invalid baseline {path}: {message}")]
     Invalid { path: PathBuf, message: String },
@@ -58,14 +64,15 @@ fn project_path(root: &Path, file: &Path) -> String {
 }
 
 fn entries(report: &Report, root: &Path) -> Vec<Entry> {
+    let mut files = Files::new(report);
     let mut out: Vec<Entry> = report
         .diagnostics
         .iter()
         .map(|d| {
             let path = project_path(root, &d.file);
-            let text = report.source(&d.file).map_or("", |t| &**t);
+            let line = files.index(&d.file).line_around(d.span.start);
             Entry {
-                fingerprint: fingerprint(d, &path, text),
+                fingerprint: fingerprint_line(d, &path, line),
                 file: path,
                 rule: d.rule.to_string(),
                 message: d.message.clone(),
@@ -106,9 +113,10 @@ pub struct Applied {
 /// Remove findings recorded in the baseline (paths relative to `root`, the project root). A
 /// fingerprint recorded twice hides two findings, not more.
 pub fn apply(report: &mut Report, path: &Path, root: &Path) -> Result<Applied, BaselineError> {
-    let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+    let bytes = crate::user_file::read_regular(path, MAX_BASELINE_SIZE)?;
+    let text = String::from_utf8(bytes).map_err(|_| BaselineError::Invalid {
         path: path.to_path_buf(),
-        source,
+        message: "file is not valid UTF-8".into(),
     })?;
     let file: BaselineFile = serde_json::from_str(&text).map_err(|e| BaselineError::Invalid {
         path: path.to_path_buf(),
@@ -146,13 +154,13 @@ pub fn apply(report: &mut Report, path: &Path, root: &Path) -> Result<Applied, B
 
 /// Fingerprints in the report's own order (unlike `entries`, which sorts).
 fn entries_in_order(report: &Report, root: &Path) -> Vec<String> {
+    let mut files = Files::new(report);
     report
         .diagnostics
         .iter()
         .map(|d| {
             let path = project_path(root, &d.file);
-            let text = report.source(&d.file).map_or("", |t| &**t);
-            fingerprint(d, &path, text)
+            fingerprint_line(d, &path, files.index(&d.file).line_around(d.span.start))
         })
         .collect()
 }

@@ -115,7 +115,7 @@ impl Report {
     pub fn extend_with_sources(&mut self, diagnostics: Vec<Diagnostic>) {
         for d in diagnostics {
             if self.source(&d.file).is_none() {
-                if let Ok(text) = std::fs::read_to_string(&d.file) {
+                if let Some(text) = crate::user_file::reread(&d.file) {
                     self.sources.push((d.file.clone(), Arc::from(text)));
                 }
             }
@@ -276,7 +276,7 @@ impl Checker<'_> {
                 outcome.diagnostics.extend(found);
                 for c in &candidates {
                     if c.file != outcome.path && !outcome.texts.iter().any(|(p, _)| *p == c.file) {
-                        if let Ok(t) = std::fs::read_to_string(&c.file) {
+                        if let Some(t) = crate::user_file::reread(&c.file) {
                             outcome.texts.push((c.file.clone(), Arc::from(t)));
                         }
                     }
@@ -369,7 +369,7 @@ impl Checker<'_> {
                 d.file = host.clone();
             }
             if sql.host_file.is_some() && outcome.diagnostics.len() > before {
-                if let Ok(t) = std::fs::read_to_string(&host) {
+                if let Some(t) = crate::user_file::reread(&host) {
                     outcome.texts.push((host.clone(), Arc::from(t)));
                 }
             }
@@ -430,14 +430,20 @@ impl Checker<'_> {
             }
             return 0;
         }
-        let statements = match sql::parse(&sql.text) {
-            Ok(s) => s,
-            Err(error) => {
-                self.report_parse_failure(sql, error, diagnostics);
-                return 0;
-            }
+        let (statements, rewritten) = match sql::parse(&sql.text) {
+            Ok(s) => (s, None),
+            Err(error) => match sql::parse_table_command(&sql.text) {
+                Some((text, rewrite, s)) => (s, Some((text, rewrite))),
+                None => {
+                    self.report_parse_failure(sql, error, diagnostics);
+                    return 0;
+                }
+            },
         };
-        let parsed = ParsedSql::new(&sql.text);
+        let parsed = match &rewritten {
+            Some((text, rewrite)) => ParsedSql::rewritten(text, *rewrite),
+            None => ParsedSql::new(&sql.text),
+        };
         for stmt in &statements {
             let resolved = resolve::resolve_statement(stmt, self.schema, &parsed);
             rules::check_statement(
@@ -694,6 +700,12 @@ pub fn run_with_big_stacks<T: Send>(work: impl FnOnce() -> T + Send) -> T {
 /// Read a source file as UTF-8 text, with a message naming what went wrong.
 pub fn read_source(path: &Path) -> Result<String, String> {
     let meta = std::fs::metadata(path).map_err(|e| io_message(&e))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "{}, not a regular file",
+            crate::atomic::kind(&meta)
+        ));
+    }
     if meta.len() > MAX_FILE_SIZE {
         return Err(format!(
             "file is too large to check ({} MiB; the limit is {} MiB)",
@@ -701,13 +713,30 @@ pub fn read_source(path: &Path) -> Result<String, String> {
             MAX_FILE_SIZE / (1024 * 1024)
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| io_message(&e))?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "file is not valid UTF-8 (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
+    // Bounded whatever the metadata said (a file growing while read, `/proc` reporting 0).
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            std::fs::File::open(path).map_err(|e| io_message(&e))?,
+            MAX_FILE_SIZE + 1,
+        ),
+        &mut bytes,
+    )
+    .map_err(|e| io_message(&e))?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(format!(
+            "file is too large to check (the limit is {} MiB)",
+            MAX_FILE_SIZE / (1024 * 1024)
+        ));
+    }
+    String::from_utf8(bytes)
+        .map(crate::user_file::strip_bom)
+        .map_err(|e| {
+            format!(
+                "file is not valid UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            )
+        })
 }
 
 fn io_message(e: &std::io::Error) -> String {

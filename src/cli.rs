@@ -25,7 +25,7 @@ pub enum Command {
     Snapshot {
         #[command(flatten)]
         source: SchemaArgs,
-        /// Where to write the snapshot (written atomically).
+        /// Where to write the snapshot (written atomically); `-` for standard output.
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
     },

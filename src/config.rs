@@ -10,6 +10,9 @@ use crate::diagnostic::Severity;
 
 pub const FILE_NAME: &str = "schemalint.toml";
 
+/// No config is this large; the limit keeps `--config /dev/zero`-like mistakes bounded.
+const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Config {
@@ -116,6 +119,9 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The config file is not a regular file, or too large.
+    #[error(transparent)]
+    File(#[from] crate::user_file::FileError),
     /// The config file is not valid TOML or has unknown keys or bad values.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -167,18 +173,17 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 
 /// Read and validate a config file.
 pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
-    let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        ConfigError::Invalid(Box::new(InvalidConfig {
-            path: path.to_path_buf(),
-            message: "file is not valid UTF-8".into(),
-            src: miette::NamedSource::new(path.display().to_string(), String::new()),
-            span: None,
-        }))
-    })?;
+    let bytes = crate::user_file::read_regular(path, MAX_CONFIG_SIZE)?;
+    let text = String::from_utf8(bytes)
+        .map(crate::user_file::strip_bom)
+        .map_err(|_| {
+            ConfigError::Invalid(Box::new(InvalidConfig {
+                path: path.to_path_buf(),
+                message: "file is not valid UTF-8".into(),
+                src: miette::NamedSource::new(path.display().to_string(), String::new()),
+                span: None,
+            }))
+        })?;
     parse(path, text)
 }
 
@@ -207,6 +212,16 @@ pub fn parse(path: &Path, text: String) -> Result<LoadedConfig, ConfigError> {
             let span = find_key(&text, "postgres-version");
             return Err(invalid(
                 format!("postgres-version {v} is not a PostgreSQL major version (10 or newer)"),
+                span,
+                text,
+            ));
+        }
+    }
+    for entry in config.schema.search_path.iter().flatten() {
+        if entry.trim().is_empty() {
+            let span = find_key(&text, "search-path");
+            return Err(invalid(
+                "search-path entries must be schema names; an empty one is not".into(),
                 span,
                 text,
             ));

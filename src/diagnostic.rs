@@ -135,18 +135,49 @@ pub fn lowercase_first(s: &str) -> String {
 /// 1-based line and column (in characters) of byte offsets in a text, for renderers.
 pub struct LineIndex {
     line_starts: Vec<u32>,
+    /// `chars_at[k]`: characters before byte `k * CHUNK`, so that a column is found by a
+    /// binary search and a scan of at most `CHUNK` bytes, not a scan from the start of its
+    /// line (a 200,000-term expression on one line made that quadratic).
+    chars_at: Vec<u32>,
+}
+
+const CHUNK: usize = 1024;
+
+fn is_char_start(b: u8) -> bool {
+    b & 0xC0 != 0x80
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
-        Self { line_starts }
+        let mut chars_at = Vec::with_capacity(text.len() / CHUNK + 2);
+        let mut chars = 0u32;
+        for (i, b) in text.bytes().enumerate() {
+            if i % CHUNK == 0 {
+                chars_at.push(chars);
+            }
+            chars += u32::from(is_char_start(b));
+            if b == b'\n' {
+                line_starts.push(i as u32 + 1);
+            }
+        }
+        if text.len() % CHUNK == 0 {
+            chars_at.push(chars);
+        }
+        Self {
+            line_starts,
+            chars_at,
+        }
+    }
+
+    /// Characters before byte `at`.
+    fn chars_before(&self, text: &str, at: usize) -> u32 {
+        let k = at / CHUNK;
+        let counted = text.as_bytes()[k * CHUNK..at]
+            .iter()
+            .filter(|&&b| is_char_start(b))
+            .count();
+        self.chars_at[k] + counted as u32
     }
 
     /// 1-based (line, column); the column counts Unicode scalar values, as editors and GitHub do.
@@ -161,29 +192,44 @@ impl LineIndex {
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        let col = text[start..end].chars().count() as u32 + 1;
+        let col = self.chars_before(text, end) - self.chars_before(text, start) + 1;
         (line as u32 + 1, col)
     }
 
-    /// Byte offset of a 1-based (line, column-in-chars) position; clamps to the text.
+    /// Byte offset of a 1-based (line, column-in-chars) position; clamps to the line (the
+    /// position of its `\n`) and to the text.
     pub fn offset(&self, text: &str, line: u32, column: u32) -> u32 {
         let Some(&start) = self.line_starts.get(line.saturating_sub(1) as usize) else {
             return text.len() as u32;
         };
-        let rest = &text[start as usize..];
-        let skip = column.saturating_sub(1) as usize;
-        let mut byte = rest.len();
-        for (n, (i, ch)) in rest.char_indices().enumerate() {
-            if n == skip {
-                byte = i;
-                break;
-            }
-            if ch == '\n' {
-                byte = i;
-                break;
-            }
+        let line_end = self
+            .line_starts
+            .get(line as usize)
+            .map_or(text.len(), |&next| next as usize - 1);
+        let skip = column.saturating_sub(1);
+        let target = self.chars_before(text, start as usize).saturating_add(skip);
+        // The last checkpoint at or before the wanted character, then a short scan.
+        let k = self
+            .chars_at
+            .partition_point(|&c| c <= target)
+            .saturating_sub(1);
+        let bytes = text.as_bytes();
+        let mut chars = self.chars_at[k];
+        let mut at = (k * CHUNK).max(start as usize);
+        if at > k * CHUNK {
+            chars = self.chars_before(text, at);
         }
-        start + byte as u32
+        while at < line_end {
+            if is_char_start(bytes[at]) {
+                if chars == target {
+                    break;
+                }
+                chars += 1;
+            }
+            at += 1;
+        }
+        // `at` may have stopped inside a character only at the line's end (a char boundary).
+        at.min(line_end) as u32
     }
 }
 
@@ -199,5 +245,38 @@ mod tests {
         assert_eq!(idx.line_col(text, x), (2, 4));
         assert_eq!(idx.offset(text, 2, 4), x);
         assert_eq!(idx.line_col(text, 0), (1, 1));
+    }
+
+    #[test]
+    fn offsets_match_a_plain_scan_across_checkpoints() {
+        // Lines long enough to cross several checkpoints, with multi-byte characters
+        // straddling them.
+        let text = format!("{}\n{}\nab", "é".repeat(1500), "x€".repeat(900));
+        let idx = LineIndex::new(&text);
+        let naive = |line: u32, column: u32| -> u32 {
+            let start: usize = text
+                .split_inclusive('\n')
+                .take(line as usize - 1)
+                .map(str::len)
+                .sum();
+            let rest = &text[start..];
+            let mut byte = rest.len();
+            for (n, (i, ch)) in rest.char_indices().enumerate() {
+                if n == column as usize - 1 || ch == '\n' {
+                    byte = i;
+                    break;
+                }
+            }
+            (start + byte) as u32
+        };
+        for line in 1..=3 {
+            for column in (1..3000).step_by(7) {
+                let o = idx.offset(&text, line, column);
+                assert_eq!(o, naive(line, column), "{line}:{column}");
+                if column < 1500 && line == 1 || column < 1800 && line == 2 || column <= 2 {
+                    assert_eq!(idx.line_col(&text, o), (line, column), "{line}:{column}");
+                }
+            }
+        }
     }
 }

@@ -18,6 +18,7 @@ pub mod rules;
 pub mod schema;
 pub mod sql;
 pub mod suppress;
+pub mod user_file;
 pub mod verify;
 pub mod walk;
 
@@ -198,8 +199,12 @@ fn load_schema_sources(args: &CheckArgs, plan: &CheckPlan) -> Result<SchemaWithS
             "no schema to check against"
         ));
     }
-    let loaded = schema::load_ddl_paths(&plan.schema_paths, &plan.search_path)
-        .map_err(|e| miette!("{e}"))?;
+    let loaded = schema::load_ddl_paths_in(
+        &plan.schema_paths,
+        &plan.search_path,
+        plan.schema_root.as_deref(),
+    )
+    .map_err(|e| miette!("{e}"))?;
     let source = describe_paths(&plan.schema_paths, loaded.files.len());
     Ok((loaded, source))
 }
@@ -219,10 +224,18 @@ fn run_snapshot(args: &CheckArgs, output: &Path) -> Result<Outcome, Error> {
     let plan = plan_check(args)?;
     let (loaded, _) = load_schema(args, &plan)?;
     for w in &loaded.warnings {
-        eprintln!("warning: {}: {}", render::display_path(&w.file), w.message);
+        let line = format!("{}: {}", render::display_path(&w.file), w.message);
+        eprintln!("warning: {}", render::escape_terminal(&line, false));
+    }
+    let tables = loaded.schema.relations().count();
+    // `-o -`: standard output, as usual for a command-line tool (not a file named `-`).
+    if output == Path::new("-") {
+        render::write_stdout(&schema::snapshot::to_string(&loaded.schema))
+            .map_err(|e| miette!("could not write output: {e}"))?;
+        eprintln!("wrote the snapshot to standard output ({tables} relations)");
+        return Ok(Outcome::Clean);
     }
     schema::snapshot::write(&loaded.schema, output).map_err(|e| miette!("{e}"))?;
-    let tables = loaded.schema.relations().count();
     eprintln!("wrote {} ({tables} relations)", output.display());
     Ok(Outcome::Clean)
 }
@@ -251,7 +264,8 @@ fn load_any(spec: &str, timeouts: (Option<u64>, Option<u64>)) -> Result<schema::
     let loaded = schema::load_ddl_paths(&[PathBuf::from(spec)], &[Ident::from("public")])
         .map_err(|e| miette!("{e}"))?;
     for w in &loaded.warnings {
-        eprintln!("warning: {}: {}", render::display_path(&w.file), w.message);
+        let line = format!("{}: {}", render::display_path(&w.file), w.message);
+        eprintln!("warning: {}", render::escape_terminal(&line, false));
     }
     Ok(loaded.schema)
 }
@@ -305,7 +319,7 @@ fn run_unused(args: &CheckArgs) -> Result<Outcome, Error> {
     let text = unused_report(&loaded.schema, &report, &plan.config.config.banned);
     render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
     for e in render::tool_error_lines(&report) {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", render::escape_terminal(&e, false));
     }
     Ok(if report.is_incomplete() {
         Outcome::ToolError
@@ -485,6 +499,9 @@ pub struct CheckPlan {
     /// Record which tables and columns the code uses (`schemalint unused`).
     pub collect_references: bool,
     pub schema_paths: Vec<PathBuf>,
+    /// The project root that schema paths from the config must stay inside (`None` for
+    /// `--schema`, which the user names explicitly).
+    pub schema_root: Option<PathBuf>,
     pub search_path: Vec<Ident>,
     /// Draw a progress line on stderr for long runs in a terminal (not with `--quiet`).
     pub progress: bool,
@@ -556,6 +573,7 @@ fn plan_for(args: &CheckArgs, config: LoadedConfig, paths: Vec<PathBuf>, cwd: &P
         only: None,
         progress: !args.quiet,
         collect_references: false,
+        schema_root: args.schema.is_empty().then(|| base.clone()),
         schema_paths,
         search_path,
         governed_only: false,
@@ -853,7 +871,7 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
     render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
 
     for e in render::tool_error_lines(&report) {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", render::escape_terminal(&e, false));
     }
     let fail_on = fail_on.unwrap_or(Severity::Error);
     Ok(if report.is_incomplete() {
@@ -1012,6 +1030,14 @@ fn narrow_to_changes(args: &CheckArgs, plan: &mut CheckPlan) -> Result<(), Error
 
 /// Files changed between `rev` and the working tree, plus untracked ones, as absolute paths.
 fn git_changed_files(dir: &Path, rev: &str) -> Result<Vec<PathBuf>, Error> {
+    // `--changed-since --output=/tmp/x` must not reach git as an option (it writes files).
+    if rev.is_empty() || rev.starts_with('-') || rev.chars().any(char::is_control) {
+        return Err(miette!(
+            help = "pass a branch, tag or commit, e.g. --changed-since origin/main",
+            "--changed-since: `{}` is not a revision",
+            render::escape_terminal(rev, false)
+        ));
+    }
     let git = |args: &[&str]| -> Result<String, Error> {
         let out = std::process::Command::new("git")
             .arg("-C")
@@ -1030,11 +1056,12 @@ fn git_changed_files(dir: &Path, rev: &str) -> Result<Vec<PathBuf>, Error> {
     };
     let top = PathBuf::from(git(&["rev-parse", "--show-toplevel"])?.trim());
     // `git diff` prints paths relative to the top level, `ls-files` relative to `dir`.
-    let mut files: Vec<PathBuf> = git(&["diff", "--name-only", "-z", rev, "--"])?
-        .split('\0')
-        .filter(|s| !s.is_empty())
-        .map(|s| walk::normalize(&top.join(s)))
-        .collect();
+    let mut files: Vec<PathBuf> =
+        git(&["diff", "--name-only", "-z", "--end-of-options", rev, "--"])?
+            .split('\0')
+            .filter(|s| !s.is_empty())
+            .map(|s| walk::normalize(&top.join(s)))
+            .collect();
     for s in git(&["ls-files", "--others", "--exclude-standard", "-z"])?
         .split('\0')
         .filter(|s| !s.is_empty())

@@ -71,10 +71,21 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions<'_>) -> (Vec<SourceFile
             }
             continue;
         }
-        if !root.exists() {
+        let meta = match std::fs::metadata(root) {
+            Ok(meta) => meta,
+            Err(_) => {
+                errors.push(WalkError {
+                    path: Some(root.clone()),
+                    message: "no such file or directory".into(),
+                });
+                continue;
+            }
+        };
+        // A device or FIFO named on the command line: nothing to check, and say so.
+        if !meta.is_dir() {
             errors.push(WalkError {
                 path: Some(root.clone()),
-                message: "no such file or directory".into(),
+                message: format!("{}, not a regular file", crate::atomic::kind(&meta)),
             });
             continue;
         }

@@ -307,3 +307,369 @@ fn a_file_that_vanishes_during_the_scan() {
         .iter()
         .any(|d| d.message.contains("emial")));
 }
+
+/// The `(line, column)` of every diagnostic in `check --format json` output.
+fn json_positions(stdout: &str) -> Vec<(String, u64, u64)> {
+    let v: serde_json::Value = serde_json::from_str(stdout).expect(stdout);
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["message"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+// See: issue 10, item 8 (miette panicked: "Formatting argument out of range", exit 101).
+#[test]
+fn a_finding_past_column_65535_renders_in_every_format() {
+    let dir = project();
+    let pad = " ".repeat(70_000);
+    std::fs::write(
+        dir.path().join("src/long.sql"),
+        format!("SELECT id,{pad}emial FROM users;\n"),
+    )
+    .unwrap();
+    let column = "SELECT id,".len() + pad.len() + 1;
+    for format in ["human", "json", "sarif", "github"] {
+        let (code, stdout, stderr) = run(dir.path(), &["check", "--format", format, "src"]);
+        assert_eq!(code, 1, "{format}: {stderr}");
+        let at = format!("long.sql:1:{column}");
+        match format {
+            "human" => {
+                assert!(stdout.contains(&format!("[src/{at}]")), "{stdout}");
+                // The line is clipped around the finding, not drawn 70,000 columns wide.
+                let widest = stdout.lines().map(|l| l.chars().count()).max().unwrap();
+                assert!(widest < 400, "a {widest}-column line:\n{stdout}");
+                assert!(stdout.contains("…") && stdout.contains("emial FROM users"));
+            }
+            "json" => assert!(json_positions(&stdout)
+                .iter()
+                .any(|(m, l, c)| m.contains("emial") && *l == 1 && *c == column as u64)),
+            "github" => assert!(stdout.contains(&format!("col={column},")), "{stdout}"),
+            _ => assert!(stdout.contains(&format!("\"startColumn\": {column}"))),
+        }
+    }
+}
+
+// See: issue 10, item 9 (one line index per file: 20k findings took 23 s, quadratic).
+#[test]
+fn many_findings_in_one_file_render_in_linear_time() {
+    let dir = project();
+    // One line holds them all: the worst case for a per-finding scan of the line or file.
+    let n = 5_000;
+    std::fs::write(
+        dir.path().join("src/many.sql"),
+        "SELECT emial FROM users; ".repeat(n),
+    )
+    .unwrap();
+    for format in ["human", "json", "sarif", "github"] {
+        let start = Instant::now();
+        let (code, stdout, _) = run(dir.path(), &["check", "--format", format, "src/many.sql"]);
+        let took = start.elapsed();
+        assert_eq!(code, 1);
+        assert!(stdout.matches("emial").count() >= n, "{format}");
+        // A debug build on a busy machine takes a few seconds; quadratic took minutes.
+        assert!(took < Duration::from_secs(40), "{format}: {took:?}");
+    }
+}
+
+// See: issue 10, item 10 (old Mac line endings: every position was on line 1).
+#[test]
+fn lone_carriage_returns_end_lines() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("src/mac.sql"),
+        "SELECT id FROM users;\rSELECT emial\rFROM users;\r",
+    )
+    .unwrap();
+    let (code, stdout, _) = run(dir.path(), &["check", "--format", "json", "src/mac.sql"]);
+    assert_eq!(code, 1);
+    let found = json_positions(&stdout);
+    assert_eq!(found.len(), 1, "{stdout}");
+    assert_eq!((found[0].1, found[0].2), (2, 8), "{stdout}");
+    let (_, human, _) = run(dir.path(), &["check", "src/mac.sql"]);
+    assert!(human.contains("[src/mac.sql:2:8]"), "{human}");
+    assert!(human.contains(" 2 │ SELECT emial\n"), "{human}");
+    assert!(!human.contains('\r'), "{human:?}");
+}
+
+// See: issue 10, item 10 (escape sequences in names rewrote the terminal, forged annotations).
+#[cfg(unix)]
+#[test]
+fn control_characters_in_file_names_and_identifiers_are_escaped() {
+    let dir = project();
+    let name = "src/\u{1b}]0;owned\u{7}\u{1b}[2J.sql";
+    std::fs::write(
+        dir.path().join(name),
+        "SELECT \"x\u{1b}[31mred\" FROM users;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path()
+            .join("src/a\n::error file=forged.ts,line=1::forged.sql"),
+        "SELECT emial FROM users;\n",
+    )
+    .unwrap();
+    for format in ["human", "github"] {
+        let (code, stdout, stderr) = run(dir.path(), &["check", "--format", format, "src"]);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(
+            !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),
+            "{stdout:?}"
+        );
+        assert!(stdout.contains("\\x1b[31mred"), "{format}: {stdout}");
+        assert!(stdout.contains("\\x1b]0;owned\\x07"), "{format}: {stdout}");
+        assert!(!stdout.contains("\n::error file=forged"), "{stdout}");
+        assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    }
+}
+
+// See: issue 10, items 4 and 10 (`init` replaced a dangling link; `-o` replaced a device).
+#[cfg(unix)]
+#[test]
+fn writes_refuse_links_devices_and_keep_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("schemalint.toml");
+    let victim = dir.path().join("victim.toml");
+    std::os::unix::fs::symlink(&victim, &config).unwrap();
+    let (code, _, stderr) = run(dir.path(), &["init"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("already exists"), "{stderr}");
+    assert!(!victim.exists());
+    let (code, _, stderr) = run(dir.path(), &["init", "--force"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+    assert!(!victim.exists() && config.is_symlink());
+
+    let dir = project();
+    let snap = dir.path().join("snap.json");
+    std::fs::write(&snap, "{}").unwrap();
+    std::fs::set_permissions(&snap, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (code, _, stderr) = run(
+        dir.path(),
+        &["snapshot", "--schema", "schema.sql", "-o", "snap.json"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        std::fs::metadata(&snap).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(std::fs::read_to_string(&snap).unwrap().contains("users"));
+    let (code, _, stderr) = run(
+        dir.path(),
+        &["snapshot", "--schema", "schema.sql", "-o", "/dev/null"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("character device"), "{stderr}");
+}
+
+// See: issue 10, item 10 (`-o -` wrote a file named `-`).
+#[test]
+fn snapshot_to_standard_output() {
+    let dir = project();
+    let (code, stdout, stderr) = run(
+        dir.path(),
+        &["snapshot", "--schema", "schema.sql", "-o", "-"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect(&stdout);
+    assert!(v.to_string().contains("users"), "{stdout}");
+    assert!(!dir.path().join("-").exists());
+}
+
+// See: issue 10, item 3 (files outside the project were read and shown in a snippet).
+#[cfg(unix)]
+#[test]
+fn schema_and_query_files_outside_the_project_are_refused_unread() {
+    let outer = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outer.path().join("secret.sql"),
+        "CREATE TABLE leaked_secret (x int);\nnot sql at all leaked_secret\n",
+    )
+    .unwrap();
+    let dir = project();
+    let secret = outer.path().join("secret.sql");
+    std::os::unix::fs::symlink(&secret, dir.path().join("link.sql")).unwrap();
+    std::fs::create_dir(dir.path().join("migrations")).unwrap();
+    std::fs::write(dir.path().join("migrations/1.sql"), SCHEMA).unwrap();
+    std::os::unix::fs::symlink(&secret, dir.path().join("migrations/2.sql")).unwrap();
+    let relative = format!(
+        "../{}/secret.sql",
+        outer.path().file_name().unwrap().to_str().unwrap()
+    );
+    for path in [
+        "/proc/self/environ",
+        relative.as_str(),
+        "link.sql",
+        "migrations",
+    ] {
+        std::fs::write(
+            dir.path().join("schemalint.toml"),
+            format!("[schema]\npaths = [\"{path}\"]\n"),
+        )
+        .unwrap();
+        let (code, stdout, stderr) = run(dir.path(), &["check", "src"]);
+        assert_eq!(code, 2, "{path}: {stdout}{stderr}");
+        assert!(stderr.contains("outside the project"), "{path}: {stderr}");
+        let all = format!("{stdout}{stderr}");
+        assert!(
+            !all.contains("leaked_secret") && !all.contains("PATH="),
+            "{path}: {all}"
+        );
+    }
+    // query_file! in Rust code: the file is reported, its content never shown.
+    let dir = project();
+    std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("src/q.rs"),
+        "fn f() { sqlx::query_file!(\"/proc/self/environ\"); }\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["check", "src"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("src/q.rs") && stderr.contains("/proc/self/environ is outside the project"),
+        "{stderr}"
+    );
+    assert!(!format!("{stdout}{stderr}").contains("PATH="));
+}
+
+// See: issue 10, items 3 and 10 (`/dev/zero` read until memory ran out; devices skipped
+// silently; `--schema /dev/null` "does not exist").
+#[cfg(unix)]
+#[test]
+fn devices_are_refused_wherever_a_file_is_named() {
+    let dir = project();
+    for args in [
+        &["check", "--config", "/dev/zero", "src"][..],
+        &["check", "--baseline", "/dev/zero", "src"],
+        &["check", "--schema", "/dev/null", "src"],
+        &["check", "/dev/null"],
+    ] {
+        let (code, _, stderr) = run(dir.path(), args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("/dev/") && stderr.contains("character device"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("does not exist"), "{args:?}: {stderr}");
+    }
+}
+
+// See: issue 10, item 10 (a byte order mark hid the first statement).
+#[test]
+fn a_byte_order_mark_does_not_hide_the_first_statement() {
+    let dir = project();
+    std::fs::write(dir.path().join("schema.sql"), format!("\u{feff}{SCHEMA}")).unwrap();
+    std::fs::write(
+        dir.path().join("src/bom.sql"),
+        "\u{feff}SELECT emial FROM users;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("src/bom.ts"),
+        "\u{feff}const q = sql`SELECT emial FROM users`;\n",
+    )
+    .unwrap();
+    std::fs::remove_file(dir.path().join("src/ok.sql")).unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["check", "--format", "json", "src"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let found = json_positions(&stdout);
+    assert_eq!(found.len(), 2, "{stdout}");
+    assert!(
+        found.iter().all(|(m, _, _)| m.contains("emial")),
+        "{stdout}"
+    );
+    assert_eq!((found[0].1, found[0].2), (1, 8), "{stdout}");
+    assert_eq!((found[1].1, found[1].2), (1, 22), "{stdout}");
+}
+
+// See: issue 10, item 10 (`TABLE users;` was a syntax warning).
+#[test]
+fn the_table_command_is_checked_as_a_select() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("src/ok.sql"),
+        "TABLE users;\n  table  usres;\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["check", "--format", "json", "src"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let found = json_positions(&stdout);
+    assert_eq!(found.len(), 1, "{stdout}");
+    assert!(found[0].0.contains("usres"), "{stdout}");
+    assert_eq!((found[0].1, found[0].2), (2, 10), "{stdout}");
+}
+
+// See: issue 10, item 10 (an empty search-path entry became a server syntax error).
+#[test]
+fn an_empty_search_path_entry_is_a_config_error() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("schemalint.toml"),
+        "[schema]\npaths = [\"schema.sql\"]\nsearch-path = [\"public\", \"\"]\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run(dir.path(), &["check", "src"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("schemalint.toml") && stderr.contains("empty one"),
+        "{stderr}"
+    );
+}
+
+// See: issue 10, item 10 (`--changed-since --output=FILE` reached git as an option).
+#[test]
+fn changed_since_refuses_options() {
+    let dir = project();
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    git(&["init", "-q"]);
+    let planted = dir.path().join("planted");
+    let arg = format!("--changed-since=--output={}", planted.display());
+    let (code, _, stderr) = run(dir.path(), &["check", &arg]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is not a revision"), "{stderr}");
+    assert!(!planted.exists(), "git wrote the file");
+}
+
+// See: issue 10, item 9 (200k-term `id+id+...` took 106 s, 40k ORs 14 s: a span lookup
+// scanned its line from the start).
+#[test]
+fn long_operator_chains_are_checked_in_linear_time() {
+    let dir = project();
+    let plus = vec!["id"; 100_000].join("+");
+    let or = vec!["id = 1"; 20_000].join(" OR ");
+    std::fs::write(
+        dir.path().join("src/chain.sql"),
+        format!("SELECT {plus} FROM users;\nSELECT id FROM users WHERE {or} OR emial;\n"),
+    )
+    .unwrap();
+    let start = Instant::now();
+    let (code, stdout, stderr) = run(dir.path(), &["check", "--format", "json", "src/chain.sql"]);
+    assert_eq!(code, 1, "{stderr}");
+    let found = json_positions(&stdout);
+    assert_eq!(found.len(), 1, "{stdout}");
+    assert_eq!(
+        (found[0].1, found[0].2),
+        (2, (28 + or.len() + 4) as u64),
+        "{stdout}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(45),
+        "{:?}",
+        start.elapsed()
+    );
+}

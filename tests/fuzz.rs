@@ -215,7 +215,14 @@ fn run_corpus(name: &str, corpus: &[Vec<u8>], seed: u64, target: &dyn Fn(&[u8]))
     let last = std::env::var("SCHEMALINT_FUZZ_LAST")
         .ok()
         .map(|p| PathBuf::from(format!("{p}.{name}")));
-    let budget = Budget::from_env();
+    let mut budget = Budget::from_env();
+    // Rendering every finding in four formats costs ~30 ms a run in a debug build: a tenth
+    // of the runs keeps `cargo test` (and CI) within its time, and long campaigns set their own.
+    if let (Budget::Runs(n), "render", None) =
+        (&mut budget, name, std::env::var_os("SCHEMALINT_FUZZ_RUNS"))
+    {
+        *n /= 10;
+    }
     let start = Instant::now();
     let mut runs = 0;
     while budget.more(runs, start) {
@@ -402,4 +409,76 @@ fn fuzz_connection_strings() {
             .unwrap()
     });
     assert!(runs > 0);
+}
+
+/// The renderers on whatever the checker found in mutated SQL, plus findings at arbitrary
+/// spans (past the end, inside a character, across lines, past column 65,535) with control
+/// characters in their messages: no format may panic, and no raw ESC may reach a terminal or
+/// a CI log. See: issue 10, item 8.
+#[test]
+fn fuzz_renderers() {
+    use schemalint::check::Report;
+    use schemalint::diagnostic::{Diagnostic, Severity, Span};
+    use schemalint::render::{self, Format, HumanOptions};
+    use std::sync::Arc;
+
+    let s = schema();
+    assert!(
+        campaign("render", &["sql"], 0x4e4d, |input| {
+            let text = String::from_utf8_lossy(input).into_owned();
+            let sources = SourcesConfig::default();
+            let path = PathBuf::from("x\u{1b}[2J.sql");
+            let Ok(found) = extract::extract(&path, Language::Sql, &text, &sources) else {
+                return;
+            };
+            let checker = Checker {
+                schema: &s,
+                banned: Banned::default(),
+                settings: RuleSettings::default(),
+                sources: &sources,
+                collect_references: false,
+            };
+            let mut diagnostics = Vec::new();
+            for sql in &found {
+                checker.check_sql(sql, &mut diagnostics, &mut Default::default());
+            }
+            // Arbitrary spans from the input's own bytes.
+            let len = text.len() as u32 + 8;
+            for pair in input.chunks(8).take(4) {
+                let n = |i: usize| u32::from(*pair.get(i).unwrap_or(&0));
+                let start = (n(0) << 16 | n(1) << 8 | n(2)) % len.max(1);
+                let end = start + (n(3) << 8 | n(4)) % 70_000;
+                diagnostics.push(
+                    Diagnostic::new(
+                        "unknown-column",
+                        Severity::Error,
+                        "column \u{1b}]0;x\u{7} \"a\u{9b}b\"",
+                        Span::new(start, end),
+                    )
+                    .with_label("\u{1b}[31mhere"),
+                );
+            }
+            for d in &mut diagnostics {
+                d.file = path.clone();
+            }
+            let report = Report {
+                diagnostics,
+                sources: vec![(path.clone(), Arc::from(text.as_str()))],
+                ..Report::default()
+            };
+            for format in [Format::Human, Format::Json, Format::Sarif, Format::Github] {
+                let out = render::render(
+                    &report,
+                    format,
+                    HumanOptions {
+                        color: false,
+                        width: 80,
+                    },
+                );
+                if matches!(format, Format::Human | Format::Github) {
+                    assert!(!out.contains('\u{1b}'), "raw ESC in {format:?} output");
+                }
+            }
+        }) > 0
+    );
 }

@@ -328,6 +328,9 @@ pub enum ExtractError {
         language: &'static str,
         message: String,
     },
+    /// A `query_file!` names a file outside the project (or a link out of it).
+    #[error("query_file!: {0}")]
+    QueryFile(String),
     /// Brackets nest deeper than any real code; parsing it could exhaust the stack.
     #[error("brackets nest {0} levels deep; the file was not parsed (the limit is {MAX_NESTING})")]
     TooDeep(usize),

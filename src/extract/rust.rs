@@ -191,8 +191,12 @@ pub fn scan_file(path: &Path, text: &str) -> Result<RustFile, ExtractError> {
         depth: 0,
         facts: Facts::default(),
         out: Vec::new(),
+        refused: None,
     };
     scan.walk(&tokens);
+    if let Some(e) = scan.refused {
+        return Err(e);
+    }
     Ok(RustFile {
         embedded: scan.out,
         facts: scan.facts,
@@ -217,6 +221,8 @@ struct Scan<'a> {
     depth: usize,
     facts: Facts,
     out: Vec<EmbeddedSql>,
+    /// A `query_file!` path outside the project: the file is reported, not checked.
+    refused: Option<ExtractError>,
 }
 
 /// Nested groups deeper than this are not scanned (no real code nests so deep).
@@ -742,8 +748,18 @@ impl Scan<'_> {
             return;
         };
         let file = root.join(&b.text);
+        // Only inside the project: `query_file!("/proc/self/environ")` or `"../../x"` would
+        // otherwise be read and shown in a snippet. The file is then not checked, and says so.
+        if let Err(e) = crate::user_file::inside(&project_root(&root), &file) {
+            self.refused
+                .get_or_insert(ExtractError::QueryFile(e.to_string()));
+            return;
+        }
         // An unreadable query file is sqlx's compile error to report; we check what we can read.
-        let Ok(sql) = std::fs::read_to_string(&file) else {
+        let Ok(bytes) = crate::user_file::read_regular(&file, crate::check::MAX_FILE_SIZE) else {
+            return;
+        };
+        let Ok(sql) = String::from_utf8(bytes).map(crate::user_file::strip_bom) else {
             return;
         };
         let start = sql.len() - sql.trim_start().len();
@@ -1531,6 +1547,16 @@ fn call_group(rest: &[TokenTree]) -> Option<&proc_macro2::Group> {
 fn is_string_literal(l: &Literal) -> bool {
     let s = l.to_string();
     s.starts_with('"') || s.starts_with("r\"") || s.starts_with("r#")
+}
+
+/// The project a crate belongs to: the nearest directory at or above the crate root holding a
+/// `schemalint.toml` or a `.git`, else the crate root itself.
+fn project_root(crate_root: &Path) -> PathBuf {
+    crate_root
+        .ancestors()
+        .find(|d| d.join(crate::config::FILE_NAME).is_file() || d.join(".git").exists())
+        .unwrap_or(crate_root)
+        .to_path_buf()
 }
 
 fn crate_root(path: &Path) -> Option<PathBuf> {

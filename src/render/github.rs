@@ -1,15 +1,23 @@
 //! GitHub Actions workflow commands: one `::error file=...,line=...::message` line per finding,
 //! which GitHub shows as annotations on the pull request's diff.
 
-use super::{display_path, positions, tool_error_lines};
+use super::{display_path, push_escaped, tool_error_lines, Files};
 use crate::check::Report;
 use crate::diagnostic::Severity;
 
-/// Escape a message (the data after `::`): `%`, CR and LF.
+/// Escape a message (the data after `::`): `%`, CR and LF; other control characters (ESC,
+/// which the log viewer would interpret) as `\xNN` first.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => push_escaped(&mut out, c, true),
+        }
+    }
+    out
 }
 
 /// Escape a property value: as data, plus `:` and `,`, which separate properties.
@@ -19,10 +27,12 @@ fn escape_property(s: &str) -> String {
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
+    let mut files = Files::new(report);
     for d in &report.diagnostics {
-        let text = report.source(&d.file).map_or("", |t| &**t);
+        let index = files.index(&d.file);
         let path = display_path(&d.file);
-        let ((line, col), (end_line, end_col)) = positions(text, d.span.start, d.span.end);
+        let ((line, col), (end_line, end_col)) =
+            (index.line_col(d.span.start), index.line_col(d.span.end));
         let command = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",

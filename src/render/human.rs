@@ -1,11 +1,23 @@
 //! Human output: miette's graphical reports with a source snippet, a label on the exact
-//! identifier and the help line; then a one-line summary.
+//! identifier and the help line; then a one-line summary. miette is handed only the few lines
+//! around each finding, clipped and escaped ([`Snippet`]): it scans its source from the start
+//! for every report and panics on columns past 65,535, and it prints control characters raw.
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
 
-use super::{display_path, HumanOptions};
+use super::{display_path, escape_terminal, push_escaped, Files, HumanOptions, TextIndex};
 use crate::check::Report;
 use crate::diagnostic::{Diagnostic, Origin, Severity};
+
+/// Lines longer than this (in bytes) are shown clipped around the finding.
+const MAX_LINE: usize = 240;
+/// Characters kept before the finding on a clipped line.
+const CLIP_BEFORE: usize = 60;
+/// Lines of context miette shows above and below the finding (its default).
+const CONTEXT_LINES: usize = 1;
 
 pub fn render(report: &Report, options: HumanOptions) -> String {
     let theme = if options.color {
@@ -16,18 +28,22 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(options.width)
         .with_links(false)
-        .with_urls(false);
+        .with_urls(false)
+        .with_context_lines(CONTEXT_LINES);
     let mut out = String::new();
+    let mut files = Files::new(report);
     for d in &report.diagnostics {
-        let Some(text) = report.source(&d.file) else {
+        if !files.has(&d.file) {
             continue;
-        };
+        }
         // A blank line between findings, so each reads as its own block.
         if !out.is_empty() {
             out.push('\n');
         }
-        let miette_report = miette::Report::new(to_miette(d))
-            .with_source_code(NamedSource::new(display_path(&d.file), text.clone()));
+        let name = escape_terminal(&display_path(&d.file), false).into_owned();
+        let snippet = Snippet::new(files.index(&d.file), d.span.start, d.span.end, name);
+        let miette_report =
+            miette::Report::new(to_miette(d, snippet.label)).with_source_code(snippet.source);
         // Writing into a String cannot fail.
         let _ = handler.render_report(&mut out, miette_report.as_ref());
     }
@@ -39,28 +55,176 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
     out
 }
 
-fn to_miette(d: &Diagnostic) -> MietteDiagnostic {
+fn to_miette(d: &Diagnostic, (start, len): (usize, usize)) -> MietteDiagnostic {
     let severity = match d.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
         Severity::Info => miette::Severity::Advice,
     };
-    let mut label = d.label.clone();
+    let mut label = d
+        .label
+        .as_deref()
+        .map(|l| escape_terminal(l, false).into_owned());
     if d.origin == Origin::Database {
         label = Some(format!(
             "{} (reported by the database)",
             label.as_deref().unwrap_or("here")
         ));
     }
-    let span = LabeledSpan::new(label, d.span.start as usize, d.span.len().max(1) as usize);
-    let mut m = MietteDiagnostic::new(d.message.clone())
+    let span = LabeledSpan::new(label, start, len.max(1));
+    let mut m = MietteDiagnostic::new(escape_terminal(&d.message, true))
         .with_code(d.rule)
         .with_severity(severity)
         .with_label(span);
     if let Some(help) = &d.help {
-        m = m.with_help(help.clone());
+        m = m.with_help(escape_terminal(help, true));
     }
     m
+}
+
+/// The lines miette draws for one finding: the finding's lines with [`CONTEXT_LINES`] around
+/// them, each longer than [`MAX_LINE`] clipped (`…` marks the cut), control characters
+/// escaped and lone `\r` shown as line breaks. The label's span is in the snippet's own
+/// offsets; line numbers and the header's `line:col` are the file's.
+struct Snippet {
+    source: SnippetSource,
+    /// (offset, length) of the finding in `source.text`.
+    label: (usize, usize),
+}
+
+struct SnippetSource {
+    name: String,
+    text: String,
+    /// 0-based file line of the snippet's first line.
+    first_line: usize,
+    /// Where the label starts in `text`, and its 0-based file (line, column) for the header.
+    label_start: usize,
+    label_position: (usize, usize),
+}
+
+impl Snippet {
+    fn new(index: &TextIndex<'_>, start: u32, end: u32, name: String) -> Snippet {
+        let text = index.text;
+        let start = index.clamp(start);
+        let mut end = index.clamp(end).max(start);
+        let (line, col) = index.line_col(start as u32);
+        let first = index.line_of(start as u32);
+        let mut last = index.line_of(end as u32);
+        // A finding over many lines, or over long ones, is shown on its first line only.
+        if last > first
+            && (last - first > 40 || (first..=last).any(|l| index.line_range(l).0.len() > MAX_LINE))
+        {
+            last = first;
+            end = end.min(index.line_range(first).0.end).max(start);
+        }
+        let from = first.saturating_sub(CONTEXT_LINES);
+        // One line more than miette shows, so that it sees where the last context line ends
+        // exactly as it would in the whole file.
+        let to = (last + CONTEXT_LINES + 1).min(index.line_count() - 1);
+        let mut out = String::new();
+        let (mut label_start, mut label_end) = (None, None);
+        for l in from..=to {
+            let (body, next) = index.line_range(l);
+            let (lo, hi) = if body.len() <= MAX_LINE {
+                (body.start, body.end)
+            } else if l == first {
+                clip_around(text, body.clone(), start)
+            } else {
+                (body.start, floor_boundary(text, body.start + MAX_LINE))
+            };
+            if lo > body.start {
+                out.push('…');
+            }
+            // The finding's ends, moved into the part of the line that is shown.
+            let s_at = (l == first).then(|| start.clamp(lo, hi));
+            let e_at = (l == last).then(|| end.clamp(lo, hi));
+            for (i, c) in text[lo..hi].char_indices() {
+                if s_at == Some(lo + i) {
+                    label_start.get_or_insert(out.len());
+                }
+                if e_at == Some(lo + i) {
+                    label_end.get_or_insert(out.len());
+                }
+                push_escaped(&mut out, c, false);
+            }
+            if s_at == Some(hi) {
+                label_start.get_or_insert(out.len());
+            }
+            if e_at == Some(hi) {
+                label_end.get_or_insert(out.len());
+            }
+            if hi < body.end {
+                out.push('…');
+            }
+            // Line endings are kept as they are (`\r\n` stays, miette reads it as one); a lone
+            // `\r` becomes `\n`, which miette would otherwise draw on the same line.
+            match &text[body.end..next] {
+                "\r" => out.push('\n'),
+                ending => out.push_str(ending),
+            }
+        }
+        let label_start = label_start.unwrap_or(out.len());
+        let label_end = label_end.unwrap_or(label_start).max(label_start);
+        Snippet {
+            source: SnippetSource {
+                name,
+                text: out,
+                first_line: from,
+                label_start,
+                label_position: (line as usize - 1, col as usize - 1),
+            },
+            label: (label_start, label_end - label_start),
+        }
+    }
+}
+
+/// Byte range of a long line to show: from up to [`CLIP_BEFORE`] characters before `start`,
+/// at most [`MAX_LINE`] bytes, with the character at `start` always inside.
+fn clip_around(text: &str, body: std::ops::Range<usize>, start: usize) -> (usize, usize) {
+    let start = start.min(body.end);
+    let lo = text[body.start..start]
+        .char_indices()
+        .rev()
+        .nth(CLIP_BEFORE - 1)
+        .map_or(body.start, |(i, _)| body.start + i);
+    let first_char = text[start..body.end]
+        .chars()
+        .next()
+        .map_or(0, char::len_utf8);
+    let hi = floor_boundary(text, (lo + MAX_LINE).min(body.end)).max(start + first_char);
+    (lo, hi)
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+impl SourceCode for SnippetSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.as_str().read_span(span, before, after)?;
+        let (line, column) = if span.offset() == self.label_start && before == 0 && after == 0 {
+            self.label_position
+        } else {
+            (self.first_line + inner.line(), inner.column())
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            line,
+            column,
+            inner.line_count(),
+        )))
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{display_path, positions};
+use super::{display_path, Files};
 use crate::check::Report;
 use crate::diagnostic::{Origin, Severity};
 
@@ -78,13 +78,14 @@ struct ToolError {
 }
 
 pub fn render(report: &Report) -> String {
+    let mut files = Files::new(report);
     let diagnostics = report
         .diagnostics
         .iter()
         .map(|d| {
-            let text = report.source(&d.file).map_or("", |t| &**t);
+            let index = files.index(&d.file);
             let ((line, column), (end_line, end_column)) =
-                positions(text, d.span.start, d.span.end);
+                (index.line_col(d.span.start), index.line_col(d.span.end));
             JsonDiagnostic {
                 rule: d.rule,
                 severity: d.severity,

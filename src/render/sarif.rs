@@ -3,10 +3,10 @@
 
 use serde_json::{json, Value};
 
-use super::{display_path, positions, tool_error_lines};
+use super::{display_path, tool_error_lines, Files};
 use crate::check::Report;
 use crate::diagnostic::Severity;
-use crate::fingerprint::fingerprint;
+use crate::fingerprint::fingerprint_line;
 use crate::rules::RuleId;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -52,14 +52,16 @@ pub fn render(report: &Report) -> String {
             })
         })
         .collect();
+    let mut files = Files::new(report);
     let results: Vec<Value> = report
         .diagnostics
         .iter()
         .map(|d| {
-            let text = report.source(&d.file).map_or("", |t| &**t);
+            let index = files.index(&d.file);
             let path = display_path(&d.file);
             let ((line, column), (end_line, end_column)) =
-                positions(text, d.span.start, d.span.end);
+                (index.line_col(d.span.start), index.line_col(d.span.end));
+            let line_text = index.line_around(d.span.start);
             let rule_index = RuleId::ALL
                 .iter()
                 .position(|r| r.name() == d.rule)
@@ -84,7 +86,7 @@ pub fn render(report: &Report) -> String {
                         }
                     }
                 }],
-                "partialFingerprints": { "schemalint/v1": fingerprint(d, &path, text) },
+                "partialFingerprints": { "schemalint/v1": fingerprint_line(d, &path, line_text) },
             })
         })
         .collect();

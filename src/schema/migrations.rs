@@ -36,6 +36,10 @@ pub enum SchemaError {
     /// A migration folder holds no `.sql` file.
     #[error("no migrations (.sql files) found in {0}")]
     EmptyFolder(PathBuf),
+    /// A schema path is not a regular file or folder, is too large, or (from the config) is
+    /// outside the project.
+    #[error("schema path {0}")]
+    File(#[from] crate::user_file::FileError),
     /// A snapshot file could not be used.
     #[error("{0}")]
     Snapshot(String),
@@ -45,11 +49,29 @@ pub enum SchemaError {
     NothingDefined(PathBuf),
 }
 
+/// Schema files larger than this are refused (a pg_dump of thousands of tables is a few MB).
+pub const MAX_SCHEMA_FILE_SIZE: u64 = 256 * 1024 * 1024;
+
 /// Load and replay schema sources in order. `search_path` is the path for unqualified names.
 pub fn load_ddl_paths(
     paths: &[PathBuf],
     search_path: &[Ident],
 ) -> Result<LoadedSchema, SchemaError> {
+    load_ddl_paths_in(paths, search_path, None)
+}
+
+/// [`load_ddl_paths`] for paths from the config: every file read (a migration in a folder
+/// too) must resolve inside `root`, the project, so that `paths = ["/proc/self/environ"]` or
+/// a link out of the project is refused before anything of it is read or shown.
+pub fn load_ddl_paths_in(
+    paths: &[PathBuf],
+    search_path: &[Ident],
+    root: Option<&Path>,
+) -> Result<LoadedSchema, SchemaError> {
+    let check = |p: &Path| match root {
+        Some(root) => crate::user_file::inside(root, p),
+        None => Ok(()),
+    };
     let mut schema = Schema::default();
     if !search_path.is_empty() {
         schema.search_path = search_path.to_vec();
@@ -60,6 +82,7 @@ pub fn load_ddl_paths(
     let mut warnings = Vec::new();
     let mut files = Vec::new();
     for path in paths {
+        check(path)?;
         let mut has_sql = false;
         if path.is_dir() {
             let migrations = migration_files(path)?;
@@ -67,6 +90,7 @@ pub fn load_ddl_paths(
                 return Err(SchemaError::EmptyFolder(path.clone()));
             }
             for file in migrations {
+                check(&file)?;
                 has_sql |= apply_file(&mut schema, &file, &mut warnings)?;
                 files.push(file);
             }
@@ -86,6 +110,12 @@ pub fn load_ddl_paths(
             }
             has_sql = apply_text(&mut schema, path, &text, &mut warnings);
             files.push(path.clone());
+        } else if let Ok(meta) = std::fs::metadata(path) {
+            // `--schema /dev/null`: there is something, but not a file to read.
+            return Err(SchemaError::File(crate::user_file::FileError::NotRegular {
+                path: path.clone(),
+                kind: crate::atomic::kind(&meta),
+            }));
         } else {
             return Err(SchemaError::Missing(path.clone()));
         }
@@ -128,11 +158,10 @@ pub fn planned_sql(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, SchemaEr
 }
 
 fn read_text(path: &Path) -> Result<String, SchemaError> {
-    let bytes = std::fs::read(path).map_err(|source| SchemaError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    String::from_utf8(bytes).map_err(|_| SchemaError::NotUtf8(path.to_path_buf()))
+    let bytes = crate::user_file::read_regular(path, MAX_SCHEMA_FILE_SIZE)?;
+    String::from_utf8(bytes)
+        .map(crate::user_file::strip_bom)
+        .map_err(|_| SchemaError::NotUtf8(path.to_path_buf()))
 }
 
 /// Replay one migration file, honouring up/down sections; returns whether it holds SQL.

@@ -14,7 +14,7 @@ pub mod snapshot;
 pub mod types;
 
 pub use ident::{closest, edit_distance, Ident};
-pub use migrations::{load_ddl_paths, planned_sql, LoadedSchema, SchemaError};
+pub use migrations::{load_ddl_paths, load_ddl_paths_in, planned_sql, LoadedSchema, SchemaError};
 pub use replay::SchemaWarning;
 
 use std::collections::BTreeMap;

@@ -67,10 +67,17 @@ pub fn write(schema: &Schema, path: &Path) -> Result<(), SnapshotError> {
 }
 
 pub fn read(path: &Path) -> Result<Schema, SnapshotError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = crate::user_file::read_regular(path, super::migrations::MAX_SCHEMA_FILE_SIZE)
+        .map_err(|e| SnapshotError::Read {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+    let text = String::from_utf8(bytes)
+        .map(crate::user_file::strip_bom)
+        .map_err(|e| SnapshotError::Read {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        })?;
     parse(path, &text)
 }
 

@@ -15,6 +15,31 @@ const RECURSION_LIMIT: usize = 64;
 pub struct ParsedSql<'a> {
     pub text: &'a str,
     index: LineIndex,
+    /// Set when sqlparser parsed a rewritten text ([`parse_table_command`]): maps its
+    /// offsets back to the original.
+    rewrite: Option<Rewrite>,
+}
+
+/// `text[at..at + old]` was replaced by `new` bytes before parsing.
+#[derive(Debug, Clone, Copy)]
+pub struct Rewrite {
+    at: u32,
+    old: u32,
+    new: u32,
+}
+
+impl Rewrite {
+    /// An offset in the rewritten text, in the original: inside the replacement it points
+    /// into the replaced word, after it it moves back by the difference in length.
+    fn map(self, offset: u32) -> u32 {
+        if offset < self.at {
+            offset
+        } else if offset < self.at + self.new {
+            self.at + (offset - self.at).min(self.old)
+        } else {
+            offset - self.new + self.old
+        }
+    }
 }
 
 /// Why a piece of SQL did not parse, with the byte offset in the SQL text when known.
@@ -29,6 +54,16 @@ impl<'a> ParsedSql<'a> {
         ParsedSql {
             text,
             index: LineIndex::new(text),
+            rewrite: None,
+        }
+    }
+
+    /// For a text parsed after a [`Rewrite`]: `rewritten` is what sqlparser saw; offsets come
+    /// out in the original text's coordinates.
+    pub fn rewritten(rewritten: &'a str, rewrite: Rewrite) -> Self {
+        ParsedSql {
+            rewrite: Some(rewrite),
+            ..ParsedSql::new(rewritten)
         }
     }
 
@@ -37,10 +72,10 @@ impl<'a> ParsedSql<'a> {
         if loc.line == 0 {
             return None;
         }
-        Some(
-            self.index
-                .offset(self.text, loc.line as u32, loc.column as u32),
-        )
+        let offset = self
+            .index
+            .offset(self.text, loc.line as u32, loc.column as u32);
+        Some(self.rewrite.map_or(offset, |r| r.map(offset)))
     }
 
     /// Byte range in the SQL text of a sqlparser span; `None` when sqlparser left it empty.
@@ -256,6 +291,28 @@ fn blank_unparsed_forms(text: &str, on_conflict: bool) -> Option<String> {
             .for_each(|b| *b = b' ');
     }
     String::from_utf8(bytes).ok()
+}
+
+/// `TABLE name` is Postgres shorthand for `SELECT * FROM name`; sqlparser accepts it inside a
+/// query (`WITH .. TABLE t`, `(TABLE t)`) but not as a statement. Such a statement is parsed as
+/// the `SELECT` it stands for, so that the table is still judged; the [`Rewrite`] maps
+/// positions back to the original text. `None` when `text` is not a `TABLE` command or the
+/// rewrite does not parse either.
+pub fn parse_table_command(text: &str) -> Option<(String, Rewrite, Vec<Statement>)> {
+    let at = text.len() - text.trim_start().len();
+    let word = crate::extract::leading_word(&text[at..]);
+    if !word.eq_ignore_ascii_case("table") {
+        return None;
+    }
+    const SELECT: &str = "SELECT * FROM";
+    let rewritten = format!("{}{SELECT}{}", &text[..at], &text[at + word.len()..]);
+    let statements = parse(&rewritten).ok()?;
+    let rewrite = Rewrite {
+        at: at as u32,
+        old: word.len() as u32,
+        new: SELECT.len() as u32,
+    };
+    Some((rewritten, rewrite, statements))
 }
 
 /// Case-insensitive count of the word `join`: a cheap upper bound on the join nesting, so the
