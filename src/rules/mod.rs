@@ -7,6 +7,7 @@ mod banned_table;
 mod database_error;
 mod dynamic_sql;
 mod insert_column_count;
+mod interpolated_sql;
 mod missing_required_column;
 mod sql_syntax;
 mod unknown_column;
@@ -29,6 +30,7 @@ pub use banned_table::BannedTable;
 pub use database_error::DatabaseError;
 pub use dynamic_sql::DynamicSql;
 pub use insert_column_count::InsertColumnCount;
+pub use interpolated_sql::{interpolated_sql, InterpolatedSql};
 pub use missing_required_column::MissingRequiredColumn;
 pub use sql_syntax::SqlSyntax;
 pub use unknown_column::UnknownColumn;
@@ -104,6 +106,7 @@ declare_rules! {
     BannedColumn,
     SqlSyntax,
     DynamicSql,
+    InterpolatedSql,
     UnsupportedDdl,
     UnusedSuppression,
     DatabaseError,
