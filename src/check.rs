@@ -340,11 +340,16 @@ impl Checker<'_> {
                 self.check_sql(&sql, &mut outcome.diagnostics, &mut outcome.references);
             outcome.statements += statements;
             if statements > 0 && !sql.dynamic.is_empty() {
-                note(
-                    UncheckedStatus::InPart,
-                    "parts of it are only known at run time".into(),
-                    at,
-                );
+                let part = sql
+                    .dynamic
+                    .first()
+                    .and_then(|d| file.text.get(d.start as usize..d.end as usize))
+                    .filter(|p| sql.host_file.is_none() && p.len() <= 60 && !p.contains('\n'));
+                let reason = match part {
+                    Some(p) => format!("`{p}` is only known at run time; the rest was checked"),
+                    None => "parts of it are only known at run time; the rest was checked".into(),
+                };
+                note(UncheckedStatus::InPart, reason, at);
             } else if statements == 0
                 && sql.confidence == Confidence::Certain
                 && !is_schema_statement(&sql.text)
@@ -565,7 +570,18 @@ fn interpolations(
     let Some(severity) = settings.severity(RuleId::InterpolatedSql) else {
         return;
     };
-    let mut n = crate::extract::splice::next_param(&sql.text);
+    // Stand-ins are not parameters: number the suggestion after the real ones only.
+    let mut real = sql.text.clone().into_bytes();
+    for s in &sql.spliced {
+        for b in real
+            .get_mut(s.sql_start as usize..s.sql_end as usize)
+            .into_iter()
+            .flatten()
+        {
+            *b = b' ';
+        }
+    }
+    let mut n = crate::extract::splice::next_param(&String::from_utf8_lossy(&real));
     for s in sql.spliced.iter().filter(|s| s.kind == SpliceKind::Value) {
         let written = host
             .get(s.host.start as usize..s.host.end as usize)

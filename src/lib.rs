@@ -457,7 +457,10 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(100);
-    let text = render::render(&report, args.format, HumanOptions { color, width });
+    let mut text = render::render(&report, args.format, HumanOptions { color, width });
+    if args.list_unchecked && args.format == Format::Human {
+        text.push_str(&render::human::unchecked_list(&report));
+    }
     render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
 
     let mut tool_errors = walk_errors;

@@ -73,9 +73,14 @@ pub fn reason_to_skip(path: &Path, imports: &[String]) -> Option<String> {
         .deps
         .iter()
         .find_map(|d| other_database(d).map(|db| (d, db)))?;
+    let cwd = std::env::current_dir().ok();
+    let shown = cwd
+        .as_deref()
+        .and_then(|c| manifest.path.strip_prefix(c).ok())
+        .unwrap_or(&manifest.path);
     Some(format!(
         "{} depends on `{dep}` ({db}) and on no Postgres driver",
-        manifest.path.display()
+        shown.display()
     ))
 }
 

@@ -119,8 +119,7 @@ pub fn extract(
     tags.extend(bindings.tags.iter().cloned());
     let mut functions: Vec<&str> = DEFAULT_FUNCTIONS.to_vec();
     functions.extend(options.functions.iter().map(String::as_str));
-    let mut constants = Constants::default();
-    constants.visit_program(&ret.program);
+    let constants = Constants::visit(&ret.program);
     let mut finder = Finder {
         text,
         tags: &tags,
@@ -471,9 +470,34 @@ fn cues<'a>(
 struct Constants {
     values: HashMap<String, (u32, u32)>,
     literals: HashSet<String>,
+    /// Names whose value is changed in place (`fields.push(x)`).
+    mutated: HashSet<String>,
+}
+
+impl Constants {
+    fn visit(program: &oxc_ast::ast::Program<'_>) -> Constants {
+        let mut c = Constants::default();
+        c.visit_program(program);
+        // `const fields = []; fields.push(...)`: a `const` array filled at run time.
+        for name in std::mem::take(&mut c.mutated) {
+            c.literals.remove(&name);
+        }
+        c
+    }
 }
 
 impl<'a> Visit<'a> for Constants {
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        if let Expression::StaticMemberExpression(m) = &it.callee {
+            if let (Expression::Identifier(id), "push" | "unshift" | "splice") =
+                (&m.object, m.property.name.as_str())
+            {
+                self.mutated.insert(id.name.to_string());
+            }
+        }
+        walk::walk_call_expression(self, it);
+    }
+
     fn visit_variable_declaration(&mut self, it: &oxc_ast::ast::VariableDeclaration<'a>) {
         if it.kind.is_const() {
             for d in &it.declarations {
