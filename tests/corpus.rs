@@ -288,3 +288,89 @@ fn a_renamed_column_and_a_dropped_table_are_reported_everywhere() {
         "not reported: {missing:#?}\nnew findings: {new:#?}"
     );
 }
+
+/// `--verify` is never handed text with values pasted in as if it were the statement that
+/// runs: what the checker would send is recorded (the database's verdict is not the point).
+#[test]
+fn spliced_statements_are_never_sent_to_verify() {
+    use schemalint::check::{extract_files, Checker};
+    use schemalint::rules::{Banned, RuleSettings};
+    use schemalint::schema::load_ddl_paths;
+    use schemalint::walk::SourceFile;
+
+    let root = corpus();
+    let schema = load_ddl_paths(&[root.join("migrations")], &["public".into()])
+        .unwrap()
+        .schema;
+    let sources = SourcesConfig::default();
+    let checker = Checker {
+        schema: &schema,
+        banned: Banned::default(),
+        settings: RuleSettings::default(),
+        sources: &sources,
+        collect_references: false,
+    };
+    let files: Vec<SourceFile> = ["orders.ts", "patch-user.ts", "users.ts", "mysql-mirror.ts"]
+        .iter()
+        .map(|f| SourceFile {
+            path: root.join("src/routes").join(f),
+            language: Language::TypeScript,
+        })
+        .collect();
+    let sent = std::sync::Mutex::new(Vec::<String>::new());
+    let verifier = |texts: &[&str]| {
+        sent.lock().unwrap().extend(
+            texts
+                .iter()
+                .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ")),
+        );
+        Ok(vec![None; texts.len()])
+    };
+    checker
+        .check_and_verify(extract_files(&files, &sources, None), &verifier)
+        .unwrap();
+    let mut sent = sent.into_inner().unwrap();
+    sent.sort();
+    assert_eq!(
+        sent,
+        [
+            "SELECT id, email, name FROM users WHERE id = $1",
+            "select id, total from orders where id = $1",
+        ]
+    );
+}
+
+/// A project whose source files hold no SQL that schemalint recognises says so, and how to
+/// add a driver, instead of "No problems found" alone.
+#[test]
+fn no_sql_found_is_a_warning_not_a_clean_bill() {
+    let dir = std::env::temp_dir().join(format!("schemalint-nosql-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("migrations")).unwrap();
+    std::fs::write(
+        dir.join("schemalint.toml"),
+        "[schema]\npaths = [\"migrations\"]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("migrations/1.sql"), "CREATE TABLE t (id int);\n").unwrap();
+    std::fs::write(
+        dir.join("repo.ts"),
+        "export async function all(run: any) {\n  return run.exec(builder.select('id').from('t'));\n}\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_schemalint"))
+        .args(["check", "."])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let v = check_json(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        stdout.contains("warning: no SQL found in 1 source file"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("[sources] tags"), "{stdout}");
+    assert_eq!(v["summary"]["no_sql_found"], true);
+}

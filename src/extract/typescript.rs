@@ -987,6 +987,7 @@ impl<'a> Visit<'a> for Guesses<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::extract::SpliceKind;
 
     fn sqls(src: &str) -> Vec<EmbeddedSql> {
         extract(Path::new("x.ts"), src, &SourcesConfig::default()).unwrap()
@@ -1117,5 +1118,81 @@ alert(`Update available: ${v}`);
             &SourcesConfig::default(),
         );
         assert!(r.is_ok() || matches!(r, Err(ExtractError::HostSyntax { .. })));
+    }
+
+    // See: issue 12, item 4.
+    #[test]
+    fn clients_are_recognised_by_what_they_are() {
+        let src = r#"
+import { neon } from '@neondatabase/serverless';
+import { sql as q, createPool } from '@vercel/postgres';
+const db = neon(process.env.DATABASE_URL);
+const pg = require('postgres')(url);
+const { sql: pooled } = createPool();
+const alias = db;
+await db`SELECT id FROM users WHERE id = ${id}`;
+await q`SELECT id FROM orgs`;
+await pg`SELECT id FROM orders`;
+await pooled`SELECT id FROM posts`;
+await alias`SELECT 1 AS one`;
+await html`SELECT * FROM nothing`;
+"#;
+        let texts: Vec<String> = sqls(src).into_iter().map(|e| e.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "SELECT id FROM users WHERE id = $1   ",
+                "SELECT id FROM orgs",
+                "SELECT id FROM orders",
+                "SELECT id FROM posts",
+                "SELECT 1 AS one",
+            ]
+        );
+    }
+
+    // See: issue 12, item 5.
+    #[test]
+    fn generic_query_calls_with_lowercase_sql_pass_the_cue() {
+        let src = "const r = await client.query<{ id: string }>(\"select * from app_public.users where id = $1\", [id]);";
+        assert!(has_sql_cue(src, &SourcesConfig::default()));
+        assert_eq!(
+            sqls(src)[0].text,
+            "select * from app_public.users where id = $1"
+        );
+        // Prose still does not.
+        assert!(!has_sql_cue(
+            "// select the rows, then update the view\nconst x = 1;",
+            &SourcesConfig::default()
+        ));
+    }
+
+    // See: issue 12, item 6.
+    #[test]
+    fn plain_template_holes_are_splices() {
+        let src = "const LIMIT = 10;\nawait pool.query(`SELECT ${col} FROM users WHERE id = ${id} AND kind = ${'a'} LIMIT ${LIMIT}`);";
+        let e = &sqls(src)[0];
+        let kinds: Vec<SpliceKind> = e.spliced.iter().map(|s| s.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                SpliceKind::Fragment,
+                SpliceKind::Value,
+                SpliceKind::Constant,
+                SpliceKind::Constant
+            ]
+        );
+        assert_eq!(e.dynamic.len(), 1, "`${{col}}` names a column");
+        assert_eq!(
+            &src[e.spliced[1].host.start as usize..e.spliced[1].host.end as usize],
+            "${id}"
+        );
+        // A tagged template's holes are parameters, not splices.
+        assert!(sqls("await sql`SELECT 1 FROM users WHERE id = ${id}`;")[0]
+            .spliced
+            .is_empty());
+        // `+` concatenation: the value is spliced too.
+        let e = &sqls("await pool.query('SELECT 1 FROM users WHERE id = ' + id);")[0];
+        assert_eq!(e.spliced.len(), 1);
+        assert_eq!(e.spliced[0].kind, SpliceKind::Value);
     }
 }
