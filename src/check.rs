@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::config::SourcesConfig;
 use crate::diagnostic::{Diagnostic, Severity, Span};
-use crate::extract::{self, Confidence, EmbeddedSql};
+use crate::extract::{self, Confidence, EmbeddedSql, SpliceKind};
 use crate::resolve;
 use crate::rules::{self, Banned, DatabaseError, RuleId, RuleMeta, RuleSettings};
 use crate::schema::live::NotVerified;
@@ -40,7 +40,20 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     pub file_errors: Vec<FileError>,
     pub files_scanned: usize,
+    /// Statements parsed and checked (those checked in part included).
     pub statements_checked: usize,
+    /// Of those, statements with parts only known at run time: the rest was checked.
+    pub statements_in_part: usize,
+    /// Statements for another database (SQLite, MySQL), not checked.
+    pub statements_skipped: usize,
+    /// Statements found but not checked at all (they did not parse).
+    pub statements_not_checked: usize,
+    /// Every statement not checked in full, with its location and the reason.
+    pub unchecked: Vec<Unchecked>,
+    /// Host-language source files scanned (TypeScript/JavaScript/Rust, not `.sql`).
+    pub source_files: usize,
+    /// Pieces of SQL found in the scanned files (checked or not).
+    pub sql_found: usize,
     /// The text of every file a diagnostic points into, for rendering snippets.
     pub sources: Vec<(PathBuf, Arc<str>)>,
     /// Schema objects the code uses; filled only when `Checker::collect_references` is set.
@@ -54,6 +67,39 @@ pub struct Report {
     /// What the schema was read from, as shown to users (`db/migrations (44 files)`, `live
     /// database postgres://app@host/db`).
     pub schema_source: Option<String>,
+}
+
+/// A statement that was not checked in full (`check --list-unchecked`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Unchecked {
+    pub file: PathBuf,
+    /// 1-based; 0 when the file's text was not at hand.
+    pub line: u32,
+    pub column: u32,
+    pub status: UncheckedStatus,
+    pub reason: String,
+}
+
+/// How much of a statement was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UncheckedStatus {
+    /// Parts are only known at run time; the rest was checked.
+    InPart,
+    /// SQL for another database, not checked.
+    Skipped,
+    /// Found, but not checked at all.
+    NotChecked,
+}
+
+impl UncheckedStatus {
+    pub fn describe(self) -> &'static str {
+        match self {
+            UncheckedStatus::InPart => "checked in part",
+            UncheckedStatus::Skipped => "skipped",
+            UncheckedStatus::NotChecked => "not checked",
+        }
+    }
 }
 
 /// A table (`column: None`) or column the scanned code uses. `*` stands for every column.
@@ -162,6 +208,9 @@ struct FileOutcome {
     diagnostics: Vec<Diagnostic>,
     error: Option<FileError>,
     statements: usize,
+    unchecked: Vec<Unchecked>,
+    is_source: bool,
+    sql_found: usize,
     /// Texts of files that diagnostics point into (the file itself, or a `query_file!` target).
     texts: Vec<(PathBuf, Arc<str>)>,
     /// Statements for the database to verify (only with a verifier).
@@ -305,6 +354,16 @@ impl Checker<'_> {
         };
         for outcome in outcomes {
             report.statements_checked += outcome.statements;
+            report.source_files += usize::from(outcome.is_source);
+            report.sql_found += outcome.sql_found;
+            for u in &outcome.unchecked {
+                match u.status {
+                    UncheckedStatus::InPart => report.statements_in_part += 1,
+                    UncheckedStatus::Skipped => report.statements_skipped += 1,
+                    UncheckedStatus::NotChecked => report.statements_not_checked += 1,
+                }
+            }
+            report.unchecked.extend(outcome.unchecked);
             report.references.extend(outcome.references);
             if !outcome.diagnostics.is_empty() {
                 report.sources.extend(outcome.texts);
@@ -313,6 +372,7 @@ impl Checker<'_> {
             report.file_errors.extend(outcome.error);
         }
         report.file_errors.sort_by(|a, b| a.path.cmp(&b.path));
+        report.unchecked.sort();
         report.sort();
         report
     }
@@ -324,6 +384,9 @@ impl Checker<'_> {
             diagnostics: Vec::new(),
             error: file.error,
             statements: 0,
+            unchecked: Vec::new(),
+            is_source: file.is_source,
+            sql_found: file.embedded.len(),
             texts: Vec::new(),
             candidates: Vec::new(),
             suppress: None,
@@ -356,15 +419,60 @@ impl Checker<'_> {
             .filter(|s| s.host_file.is_none())
             .map(EmbeddedSql::host_extent)
             .collect();
+        let index = crate::diagnostic::LineIndex::new(&file.text);
         for sql in file.embedded {
             let host = sql
                 .host_file
                 .clone()
                 .unwrap_or_else(|| outcome.path.clone());
+            let mut note = |status: UncheckedStatus, reason: String, at: u32| {
+                let (line, column) = if sql.host_file.is_none() && !file.text.is_empty() {
+                    index.line_col(&file.text, at)
+                } else {
+                    (0, 0)
+                };
+                outcome.unchecked.push(Unchecked {
+                    file: host.clone(),
+                    line,
+                    column,
+                    status,
+                    reason,
+                });
+            };
+            let at = sql.host_extent().start;
+            if let Some(reason) = &sql.other_database {
+                note(UncheckedStatus::Skipped, reason.clone(), at);
+                continue;
+            }
             let before = outcome.diagnostics.len();
+            if sql.host_file.is_none() {
+                interpolations(&sql, &file.text, &self.settings, &mut outcome.diagnostics);
+            }
             let statements =
                 self.check_sql(&sql, &mut outcome.diagnostics, &mut outcome.references);
             outcome.statements += statements;
+            if statements > 0 && !sql.dynamic.is_empty() {
+                let part = sql
+                    .dynamic
+                    .first()
+                    .and_then(|d| file.text.get(d.start as usize..d.end as usize))
+                    .filter(|p| sql.host_file.is_none() && p.len() <= 60 && !p.contains('\n'));
+                let reason = match part {
+                    Some(p) => format!("`{p}` is only known at run time; the rest was checked"),
+                    None => "parts of it are only known at run time; the rest was checked".into(),
+                };
+                note(UncheckedStatus::InPart, reason, at);
+            } else if statements == 0
+                && sql.confidence == Confidence::Certain
+                && !is_schema_statement(&sql.text)
+            {
+                let reason = if sql.dynamic.is_empty() {
+                    "it does not parse"
+                } else {
+                    "it is built at run time and what is static does not parse"
+                };
+                note(UncheckedStatus::NotChecked, reason.into(), at);
+            }
             for d in &mut outcome.diagnostics[before..] {
                 d.file = host.clone();
             }
@@ -373,7 +481,8 @@ impl Checker<'_> {
                     outcome.texts.push((host.clone(), Arc::from(t)));
                 }
             }
-            if verify {
+            // Text with values pasted in is not the statement that runs: never verified.
+            if verify && sql.spliced.is_empty() {
                 let sql = Arc::new(sql);
                 outcome
                     .candidates
@@ -444,6 +553,7 @@ impl Checker<'_> {
             Some((text, rewrite)) => ParsedSql::rewritten(text, *rewrite),
             None => ParsedSql::new(&sql.text),
         };
+        let first_new = diagnostics.len();
         for stmt in &statements {
             let resolved = resolve::resolve_statement(stmt, self.schema, &parsed);
             rules::check_statement(
@@ -457,6 +567,9 @@ impl Checker<'_> {
             if self.collect_references {
                 collect_references(&resolved, references);
             }
+        }
+        if !sql.dynamic.is_empty() {
+            self.keep_what_is_known(sql, first_new, diagnostics);
         }
         statements.len()
     }
@@ -473,6 +586,57 @@ impl Checker<'_> {
                 .with_label("only known at run time")
                 .with_help(Some(
                     "use a static table or column name so the statement can be checked".into(),
+                )),
+            );
+        }
+    }
+
+    /// A statement built at run time parsed with stand-ins for its run-time parts: drop the
+    /// findings on the stand-ins (`a` in `SET a=1`) and those that depend on the statement's
+    /// shape (how many values, which columns are set), and say what was not checked.
+    fn keep_what_is_known(
+        &self,
+        sql: &EmbeddedSql,
+        first_new: usize,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let unknown: Vec<Span> = sql
+            .spliced
+            .iter()
+            .map(|s| s.host)
+            .chain(sql.dynamic.iter().copied())
+            .collect();
+        let has_fragments = sql.spliced.iter().any(|s| s.kind != SpliceKind::Value);
+        let mut i = first_new;
+        while i < diagnostics.len() {
+            let d = &diagnostics[i];
+            let on_stand_in = unknown.iter().any(|u| {
+                d.span.start < u.end.max(u.start + 1) && u.start < d.span.end.max(d.span.start + 1)
+            });
+            let shape = has_fragments
+                && (d.rule == rules::InsertColumnCount::NAME
+                    || d.rule == rules::MissingRequiredColumn::NAME);
+            if on_stand_in || shape {
+                diagnostics.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+        if let (Some(severity), Some(&first)) = (
+            self.settings.severity(RuleId::DynamicSql),
+            sql.dynamic.first(),
+        ) {
+            diagnostics.push(
+                Diagnostic::new(
+                    rules::DynamicSql::NAME,
+                    severity,
+                    "statement built at run time was checked in part",
+                    first,
+                )
+                .with_label("only known at run time")
+                .with_help(Some(
+                    "the tables and columns written out were checked; what is pasted in here was not"
+                        .into(),
                 )),
             );
         }
@@ -525,6 +689,55 @@ impl Checker<'_> {
     }
 }
 
+/// `interpolated-sql`: each run-time value pasted into the text where a parameter would do.
+fn interpolations(
+    sql: &EmbeddedSql,
+    host: &str,
+    settings: &RuleSettings,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(severity) = settings.severity(RuleId::InterpolatedSql) else {
+        return;
+    };
+    // Stand-ins are not parameters: number the suggestion after the real ones only.
+    let mut real = sql.text.clone().into_bytes();
+    for s in &sql.spliced {
+        for b in real
+            .get_mut(s.sql_start as usize..s.sql_end as usize)
+            .into_iter()
+            .flatten()
+        {
+            *b = b' ';
+        }
+    }
+    let mut n = crate::extract::splice::next_param(&String::from_utf8_lossy(&real));
+    for s in sql.spliced.iter().filter(|s| s.kind == SpliceKind::Value) {
+        let written = host
+            .get(s.host.start as usize..s.host.end as usize)
+            .unwrap_or("");
+        let value = written
+            .trim()
+            .trim_start_matches('+')
+            .trim_start_matches("${")
+            .trim_end_matches('}')
+            .trim();
+        if value.is_empty() {
+            continue;
+        }
+        // The last two tokens before the hole: `id =`, `LIKE '%`.
+        let before: Vec<&str> = sql.text[..s.sql_start as usize]
+            .split_whitespace()
+            .rev()
+            .take(2)
+            .collect();
+        let before: Vec<&str> = before.into_iter().rev().collect();
+        let mut d = rules::interpolated_sql(s.host, value, &before.join(" "), n);
+        d.severity = severity;
+        diagnostics.push(d);
+        n += 1;
+    }
+}
+
 fn collect_references(resolved: &resolve::Resolved, out: &mut BTreeSet<Reference>) {
     let table = |i: usize| match &resolved.tables.get(i)?.status {
         resolve::TableStatus::Found { schema, relation } => {
@@ -566,6 +779,8 @@ fn collect_references(resolved: &resolve::Resolved, out: &mut BTreeSet<Reference
 /// A source file read and its SQL extracted: the part of checking that needs no schema.
 pub struct Extracted {
     path: PathBuf,
+    /// A host-language file (not `.sql`).
+    is_source: bool,
     /// The file's text, kept only when it holds SQL or a suppression comment.
     text: String,
     embedded: Vec<EmbeddedSql>,
@@ -640,6 +855,7 @@ fn link_rust(files: &mut [Extracted]) {
 fn extract_file(file: &SourceFile, sources: &SourcesConfig) -> Extracted {
     let mut out = Extracted {
         path: file.path.clone(),
+        is_source: file.language != extract::Language::Sql,
         text: String::new(),
         embedded: Vec::new(),
         error: None,

@@ -158,6 +158,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
 
+    /// After the findings, list every statement not checked in full: its location and why
+    /// (built at run time, for another database, did not parse).
+    #[arg(long)]
+    pub list_unchecked: bool,
+
     /// Check only files changed since a git revision (plus untracked files).
     ///
     /// When a schema file, a migration or schemalint.toml changed, everything is checked.
@@ -225,6 +230,7 @@ impl CheckArgs {
             statistics: false,
             exit_zero: false,
             show_settings: false,
+            list_unchecked: false,
             fail_on: None,
             no_color: false,
             quiet,

@@ -863,11 +863,14 @@ fn run_check(args: &CheckArgs) -> Result<Outcome, Error> {
     let color = args.format == Format::Human
         && render::use_color(args.no_color, std::io::stdout().is_terminal(), var);
     let width = render::output_width(var);
-    let text = if args.statistics {
+    let mut text = if args.statistics {
         render::statistics::render(&report)
     } else {
         render::render(&report, args.format, HumanOptions { color, width })
     };
+    if args.list_unchecked && matches!(args.format, Format::Human | Format::Concise) {
+        text.push_str(&render::human::unchecked_list(&report));
+    }
     render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
 
     for e in render::tool_error_lines(&report) {

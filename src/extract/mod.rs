@@ -2,7 +2,10 @@
 //! files and keeps a map from every byte of the SQL back to the host file. Knows the host
 //! languages' syntax, nothing about SQL beyond where a statement ends.
 
+mod packages;
+pub mod placeholders;
 pub mod rust;
+pub mod splice;
 pub mod sql;
 pub mod typescript;
 
@@ -43,6 +46,10 @@ pub struct EmbeddedSql {
     /// `text` each stands as a placeholder so the rest can be checked, but the statement is not
     /// the text the database receives: it is never sent to `--verify` as it is.
     pub spliced: Vec<Splice>,
+    /// Set when the SQL is for another database than Postgres (the file imports
+    /// `better-sqlite3`, the statement uses `?` placeholders): the reason, e.g. "this file
+    /// imports `mysql2` (MySQL)". Such SQL is not checked, and the summary counts it.
+    pub other_database: Option<String>,
 }
 
 /// A value pasted into SQL text at run time (see [`EmbeddedSql::spliced`]).
@@ -79,6 +86,7 @@ impl EmbeddedSql {
             dynamic: Vec::new(),
             host_file: None,
             spliced: Vec::new(),
+            other_database: None,
         }
     }
 
@@ -226,6 +234,7 @@ impl SqlBuilder {
             dynamic: self.dynamic,
             host_file: None,
             spliced: self.spliced,
+            other_database: None,
         }
     }
 }
@@ -402,7 +411,11 @@ pub fn extract_parts(
         })
     };
     let might_hold_sql = match language {
-        Language::Sql => return plain(sql::extract_sql_file(text)),
+        Language::Sql => {
+            let mut found = sql::extract_sql_file(text);
+            found.iter_mut().for_each(placeholders::apply);
+            return plain(found);
+        }
         Language::TypeScript | Language::JavaScript => typescript::has_sql_cue(text, options),
         Language::Rust => rust::has_sql_cue(text),
     };

@@ -1,24 +1,29 @@
 //! TypeScript and JavaScript: SQL in `sql` tagged templates, in the first argument of
 //! `query(...)`-like calls (string literals, templates, `+` concatenations, constants), and in
-//! plain strings that are unmistakably SQL. Parsed with oxc, the fastest maintained parser.
+//! plain strings that are unmistakably SQL. SQL clients are recognised by what they are
+//! (`const db = neon(url)`, `import { sql as q } from '@vercel/postgres'`), through imports
+//! and initialisers, one file and the local modules it imports at a time. Holes in plain
+//! templates and `+` concatenations are spliced text, not parameters. Parsed with oxc.
 
-use std::collections::HashMap;
-use std::path::Path;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use aho_corasick::AhoCorasick;
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
-    Argument, BinaryOperator, BindingPattern, CallExpression, Expression, StringLiteral,
-    TaggedTemplateExpression, TemplateLiteral, VariableDeclarator,
+    Argument, ArrayExpressionElement, BinaryOperator, BindingPattern, CallExpression, Expression,
+    ImportDeclaration, ImportDeclarationSpecifier, StringLiteral, TaggedTemplateExpression,
+    TemplateLiteral, VariableDeclarator,
 };
 use oxc_ast_visit::{walk, Visit};
 use oxc_parser::Parser;
 use oxc_span::SourceType;
 
+use super::splice::{next_param, HoleContext};
 use super::{
-    looks_like_sql_statement, starts_like_statement, Confidence, EmbeddedSql, ExtractError,
-    SqlBuilder,
+    looks_like_sql_statement, packages, starts_like_statement, Confidence, EmbeddedSql,
+    ExtractError, Splice, SqlBuilder,
 };
 use crate::config::SourcesConfig;
 use crate::diagnostic::Span;
@@ -40,19 +45,53 @@ const DEFAULT_FUNCTIONS: &[&str] = &[
     "manyOrNone",
     "any",
     "none",
+    // pg-promise's `db.result(...)`; not a cue (too common a word), so lowercase SQL there
+    // is found only in files with another cue.
+    "result",
 ];
+/// Callee names that are not cues for the pre-filter (see `cues`).
+const NOT_CUES: &[&str] = &["result"];
 /// SQL keywords after which an interpolation names a table, not a value.
 const IDENTIFIER_POSITION: &[&str] = &["FROM", "JOIN", "INTO", "UPDATE", "TABLE", "USING"];
+
+/// What an export of a known package is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Export {
+    /// A tag whose templates are SQL (`sql` of `@vercel/postgres`, slonik, drizzle, kysely).
+    Tag,
+    /// A function returning a tag (`neon(url)`, `postgres(url)`).
+    TagFactory,
+    /// A function or class returning a client whose `.sql` is a tag (`createPool()`).
+    Client,
+}
+
+/// Known packages' exports (`default`: the default export or the `require(...)` value).
+const PACKAGES: &[(&str, &str, Export)] = &[
+    ("@neondatabase/serverless", "neon", Export::TagFactory),
+    ("@neondatabase/serverless", "Pool", Export::Client),
+    ("@neondatabase/serverless", "Client", Export::Client),
+    ("postgres", "default", Export::TagFactory),
+    ("@vercel/postgres", "sql", Export::Tag),
+    ("@vercel/postgres", "db", Export::Client),
+    ("@vercel/postgres", "createPool", Export::Client),
+    ("@vercel/postgres", "createClient", Export::Client),
+    ("slonik", "sql", Export::Tag),
+    ("drizzle-orm", "sql", Export::Tag),
+    ("kysely", "sql", Export::Tag),
+    ("@databases/pg", "sql", Export::Tag),
+    ("@pgtyped/runtime", "sql", Export::Tag),
+    ("pg", "Pool", Export::Client),
+    ("pg", "Client", Export::Client),
+];
+
+/// Factories recognised by name even without an import in the file (`neon` re-exported).
+const FACTORY_NAMES: &[&str] = &["neon", "postgres"];
 
 pub fn extract(
     path: &Path,
     text: &str,
     options: &SourcesConfig,
 ) -> Result<Vec<EmbeddedSql>, ExtractError> {
-    let mut tags: Vec<&str> = DEFAULT_TAGS.to_vec();
-    tags.extend(options.tags.iter().map(String::as_str));
-    let mut functions: Vec<&str> = DEFAULT_FUNCTIONS.to_vec();
-    functions.extend(options.functions.iter().map(String::as_str));
     let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::tsx());
     let allocator = Allocator::default();
     let ret = Parser::new(&allocator, text, source_type).parse();
@@ -72,13 +111,21 @@ pub fn extract(
     }
     // oxc recovers from most errors and still builds a program; what it built is real code,
     // so SQL found in it is checked (a syntax error elsewhere doesn't make that SQL wrong).
-    let mut constants = Constants::default();
-    constants.visit_program(&ret.program);
+    let mut bindings = Bindings::default();
+    bindings.visit_program(&ret.program);
+    bindings.follow_local_imports(path);
+    let mut tags: Vec<String> = DEFAULT_TAGS.iter().map(|t| t.to_string()).collect();
+    tags.extend(options.tags.iter().cloned());
+    tags.extend(bindings.tags.iter().cloned());
+    let mut functions: Vec<&str> = DEFAULT_FUNCTIONS.to_vec();
+    functions.extend(options.functions.iter().map(String::as_str));
+    let constants = Constants::visit(&ret.program);
     let mut finder = Finder {
         text,
         tags: &tags,
         functions: &functions,
         constants: &constants.values,
+        literals: &constants.literals,
         used: Vec::new(),
         out: Vec::new(),
         depth: 0,
@@ -87,12 +134,269 @@ pub fn extract(
     let mut guesses = Guesses {
         text,
         used: &finder.used,
+        literals: &constants.literals,
         out: Vec::new(),
     };
     guesses.visit_program(&ret.program);
     let mut out = finder.out;
     out.extend(guesses.out);
+    let skip = if out.is_empty() {
+        None
+    } else {
+        packages::reason_to_skip(path, &bindings.modules)
+    };
+    for sql in &mut out {
+        sql.other_database.clone_from(&skip);
+        super::placeholders::apply(sql);
+    }
     Ok(out)
+}
+
+/// What names in a file stand for, from its imports and initialisers: which are SQL tags
+/// (`const db = neon(url)`, `import { sql as q } from '@vercel/postgres'`, `const { sql } =
+/// createPool()`), and which modules it imports. One name, one meaning per file: a name
+/// shadowed by an unrelated binding keeps its SQL meaning (SQL found that way still has to
+/// start like a statement).
+#[derive(Default)]
+struct Bindings {
+    tags: HashSet<String>,
+    factories: HashSet<String>,
+    clients: HashSet<String>,
+    /// Every module specifier imported or required.
+    modules: Vec<String>,
+    /// `import { db as d } from './db'`: (local, module, imported), followed on demand.
+    local_imports: Vec<(String, String, String)>,
+    /// Identifiers used as template tags (only those local imports are followed).
+    tag_uses: HashSet<String>,
+}
+
+impl Bindings {
+    fn add(&mut self, local: &str, export: Export) {
+        let set = match export {
+            Export::Tag => &mut self.tags,
+            Export::TagFactory => &mut self.factories,
+            Export::Client => &mut self.clients,
+        };
+        set.insert(local.to_string());
+    }
+
+    /// What an expression evaluates to, when it is one of the things tracked.
+    fn kind_of(&self, e: &Expression<'_>) -> Option<Export> {
+        let e = strip(e);
+        match e {
+            Expression::Identifier(id) => {
+                let n = id.name.as_str();
+                if self.tags.contains(n) {
+                    Some(Export::Tag)
+                } else if self.factories.contains(n) {
+                    Some(Export::TagFactory)
+                } else if self.clients.contains(n) {
+                    Some(Export::Client)
+                } else {
+                    None
+                }
+            }
+            Expression::CallExpression(c) => {
+                if let Some(module) = required_module(c) {
+                    return package_export(&module, "default");
+                }
+                match self.kind_of(&c.callee) {
+                    Some(Export::TagFactory) => Some(Export::Tag),
+                    Some(Export::Client) => Some(Export::Client),
+                    _ => match strip(&c.callee) {
+                        Expression::Identifier(id) if FACTORY_NAMES.contains(&id.name.as_str()) => {
+                            Some(Export::Tag)
+                        }
+                        // `require('postgres')(url)`
+                        Expression::CallExpression(inner) => required_module(inner)
+                            .and_then(|m| package_export(&m, "default"))
+                            .filter(|k| *k == Export::TagFactory)
+                            .map(|_| Export::Tag),
+                        _ => None,
+                    },
+                }
+            }
+            Expression::NewExpression(n) => {
+                (self.kind_of(&n.callee) == Some(Export::Client)).then_some(Export::Client)
+            }
+            // `createPool().sql`, `pool.sql`
+            Expression::StaticMemberExpression(m) if m.property.name == "sql" => {
+                (self.kind_of(&m.object) == Some(Export::Client)).then_some(Export::Tag)
+            }
+            _ => None,
+        }
+    }
+
+    /// For `import { db } from './db'` where `db` is used as a tag here: whether that module
+    /// makes `db` a tag (`export const db = neon(url)`).
+    fn follow_local_imports(&mut self, path: &Path) {
+        let wanted: Vec<(String, String, String)> = self
+            .local_imports
+            .iter()
+            .filter(|(local, _, _)| self.tag_uses.contains(local) && !self.tags.contains(local))
+            .cloned()
+            .collect();
+        for (local, module, imported) in wanted {
+            let Some(file) = resolve_module(path, &module) else {
+                continue;
+            };
+            if module_tags(&file).contains(&imported) {
+                self.tags.insert(local);
+            }
+        }
+    }
+}
+
+/// An expression without parentheses, TypeScript wrappers (`as`, `!`, `satisfies`) and `await`.
+fn strip<'b, 'a>(e: &'b Expression<'a>) -> &'b Expression<'a> {
+    let e = e.get_inner_expression();
+    match e {
+        Expression::AwaitExpression(a) => strip(&a.argument),
+        _ => e,
+    }
+}
+
+/// `require('pg')` → `pg`.
+fn required_module(c: &CallExpression<'_>) -> Option<String> {
+    match (
+        &c.callee,
+        c.arguments.first().and_then(Argument::as_expression),
+    ) {
+        (Expression::Identifier(id), Some(Expression::StringLiteral(s)))
+            if id.name == "require" =>
+        {
+            Some(s.value.to_string())
+        }
+        _ => None,
+    }
+}
+
+fn package_export(module: &str, name: &str) -> Option<Export> {
+    PACKAGES
+        .iter()
+        .find(|(m, n, _)| *m == module && *n == name)
+        .map(|&(_, _, k)| k)
+}
+
+impl<'a> Visit<'a> for Bindings {
+    fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
+        let module = it.source.value.as_str();
+        self.modules.push(module.to_string());
+        for spec in it.specifiers.iter().flatten() {
+            let (imported, local) = match spec {
+                ImportDeclarationSpecifier::ImportSpecifier(s) => {
+                    (s.imported.name().to_string(), s.local.name.as_str())
+                }
+                ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => {
+                    ("default".to_string(), s.local.name.as_str())
+                }
+                ImportDeclarationSpecifier::ImportNamespaceSpecifier(_) => continue,
+            };
+            if let Some(kind) = package_export(module, &imported) {
+                self.add(local, kind);
+            } else if module.starts_with('.') {
+                self.local_imports
+                    .push((local.to_string(), module.to_string(), imported));
+            }
+        }
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        if let Some(module) = required_module(it) {
+            self.modules.push(module);
+        }
+        walk::walk_call_expression(self, it);
+    }
+
+    fn visit_tagged_template_expression(&mut self, it: &TaggedTemplateExpression<'a>) {
+        if let Expression::Identifier(id) = strip(&it.tag) {
+            self.tag_uses.insert(id.name.to_string());
+        }
+        walk::walk_tagged_template_expression(self, it);
+    }
+
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        if let Some(init) = &it.init {
+            match &it.id {
+                BindingPattern::BindingIdentifier(id) => {
+                    if let Some(kind) = self.kind_of(init) {
+                        self.add(id.name.as_str(), kind);
+                    }
+                }
+                // `const { sql } = createPool()`, `const { neon } = require('@neondatabase/serverless')`
+                BindingPattern::ObjectPattern(pattern) => {
+                    let module = match strip(init) {
+                        Expression::CallExpression(c) => required_module(c),
+                        _ => None,
+                    };
+                    let from_client = self.kind_of(init) == Some(Export::Client);
+                    for prop in &pattern.properties {
+                        let (Some(key), BindingPattern::BindingIdentifier(local)) =
+                            (prop.key.static_name(), &prop.value)
+                        else {
+                            continue;
+                        };
+                        let kind = match &module {
+                            Some(m) => package_export(m, &key),
+                            None => (from_client && key == "sql").then_some(Export::Tag),
+                        };
+                        if let Some(kind) = kind {
+                            self.add(local.name.as_str(), kind);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        walk::walk_variable_declarator(self, it);
+    }
+}
+
+/// The file a relative module specifier names (`./db`, `../lib/db.js` for `db.ts`).
+fn resolve_module(from: &Path, spec: &str) -> Option<PathBuf> {
+    let base = from.parent()?.join(spec);
+    let mut candidates = vec![base.clone()];
+    if let Some(stem) = spec.strip_suffix(".js") {
+        let b = from.parent()?.join(stem);
+        candidates.push(b.with_extension("ts"));
+        candidates.push(b.with_extension("tsx"));
+    }
+    for ext in ["ts", "tsx", "js", "mjs", "cjs", "mts", "cts", "jsx"] {
+        let mut p = base.clone().into_os_string();
+        p.push(format!(".{ext}"));
+        candidates.push(PathBuf::from(p));
+        candidates.push(base.join(format!("index.{ext}")));
+    }
+    candidates.into_iter().find(|p| p.is_file())
+}
+
+/// The names a module binds to SQL tags (`export const db = neon(url)`), read once per file.
+fn module_tags(path: &Path) -> Arc<HashSet<String>> {
+    type Cache = Mutex<HashMap<PathBuf, Arc<HashSet<String>>>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Cache::default);
+    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(path) {
+        return found.clone();
+    }
+    let tags = std::fs::read_to_string(path)
+        .ok()
+        .map(|text| {
+            let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::tsx());
+            let allocator = Allocator::default();
+            let ret = Parser::new(&allocator, &text, source_type).parse();
+            let mut b = Bindings::default();
+            if !ret.panicked {
+                b.visit_program(&ret.program);
+            }
+            b.tags
+        })
+        .unwrap_or_default();
+    let tags = Arc::new(tags);
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(path.to_path_buf(), tags.clone());
+    tags
 }
 
 /// Whether a file can hold SQL we would find: a tag or call we look for, or an uppercase
@@ -139,12 +443,20 @@ fn cues<'a>(
 ) -> Option<AhoCorasick> {
     const KEYWORDS: &[&str] = &["SELECT", "INSERT", "UPDATE", "DELETE", "WITH ", "MERGE"];
     let mut patterns: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
+    // Lowercase SQL right at the start of a string: `db\`select ...\``, `q("select ...")`.
+    for k in ["select ", "insert ", "update ", "delete ", "with "] {
+        for quote in ['`', '\'', '"'] {
+            patterns.push(format!("{quote}{k}"));
+        }
+    }
     for t in tags.clone() {
         patterns.push(format!("{t}`"));
         patterns.push(format!("{t} `"));
     }
-    for f in functions.chain(tags) {
+    for f in functions.chain(tags).filter(|f| !NOT_CUES.contains(f)) {
         patterns.push(format!("{f}("));
+        // A type argument: `client.query<{ id: string }>("select ...")`.
+        patterns.push(format!("{f}<"));
     }
     AhoCorasick::builder()
         .kind(Some(aho_corasick::AhoCorasickKind::DFA))
@@ -152,13 +464,53 @@ fn cues<'a>(
         .ok()
 }
 
-/// `const q = "SELECT ..."` bindings, by name (the span of the initializer).
+/// `const q = "SELECT ..."` bindings, by name (the span of the initializer), and the names
+/// of `const`s whose value is a literal (`const LIMIT = 50`, `const COLUMNS = ['id', 'name']`).
 #[derive(Default)]
 struct Constants {
     values: HashMap<String, (u32, u32)>,
+    literals: HashSet<String>,
+    /// Names whose value is changed in place (`fields.push(x)`).
+    mutated: HashSet<String>,
+}
+
+impl Constants {
+    fn visit(program: &oxc_ast::ast::Program<'_>) -> Constants {
+        let mut c = Constants::default();
+        c.visit_program(program);
+        // `const fields = []; fields.push(...)`: a `const` array filled at run time.
+        for name in std::mem::take(&mut c.mutated) {
+            c.literals.remove(&name);
+        }
+        c
+    }
 }
 
 impl<'a> Visit<'a> for Constants {
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        if let Expression::StaticMemberExpression(m) = &it.callee {
+            if let (Expression::Identifier(id), "push" | "unshift" | "splice") =
+                (&m.object, m.property.name.as_str())
+            {
+                self.mutated.insert(id.name.to_string());
+            }
+        }
+        walk::walk_call_expression(self, it);
+    }
+
+    fn visit_variable_declaration(&mut self, it: &oxc_ast::ast::VariableDeclaration<'a>) {
+        if it.kind.is_const() {
+            for d in &it.declarations {
+                if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&d.id, &d.init) {
+                    if is_literal(init, &self.literals) {
+                        self.literals.insert(id.name.to_string());
+                    }
+                }
+            }
+        }
+        walk::walk_variable_declaration(self, it);
+    }
+
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
         if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init) {
             if is_foldable(init) {
@@ -168,6 +520,55 @@ impl<'a> Visit<'a> for Constants {
             }
         }
         walk::walk_variable_declarator(self, it);
+    }
+}
+
+/// Whether an expression's value is fixed in the source: a literal, a template without holes,
+/// a `const` of such, an array of them, `COLUMNS.join(', ')`, `COLUMNS.map(quote).join()`,
+/// `TABLES.users`, or a SCREAMING_CASE name (a constant by convention).
+fn is_literal(e: &Expression<'_>, literals: &HashSet<String>) -> bool {
+    match e.get_inner_expression() {
+        Expression::StringLiteral(_)
+        | Expression::NumericLiteral(_)
+        | Expression::BooleanLiteral(_)
+        | Expression::NullLiteral(_) => true,
+        Expression::TemplateLiteral(t) => t.expressions.iter().all(|e| is_literal(e, literals)),
+        Expression::Identifier(id) => {
+            let n = id.name.as_str();
+            literals.contains(n)
+                || (n.len() > 1
+                    && n.chars().any(|c| c.is_ascii_uppercase())
+                    && n.chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+        }
+        Expression::ArrayExpression(a) => a.elements.iter().all(|el| match el {
+            ArrayExpressionElement::SpreadElement(s) => is_literal(&s.argument, literals),
+            ArrayExpressionElement::Elision(_) => true,
+            other => other
+                .as_expression()
+                .is_some_and(|e| is_literal(e, literals)),
+        }),
+        Expression::StaticMemberExpression(m) => is_literal(&m.object, literals),
+        Expression::CallExpression(c) => match c.callee.get_inner_expression() {
+            Expression::StaticMemberExpression(m)
+                if matches!(
+                    m.property.name.as_str(),
+                    "join" | "map" | "filter" | "concat" | "slice" | "toString" | "toUpperCase"
+                ) =>
+            {
+                is_literal(&m.object, literals)
+                    && c.arguments.iter().all(|a| match a.as_expression() {
+                        Some(
+                            Expression::ArrowFunctionExpression(_)
+                            | Expression::FunctionExpression(_),
+                        ) => true,
+                        Some(e) => is_literal(e, literals),
+                        None => false,
+                    })
+            }
+            _ => false,
+        },
+        _ => false,
     }
 }
 
@@ -191,9 +592,10 @@ fn is_foldable(e: &Expression<'_>) -> bool {
 
 struct Finder<'s, 'c> {
     text: &'s str,
-    tags: &'c [&'c str],
+    tags: &'c [String],
     functions: &'c [&'c str],
     constants: &'c HashMap<String, (u32, u32)>,
+    literals: &'c HashSet<String>,
     /// Spans of literals already taken as SQL (so the guess pass skips them).
     used: Vec<(u32, u32)>,
     out: Vec<EmbeddedSql>,
@@ -216,15 +618,14 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
         // is a part only known at run time.
         let is_unsafe = match &it.tag {
             Expression::StaticMemberExpression(m) => {
-                m.property.name == "unsafe"
-                    && last_name(&m.object).is_some_and(|n| self.tags.contains(&n))
+                m.property.name == "unsafe" && last_name(&m.object).is_some_and(|n| self.is_tag(n))
             }
             _ => false,
         };
-        let is_sql_tag = last_name(&it.tag).is_some_and(|t| self.tags.contains(&t));
+        let is_sql_tag = last_name(&it.tag).is_some_and(|t| self.is_tag(t));
         if is_sql_tag || is_unsafe {
             let mut b = SqlBuilder::default();
-            self.template(&it.quasi, &mut b);
+            self.template(&it.quasi, &mut b, false);
             if is_unsafe {
                 // `${...}` runs from the end of one quasi to the start of the next.
                 for pair in it.quasi.quasis.windows(2) {
@@ -246,8 +647,7 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         let name = last_name(&it.callee);
-        let is_sql_call =
-            name.is_some_and(|n| self.functions.contains(&n) || self.tags.contains(&n));
+        let is_sql_call = name.is_some_and(|n| self.functions.contains(&n) || self.is_tag(n));
         if is_sql_call {
             if let Some(first) = it.arguments.first().and_then(Argument::as_expression) {
                 let mut b = SqlBuilder::default();
@@ -266,6 +666,10 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
 }
 
 impl Finder<'_, '_> {
+    fn is_tag(&self, name: &str) -> bool {
+        self.tags.iter().any(|t| t == name)
+    }
+
     fn mark_used(&mut self, e: &Expression<'_>) {
         match e {
             Expression::StringLiteral(s) => {
@@ -299,7 +703,7 @@ impl Finder<'_, '_> {
                 true
             }
             Expression::TemplateLiteral(t) => {
-                self.template(t, b);
+                self.template(t, b, true);
                 true
             }
             Expression::ParenthesizedExpression(p) => self.fold(&p.expression, b, depth + 1),
@@ -323,16 +727,31 @@ impl Finder<'_, '_> {
         if self.fold(e, b, depth + 1) {
             return true;
         }
-        // A run-time value concatenated in: a placeholder keeps value positions parseable;
-        // in identifier position the statement is dynamic.
+        // A run-time value concatenated in: spliced text. A stand-in keeps the statement
+        // parseable; in identifier position the statement is dynamic.
         let span = expr_span(e);
         let host = Span::new(span.start, span.end);
-        if in_identifier_position(&b.text) {
+        self.splice(e, host, 0, b);
+        false
+    }
+
+    /// Record a value pasted into the SQL text at `host` (`${x}` of a plain template, `+ x`)
+    /// and append its stand-in, padded to `len` bytes.
+    fn splice(&self, e: &Expression<'_>, host: Span, len: usize, b: &mut SqlBuilder) {
+        let context = HoleContext::of(&b.text);
+        let kind = context.kind(is_literal(e, self.literals));
+        if !context.is_value() && !b.dynamic.contains(&host) {
             b.dynamic.push(host);
         }
-        let n = b.text.matches('$').count() + 1;
-        b.push_placeholder(&format!("${n}"), span.start);
-        false
+        let stand_in = context.stand_in(next_param(&b.text), len);
+        let sql_start = b.text.len() as u32;
+        b.push_placeholder(&stand_in, host.start);
+        b.spliced.push(Splice {
+            host,
+            sql_start,
+            sql_end: b.text.len() as u32,
+            kind,
+        });
     }
 
     /// Re-parse a constant's initializer (by span) and fold it.
@@ -353,6 +772,7 @@ impl Finder<'_, '_> {
             tags: self.tags,
             functions: self.functions,
             constants: self.constants,
+            literals: self.literals,
             used: Vec::new(),
             out: Vec::new(),
             depth: 0,
@@ -375,12 +795,21 @@ impl Finder<'_, '_> {
                 .into_iter()
                 .map(|s| Span::new(shift(s.start), shift(s.end))),
         );
+        b.spliced.extend(local.spliced.into_iter().map(|s| Splice {
+            host: Span::new(shift(s.host.start), shift(s.host.end)),
+            sql_start: base + s.sql_start,
+            sql_end: base + s.sql_end,
+            kind: s.kind,
+        }));
         ok
     }
 
     /// A template literal: quasis decoded, each `${expr}` replaced by `$n` padded with spaces
     /// to the byte length of `${expr}`, so host offsets stay 1:1 (`${userId}` → `$1       `).
-    fn template(&mut self, t: &TemplateLiteral<'_>, b: &mut SqlBuilder) {
+    ///
+    /// With `spliced` (a plain template, not a tagged one), the holes are text pasted into
+    /// the SQL, recorded as [`Splice`]s, with a stand-in that fits their position.
+    fn template(&mut self, t: &TemplateLiteral<'_>, b: &mut SqlBuilder, spliced: bool) {
         let mut n = b.text.matches('$').count();
         for (i, quasi) in t.quasis.iter().enumerate() {
             let raw = &self.text[quasi.span.start as usize..quasi.span.end as usize];
@@ -391,6 +820,15 @@ impl Finder<'_, '_> {
                 let end = next.span.start;
                 let host = Span::new(start, end);
                 let len = (end - start) as usize;
+                let next_raw = &self.text[next.span.start as usize..next.span.end as usize];
+                if spliced {
+                    // `${schema}.users`: part of a name.
+                    if next_raw.starts_with('.') {
+                        b.dynamic.push(host);
+                    }
+                    self.splice(expr, host, len, b);
+                    continue;
+                }
                 let mut placeholder = format!("${n}");
                 if placeholder.len() < len {
                     placeholder.push_str(&" ".repeat(len - placeholder.len()));
@@ -400,14 +838,13 @@ impl Finder<'_, '_> {
                     Expression::TaggedTemplateExpression(_) | Expression::CallExpression(_)
                 ) && match expr {
                     Expression::TaggedTemplateExpression(tt) => {
-                        last_name(&tt.tag).is_some_and(|n| self.tags.contains(&n))
+                        last_name(&tt.tag).is_some_and(|n| self.is_tag(n))
                     }
                     Expression::CallExpression(c) => {
-                        last_name(&c.callee).is_some_and(|n| self.tags.contains(&n))
+                        last_name(&c.callee).is_some_and(|n| self.is_tag(n))
                     }
                     _ => false,
                 };
-                let next_raw = &self.text[next.span.start as usize..next.span.end as usize];
                 if nested
                     || in_identifier_position(&b.text)
                     || next_raw.starts_with('.')
@@ -491,6 +928,7 @@ fn js_escape(rest: &str) -> (Option<char>, usize) {
 struct Guesses<'s, 'u> {
     text: &'s str,
     used: &'u [(u32, u32)],
+    literals: &'u HashSet<String>,
     out: Vec<EmbeddedSql>,
 }
 
@@ -532,12 +970,13 @@ impl<'a> Visit<'a> for Guesses<'_, '_> {
                     tags: &[],
                     functions: &[],
                     constants: &HashMap::new(),
+                    literals: self.literals,
                     used: Vec::new(),
                     out: Vec::new(),
                     depth: 0,
                 };
                 let mut b = SqlBuilder::default();
-                f.template(it, &mut b);
+                f.template(it, &mut b, true);
                 self.out.push(b.finish(Confidence::Guess));
             }
         }
@@ -548,6 +987,7 @@ impl<'a> Visit<'a> for Guesses<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::extract::SpliceKind;
 
     fn sqls(src: &str) -> Vec<EmbeddedSql> {
         extract(Path::new("x.ts"), src, &SourcesConfig::default()).unwrap()
@@ -678,5 +1118,81 @@ alert(`Update available: ${v}`);
             &SourcesConfig::default(),
         );
         assert!(r.is_ok() || matches!(r, Err(ExtractError::HostSyntax { .. })));
+    }
+
+    // See: issue 12, item 4.
+    #[test]
+    fn clients_are_recognised_by_what_they_are() {
+        let src = r#"
+import { neon } from '@neondatabase/serverless';
+import { sql as q, createPool } from '@vercel/postgres';
+const db = neon(process.env.DATABASE_URL);
+const pg = require('postgres')(url);
+const { sql: pooled } = createPool();
+const alias = db;
+await db`SELECT id FROM users WHERE id = ${id}`;
+await q`SELECT id FROM orgs`;
+await pg`SELECT id FROM orders`;
+await pooled`SELECT id FROM posts`;
+await alias`SELECT 1 AS one`;
+await html`SELECT * FROM nothing`;
+"#;
+        let texts: Vec<String> = sqls(src).into_iter().map(|e| e.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "SELECT id FROM users WHERE id = $1   ",
+                "SELECT id FROM orgs",
+                "SELECT id FROM orders",
+                "SELECT id FROM posts",
+                "SELECT 1 AS one",
+            ]
+        );
+    }
+
+    // See: issue 12, item 5.
+    #[test]
+    fn generic_query_calls_with_lowercase_sql_pass_the_cue() {
+        let src = "const r = await client.query<{ id: string }>(\"select * from app_public.users where id = $1\", [id]);";
+        assert!(has_sql_cue(src, &SourcesConfig::default()));
+        assert_eq!(
+            sqls(src)[0].text,
+            "select * from app_public.users where id = $1"
+        );
+        // Prose still does not.
+        assert!(!has_sql_cue(
+            "// select the rows, then update the view\nconst x = 1;",
+            &SourcesConfig::default()
+        ));
+    }
+
+    // See: issue 12, item 6.
+    #[test]
+    fn plain_template_holes_are_splices() {
+        let src = "const LIMIT = 10;\nawait pool.query(`SELECT ${col} FROM users WHERE id = ${id} AND kind = ${'a'} LIMIT ${LIMIT}`);";
+        let e = &sqls(src)[0];
+        let kinds: Vec<SpliceKind> = e.spliced.iter().map(|s| s.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                SpliceKind::Fragment,
+                SpliceKind::Value,
+                SpliceKind::Constant,
+                SpliceKind::Constant
+            ]
+        );
+        assert_eq!(e.dynamic.len(), 1, "`${{col}}` names a column");
+        assert_eq!(
+            &src[e.spliced[1].host.start as usize..e.spliced[1].host.end as usize],
+            "${id}"
+        );
+        // A tagged template's holes are parameters, not splices.
+        assert!(sqls("await sql`SELECT 1 FROM users WHERE id = ${id}`;")[0]
+            .spliced
+            .is_empty());
+        // `+` concatenation: the value is spliced too.
+        let e = &sqls("await pool.query('SELECT 1 FROM users WHERE id = ' + id);")[0];
+        assert_eq!(e.spliced.len(), 1);
+        assert_eq!(e.spliced[0].kind, SpliceKind::Value);
     }
 }

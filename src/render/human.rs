@@ -9,7 +9,7 @@ use miette::{
 };
 
 use super::{display_path, escape_terminal, push_escaped, Files, HumanOptions, TextIndex};
-use crate::check::Report;
+use crate::check::{Report, UncheckedStatus};
 use crate::diagnostic::{Diagnostic, Origin, Severity};
 
 /// Lines longer than this (in bytes) are shown clipped around the finding.
@@ -51,7 +51,98 @@ pub fn render(report: &Report, options: HumanOptions) -> String {
         out.push('\n');
     }
     out.push_str(&summary(report));
+    out.push_str(&not_checked(report));
     out.push_str(&verified(report));
+    out
+}
+
+/// What was not checked in full, one line per kind; one line per reason for SQL skipped as
+/// being for another database; and a warning when source files held no SQL at all.
+fn not_checked(report: &Report) -> String {
+    let mut out = String::new();
+    let mut parts = Vec::new();
+    if report.statements_in_part > 0 {
+        parts.push(format!(
+            "{} checked in part (built at run time)",
+            plural(report.statements_in_part, "statement")
+        ));
+    }
+    if report.statements_skipped > 0 {
+        parts.push(format!(
+            "{} skipped (another database)",
+            plural(report.statements_skipped, "statement")
+        ));
+    }
+    if report.statements_not_checked > 0 {
+        parts.push(format!(
+            "{} not checked (did not parse)",
+            plural(report.statements_not_checked, "statement")
+        ));
+    }
+    if !parts.is_empty() {
+        out.push_str(&format!(
+            "Also: {}; list them with `schemalint check --list-unchecked`.\n",
+            parts.join(", ")
+        ));
+    }
+    let mut reasons: Vec<(&str, Vec<&std::path::Path>)> = Vec::new();
+    for u in report
+        .unchecked
+        .iter()
+        .filter(|u| u.status == UncheckedStatus::Skipped)
+    {
+        match reasons.iter_mut().find(|(r, _)| *r == u.reason) {
+            Some((_, files)) => files.push(&u.file),
+            None => reasons.push((&u.reason, vec![&u.file])),
+        }
+    }
+    for (reason, files) in reasons {
+        let statements = files.len();
+        let mut distinct = files.clone();
+        distinct.dedup();
+        let place = match distinct.as_slice() {
+            [one] => display_path(one),
+            many => plural(many.len(), "file"),
+        };
+        out.push_str(&format!(
+            "Skipped {} in {place}: {reason}.\n",
+            plural(statements, "statement")
+        ));
+    }
+    if report.sql_found == 0 && report.source_files > 0 {
+        out.push_str(&no_sql_warning(report.source_files));
+    }
+    out
+}
+
+/// The warning for a run that found no SQL in its source files.
+pub fn no_sql_warning(files: usize) -> String {
+    format!(
+        "warning: no SQL found in {}. Recognised: sql`...` tags (postgres.js, @vercel/postgres, \
+         neon(), slonik, drizzle, kysely, pgtyped), Prisma $queryRaw/$executeRaw, the first \
+         argument of .query/.execute/.one/.many/... (pg, pg-promise) and sqlx/postgres/\
+         tokio-postgres calls in Rust. If your code sends SQL another way, name the tag or \
+         function in schemalint.toml: [sources] tags = [\"db\"], functions = [\"run\"].\n",
+        plural(files, "source file")
+    )
+}
+
+/// `check --list-unchecked`: every statement not checked in full, with where and why.
+pub fn unchecked_list(report: &Report) -> String {
+    let mut out = String::new();
+    for u in &report.unchecked {
+        out.push_str(&format!(
+            "{}:{}:{}: {}: {}\n",
+            display_path(&u.file),
+            u.line,
+            u.column,
+            u.status.describe(),
+            u.reason
+        ));
+    }
+    if report.unchecked.is_empty() {
+        out.push_str("Every statement found was checked in full.\n");
+    }
     out
 }
 

@@ -12,6 +12,8 @@ struct Output<'a> {
     version: u32,
     diagnostics: Vec<JsonDiagnostic<'a>>,
     summary: Summary,
+    /// Every statement not checked in full, with where and why.
+    unchecked: Vec<JsonUnchecked>,
     /// Files that could not be checked (unreadable, not UTF-8, unparseable host syntax).
     tool_errors: Vec<ToolError>,
 }
@@ -37,6 +39,14 @@ struct Summary {
     errors: usize,
     warnings: usize,
     infos: usize,
+    /// Of `statements_checked`, those with parts only known at run time.
+    statements_checked_in_part: usize,
+    /// Statements for another database (SQLite, MySQL), not checked.
+    statements_skipped: usize,
+    /// Statements found but not checked at all.
+    statements_not_checked: usize,
+    /// Source files were scanned but held no SQL that schemalint recognises.
+    no_sql_found: bool,
     /// What the schema was read from (files, or a redacted database URL).
     #[serde(skip_serializing_if = "Option::is_none")]
     schema_source: Option<String>,
@@ -67,6 +77,15 @@ struct Verified {
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
+}
+
+#[derive(Serialize)]
+struct JsonUnchecked {
+    file: String,
+    line: u32,
+    column: u32,
+    status: crate::check::UncheckedStatus,
+    reason: String,
 }
 
 #[derive(Serialize)]
@@ -109,6 +128,10 @@ pub fn render(report: &Report) -> String {
             errors: report.count(Severity::Error),
             warnings: report.count(Severity::Warning),
             infos: report.count(Severity::Info),
+            statements_checked_in_part: report.statements_in_part,
+            statements_skipped: report.statements_skipped,
+            statements_not_checked: report.statements_not_checked,
+            no_sql_found: report.sql_found == 0 && report.source_files > 0,
             schema_source: report.schema_source.clone(),
             verified: report.verified.map(|v| Verified {
                 statements: v.statements,
@@ -122,6 +145,17 @@ pub fn render(report: &Report) -> String {
                 unanswered: v.unanswered,
             }),
         },
+        unchecked: report
+            .unchecked
+            .iter()
+            .map(|u| JsonUnchecked {
+                file: display_path(&u.file),
+                line: u.line,
+                column: u.column,
+                status: u.status,
+                reason: u.reason.clone(),
+            })
+            .collect(),
         tool_errors: report
             .run_errors
             .iter()

@@ -6,8 +6,12 @@ use crate::diagnostic::Severity;
 declare_rule! {
     /// ## What it does
     /// Notes, at info level, a statement that has parts only known at run time: a table or
-    /// column name interpolated into a template (`FROM ${table}`), `sql.unsafe(...)`, or a
-    /// string concatenated with a function's result, when what remains does not parse.
+    /// column name interpolated into a template (`FROM ${table}`), `sql.unsafe(...)`, a list
+    /// or clause built at run time (`SET ${fields.join(', ')}`, `WHERE ${clauses.join(' AND
+    /// ')}`, `VALUES ${placeholders}`, `$${i}` parameter numbers). When the rest still parses
+    /// with stand-ins for those parts, it is checked ("checked in part": the table of `UPDATE
+    /// t SET ${...} WHERE id = $1` and its `RETURNING` columns are), and findings that depend
+    /// on the missing parts are dropped; otherwise it is not checked. Never `sql-syntax`.
     ///
     /// ## Why is this bad?
     /// It isn't necessarily: but schemalint cannot check it, so schema drift there goes

@@ -7,6 +7,7 @@ mod banned_table;
 mod database_error;
 mod dynamic_sql;
 mod insert_column_count;
+mod interpolated_sql;
 mod missing_required_column;
 mod newer_postgres_syntax;
 mod on_conflict_without_target;
@@ -32,6 +33,7 @@ pub use banned_table::BannedTable;
 pub use database_error::DatabaseError;
 pub use dynamic_sql::DynamicSql;
 pub use insert_column_count::InsertColumnCount;
+pub use interpolated_sql::{interpolated_sql, InterpolatedSql};
 pub use missing_required_column::MissingRequiredColumn;
 pub use newer_postgres_syntax::NewerPostgresSyntax;
 pub use on_conflict_without_target::OnConflictWithoutTarget;
@@ -112,6 +114,7 @@ declare_rules! {
     BannedColumn,
     SqlSyntax,
     DynamicSql,
+    InterpolatedSql,
     UnsupportedDdl,
     UnusedSuppression,
     DatabaseError,
