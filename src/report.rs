@@ -645,8 +645,7 @@ fn name_words(t: &TableReport) -> Vec<String> {
 
 /// `a` is `b` plus words at the start or end (`media` / `media_assets`), and `b` does not
 /// point at `a` by a `<a>_id` column (then it is a child table: `orders` / `order_items`).
-fn is_name_lookalike(a: &TableReport, b: &TableReport) -> bool {
-    let (wa, wb) = (name_words(a), name_words(b));
+fn is_name_lookalike(wa: &[String], wb: &[String], a: &TableReport, b: &TableReport) -> bool {
     let (short, long, long_t) = if wa.len() <= wb.len() {
         (wa, wb, b)
     } else {
@@ -655,7 +654,7 @@ fn is_name_lookalike(a: &TableReport, b: &TableReport) -> bool {
     if short.is_empty() || short.len() == long.len() {
         return false;
     }
-    let affix = long.starts_with(&short) || long.ends_with(&short);
+    let affix = long.starts_with(short) || long.ends_with(short);
     let fk = format!("{}_id", short.join("_"));
     let child = long_t.column_types.iter().any(|(n, _)| n.as_str() == fk);
     affix && !child
@@ -663,22 +662,43 @@ fn is_name_lookalike(a: &TableReport, b: &TableReport) -> bool {
 
 /// Pairs of tables that may serve the same purpose.
 ///
-/// By columns: at least two shared non-boilerplate column names, and a Jaccard index of at
+/// By columns: at least two shared distinctive column names, and a Jaccard index of at
 /// least 0.3 or a containment of at least 0.8. Two unrelated tables often share one foreign
 /// key (`user_id`), so one shared column is never enough; a third of the distinctive columns
 /// in common is already unusual between tables of different purposes; and a table whose
 /// columns nearly all reappear in another (`media`'s `user_id`, `url` in `assets`) is the
-/// typical older copy, however wide the newer one grew. By name: one name is the other plus
-/// words (`media`, `media_assets`), unless it is a child table pointing back.
+/// typical older copy, however wide the newer one grew. Distinctive leaves out `id`,
+/// `created_at`, `updated_at`, and any column name found in more than max(3, 5%) of the
+/// tables (`label`, `meta` in a 1,000-table schema say nothing about purpose). By name: one
+/// name is the other plus words (`media`, `media_assets`), unless it is a child table
+/// pointing back.
 fn lookalikes(tables: &[TableReport]) -> Vec<Lookalike> {
     let candidates: Vec<&TableReport> = tables
         .iter()
         .filter(|t| matches!(t.kind, "table" | "partitioned-table"))
         .collect();
+    let mut frequency: HashMap<&str, usize> = HashMap::new();
+    for t in &candidates {
+        for (n, _) in &t.column_types {
+            *frequency.entry(n.as_str()).or_default() += 1;
+        }
+    }
+    let common = (candidates.len() / 20).max(3);
+    let columns: Vec<BTreeMap<&str, &str>> = candidates
+        .iter()
+        .map(|t| {
+            distinctive(t)
+                .into_iter()
+                .filter(|(n, _)| frequency.get(n).copied().unwrap_or(0) <= common)
+                .collect()
+        })
+        .collect();
+    let words: Vec<Vec<String>> = candidates.iter().map(|t| name_words(t)).collect();
     let mut out = Vec::new();
-    for (i, a) in candidates.iter().enumerate() {
-        for b in &candidates[i + 1..] {
-            let (ca, cb) = (distinctive(a), distinctive(b));
+    for i in 0..candidates.len() {
+        for j in i + 1..candidates.len() {
+            let (a, b) = (candidates[i], candidates[j]);
+            let (ca, cb) = (&columns[i], &columns[j]);
             let shared: Vec<&str> = ca.keys().filter(|k| cb.contains_key(*k)).copied().collect();
             let union = ca.len() + cb.len() - shared.len();
             let jaccard = if union == 0 {
@@ -696,7 +716,7 @@ fn lookalikes(tables: &[TableReport]) -> Vec<Lookalike> {
             if shared.len() >= 2 && (jaccard >= 0.3 || containment >= 0.8) {
                 why.push("columns");
             }
-            if is_name_lookalike(a, b) {
+            if is_name_lookalike(&words[i], &words[j], a, b) {
                 why.push("name");
             }
             if why.is_empty() {
@@ -1228,11 +1248,14 @@ mod tests {
         let order_items = table("public.order_items", &["id", "order_id"]);
         let users = table("public.users", &["id"]);
         let sessions = table("public.user_sessions", &["id", "token"]);
-        assert!(is_name_lookalike(&media, &media_assets));
-        assert!(is_name_lookalike(&assets, &media_assets));
-        assert!(!is_name_lookalike(&orders, &order_items));
-        assert!(is_name_lookalike(&users, &sessions));
-        assert!(!is_name_lookalike(&media, &assets));
+        let like = |a: &TableReport, b: &TableReport| {
+            is_name_lookalike(&name_words(a), &name_words(b), a, b)
+        };
+        assert!(like(&media, &media_assets));
+        assert!(like(&assets, &media_assets));
+        assert!(!like(&orders, &order_items));
+        assert!(like(&users, &sessions));
+        assert!(!like(&media, &assets));
     }
 
     #[test]
@@ -1257,5 +1280,20 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].why, vec!["columns"]);
         assert_eq!(found[0].containment, 1.0);
+    }
+
+    #[test]
+    fn columns_most_tables_have_say_nothing_about_purpose() {
+        // 40 tables sharing `label` and `meta` (common: in more than max(3, 5%) of them)
+        // are not look-alikes of each other.
+        let tables: Vec<TableReport> = (0..40)
+            .map(|i| {
+                table(
+                    &format!("public.t{i:02}"),
+                    &["id", "label", "meta", &format!("c{i}")],
+                )
+            })
+            .collect();
+        assert!(lookalikes(&tables).is_empty());
     }
 }
