@@ -58,6 +58,8 @@ pub struct Report {
     pub sources: Vec<(PathBuf, Arc<str>)>,
     /// Schema objects the code uses; filled only when `Checker::collect_references` is set.
     pub references: BTreeSet<Reference>,
+    /// Every table reference with its place (`schemalint report`); filled with `references`.
+    pub table_uses: Vec<TableUsage>,
     /// Set when the database verified the statements (`check --verify`).
     pub verified: Option<verify::Summary>,
     /// Problems that are not about one source file's content (a path that does not exist, a
@@ -110,6 +112,29 @@ pub struct Reference {
     pub column: Option<Ident>,
 }
 
+/// One table named by one statement, and where (`schemalint report`). Tables the schema
+/// lacks are kept too (`found: None`); system catalogs and unknown schemas are not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableUsage {
+    /// The host file.
+    pub file: PathBuf,
+    /// The table name in the host file.
+    pub span: Span,
+    /// Which statement of the scanned file it is in (0-based), to count statements per table.
+    pub statement: usize,
+    /// The name as written.
+    pub name: crate::schema::QualifiedName,
+    /// The relation it resolved to (schema, name), or `None` when the schema lacks it.
+    pub found: Option<(Ident, Ident)>,
+    pub usage: resolve::TableUse,
+    /// Columns of this reference in expressions (select list, WHERE, RETURNING...).
+    pub read: BTreeSet<Ident>,
+    /// Columns it assigns (INSERT column list, UPDATE SET, ON CONFLICT).
+    pub written: BTreeSet<Ident>,
+    /// `*`, `t.*` or an INSERT without a column list: every column.
+    pub all_columns: bool,
+}
+
 impl Report {
     /// A report that holds only a tool error: what a machine format prints when the run
     /// could not start (bad config, unreachable database), so CI always gets a valid document.
@@ -128,6 +153,7 @@ impl Report {
         self.statements_checked += other.statements_checked;
         self.sources.extend(other.sources);
         self.references.extend(other.references);
+        self.table_uses.extend(other.table_uses);
         self.verified = match (self.verified, other.verified) {
             (Some(a), Some(b)) => Some(a + b),
             (a, b) => a.or(b),
@@ -205,6 +231,7 @@ pub struct Verify<'v> {
 struct FileOutcome {
     path: PathBuf,
     references: BTreeSet<Reference>,
+    table_uses: Vec<TableUsage>,
     diagnostics: Vec<Diagnostic>,
     error: Option<FileError>,
     statements: usize,
@@ -365,6 +392,7 @@ impl Checker<'_> {
             }
             report.unchecked.extend(outcome.unchecked);
             report.references.extend(outcome.references);
+            report.table_uses.extend(outcome.table_uses);
             if !outcome.diagnostics.is_empty() {
                 report.sources.extend(outcome.texts);
             }
@@ -381,6 +409,7 @@ impl Checker<'_> {
         let mut outcome = FileOutcome {
             path: file.path,
             references: BTreeSet::new(),
+            table_uses: Vec::new(),
             diagnostics: Vec::new(),
             error: file.error,
             statements: 0,
@@ -448,8 +477,17 @@ impl Checker<'_> {
             if sql.host_file.is_none() {
                 interpolations(&sql, &file.text, &self.settings, &mut outcome.diagnostics);
             }
-            let statements =
-                self.check_sql(&sql, &mut outcome.diagnostics, &mut outcome.references);
+            let mut uses = self.collect_references.then(|| TableUses {
+                file: host.clone(),
+                first_statement: outcome.statements,
+                out: &mut outcome.table_uses,
+            });
+            let statements = self.check_sql_with_uses(
+                &sql,
+                &mut outcome.diagnostics,
+                &mut outcome.references,
+                uses.as_mut(),
+            );
             outcome.statements += statements;
             if statements > 0 && !sql.dynamic.is_empty() {
                 let part = sql
@@ -532,6 +570,17 @@ impl Checker<'_> {
         diagnostics: &mut Vec<Diagnostic>,
         references: &mut BTreeSet<Reference>,
     ) -> usize {
+        self.check_sql_with_uses(sql, diagnostics, references, None)
+    }
+
+    /// [`Checker::check_sql`], also recording each table reference's place when asked.
+    fn check_sql_with_uses(
+        &self,
+        sql: &EmbeddedSql,
+        diagnostics: &mut Vec<Diagnostic>,
+        references: &mut BTreeSet<Reference>,
+        mut uses: Option<&mut TableUses<'_>>,
+    ) -> usize {
         // SQL the extractor could not read at all (a run-time value passed to a query call).
         if sql.text.trim().is_empty() {
             if let Some(&first) = sql.dynamic.first() {
@@ -554,7 +603,7 @@ impl Checker<'_> {
             None => ParsedSql::new(&sql.text),
         };
         let first_new = diagnostics.len();
-        for stmt in &statements {
+        for (n, stmt) in statements.iter().enumerate() {
             let resolved = resolve::resolve_statement(stmt, self.schema, &parsed);
             rules::check_statement(
                 sql,
@@ -566,6 +615,9 @@ impl Checker<'_> {
             );
             if self.collect_references {
                 collect_references(&resolved, references);
+            }
+            if let Some(uses) = uses.as_deref_mut() {
+                collect_table_uses(sql, &resolved, uses.first_statement + n, uses);
             }
         }
         if !sql.dynamic.is_empty() {
@@ -773,6 +825,55 @@ fn collect_references(resolved: &resolve::Resolved, out: &mut BTreeSet<Reference
                 });
             }
         }
+    }
+}
+
+/// Where `collect_table_uses` writes, and the place of the SQL it reads.
+struct TableUses<'o> {
+    file: PathBuf,
+    first_statement: usize,
+    out: &'o mut Vec<TableUsage>,
+}
+
+fn collect_table_uses(
+    sql: &EmbeddedSql,
+    resolved: &resolve::Resolved,
+    statement: usize,
+    uses: &mut TableUses<'_>,
+) {
+    for (i, t) in resolved.tables.iter().enumerate() {
+        let found = match &t.status {
+            resolve::TableStatus::Found { schema, relation } => {
+                Some((schema.clone(), relation.clone()))
+            }
+            resolve::TableStatus::Missing => None,
+            resolve::TableStatus::Catalog | resolve::TableStatus::UnknownSchema => continue,
+        };
+        let mut usage = TableUsage {
+            file: uses.file.clone(),
+            span: sql.host_span(t.range.start, t.range.end),
+            statement,
+            name: t.name.clone(),
+            found,
+            usage: t.usage,
+            read: BTreeSet::new(),
+            written: BTreeSet::new(),
+            all_columns: resolved.all_columns_used.contains(&i),
+        };
+        for c in &resolved.columns {
+            match (c.usage, &c.status) {
+                (resolve::ColumnUse::Target { table }, _) if table == i => {
+                    usage.written.insert(c.name.clone());
+                }
+                (resolve::ColumnUse::Expr, resolve::ColumnStatus::Found { table: Some(t) })
+                    if *t == i =>
+                {
+                    usage.read.insert(c.name.clone());
+                }
+                _ => {}
+            }
+        }
+        uses.out.push(usage);
     }
 }
 

@@ -21,6 +21,9 @@ pub enum Command {
     Check(CheckArgs),
     /// List tables and columns no scanned code uses, and banned tables still in use.
     Unused(UnusedArgs),
+    /// Write the table consolidation plan: each table's status, look-alike tables, and what
+    /// to ban or drop (suggested, never applied).
+    Report(ReportArgs),
     /// Write the schema (from a database or DDL) as a deterministic JSON snapshot.
     Snapshot {
         #[command(flatten)]
@@ -210,6 +213,35 @@ pub struct UnusedArgs {
     /// No progress line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `report`: the paths to scan, the schema and the output format.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Files or directories to scan [default: the current directory].
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub source: SchemaArgs,
+
+    /// Output format: tables for people, a Markdown document for a pull request, or JSON.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ReportFormat,
+
+    /// No progress line on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The formats of `schemalint report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// A table per section, for a terminal.
+    Human,
+    /// "Current situation / Problem / Solution", with code locations as relative links.
+    Markdown,
+    /// A stable JSON document (`"version": 1`).
+    Json,
 }
 
 impl CheckArgs {

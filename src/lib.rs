@@ -13,6 +13,7 @@ pub mod fingerprint;
 pub mod init;
 pub mod progress;
 pub mod render;
+pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod schema;
@@ -66,6 +67,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Unused(args) => {
             run_unused(&CheckArgs::from_schema(args.paths, args.source, args.quiet))
         }
+        Command::Report(args) => report::run_report(&args),
         Command::Snapshot { source, output } => {
             run_snapshot(&CheckArgs::from_schema(Vec::new(), source, true), &output)
         }
@@ -756,14 +758,14 @@ fn check_plan(args: &CheckArgs, plan: &mut CheckPlan) -> Result<Report, Error> {
         };
         Some(connect_options(
             url,
-            timeouts(args, &plan),
+            timeouts(args, plan),
             &plan.search_path,
         ))
     } else {
         None
     };
     // The static schema is the verifying database itself when no schema files are used.
-    let same_database = database_url(args, &plan)?.is_some();
+    let same_database = database_url(args, plan)?.is_some();
     let verifier = |texts: &[&str]| match verify_opts.as_ref() {
         Some(opts) => schema::live::prepare_each(opts, texts),
         None => schema::live::Verification {

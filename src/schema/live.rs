@@ -550,11 +550,38 @@ const RELATIONS_SQL: &str = include_str!("queries/relations.sql");
 const ENUMS_SQL: &str = include_str!("queries/enums.sql");
 const SCHEMAS_SQL: &str = include_str!("queries/schemas.sql");
 const FUNCTIONS_SQL: &str = include_str!("queries/functions.sql");
+const STATS_SQL: &str = include_str!("queries/stats.sql");
 
 /// Read the whole schema: three catalog queries in one read-only, repeatable-read
 /// transaction, with a statement timeout and a client-side deadline on each reply.
 pub fn introspect(opts: &ConnectOptions) -> Result<Schema, LiveError> {
-    block_on(opts, introspect_async(opts))
+    block_on(opts, introspect_async(opts, false)).map(|(schema, _)| schema)
+}
+
+/// What the server's statistics say about one table (`pg_class`, `pg_stat_all_tables`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TableStats {
+    /// `pg_class.reltuples`: the planner's row estimate; `None` before the first VACUUM or
+    /// ANALYZE (Postgres stores -1 then).
+    pub reltuples: Option<f64>,
+    /// `n_live_tup`, `n_tup_ins`, `n_tup_upd`, `n_tup_del`; `None` without a statistics entry.
+    pub live: Option<i64>,
+    pub inserted: Option<i64>,
+    pub updated: Option<i64>,
+    pub deleted: Option<i64>,
+    /// The latest manual or automatic VACUUM and ANALYZE, as the server prints timestamps.
+    pub last_vacuum: Option<String>,
+    pub last_analyze: Option<String>,
+}
+
+/// Statistics by (schema, table).
+pub type Stats = std::collections::BTreeMap<(Ident, Ident), TableStats>;
+
+/// [`introspect`], plus each table's statistics read in the same read-only transaction, so
+/// that both describe the same moment (`schemalint report`).
+pub fn introspect_with_stats(opts: &ConnectOptions) -> Result<(Schema, Stats), LiveError> {
+    block_on(opts, introspect_async(opts, true))
+        .map(|(schema, stats)| (schema, stats.unwrap_or_default()))
 }
 
 /// Run one database conversation to completion on a single-threaded runtime.
@@ -628,7 +655,10 @@ fn session_settings(opts: &ConnectOptions) -> String {
     )
 }
 
-async fn introspect_async(opts: &ConnectOptions) -> Result<Schema, LiveError> {
+async fn introspect_async(
+    opts: &ConnectOptions,
+    with_stats: bool,
+) -> Result<(Schema, Option<Stats>), LiveError> {
     const PHASE: &str = "reading the schema";
     let (client, info) = connect(opts).await?;
     let failed = |e: tokio_postgres::Error| query_error(&info, &e);
@@ -654,6 +684,14 @@ async fn introspect_async(opts: &ConnectOptions) -> Result<Schema, LiveError> {
         schemas.map_err(failed)?,
         functions.map_err(failed)?,
     );
+    let stats = if with_stats {
+        let rows = reply(opts, &info, PHASE, client.query(STATS_SQL, &[]))
+            .await?
+            .map_err(failed)?;
+        Some(stats_from_rows(&rows))
+    } else {
+        None
+    };
     reply(opts, &info, PHASE, client.batch_execute("ROLLBACK"))
         .await?
         .map_err(failed)?;
@@ -743,7 +781,28 @@ async fn introspect_async(opts: &ConnectOptions) -> Result<Schema, LiveError> {
                 result,
             });
     }
-    Ok(schema)
+    Ok((schema, stats))
+}
+
+fn stats_from_rows(rows: &[tokio_postgres::Row]) -> Stats {
+    rows.iter()
+        .map(|row| {
+            let key = (
+                Ident::quoted(row.get::<_, &str>(0)),
+                Ident::quoted(row.get::<_, &str>(1)),
+            );
+            let stats = TableStats {
+                reltuples: row.get::<_, Option<f64>>(2).filter(|n| *n >= 0.0),
+                live: row.get(3),
+                inserted: row.get(4),
+                updated: row.get(5),
+                deleted: row.get(6),
+                last_vacuum: row.get(7),
+                last_analyze: row.get(8),
+            };
+            (key, stats)
+        })
+        .collect()
 }
 
 /// What the server said about a statement it refused to prepare.

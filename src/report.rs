@@ -1,0 +1,1304 @@
+//! `schemalint report`: the table consolidation plan, written from the code and the schema.
+//! It builds a [`Plan`] (each table's status, look-alike pairs, suggestions) from the
+//! references `check` collects, and renders it; it never changes a file or the database.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use miette::{miette, Report as Error};
+use serde::Serialize;
+
+use crate::check::{self, TableUsage};
+use crate::cli::{CheckArgs, ReportArgs, ReportFormat};
+use crate::diagnostic::LineIndex;
+use crate::render;
+use crate::resolve::TableUse;
+use crate::rules::Banned;
+use crate::schema::live::{Stats, TableStats};
+use crate::schema::{self, Ident, LoadedSchema, RelationKind, Schema};
+use crate::{CheckPlan, Outcome};
+
+/// Columns every table tends to have: left out of the look-alike comparison, since sharing
+/// them says nothing about purpose.
+const BOILERPLATE_COLUMNS: &[&str] = &["id", "created_at", "updated_at"];
+
+/// What the status of a table is, and the one-line reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Referenced by code, absent from the schema.
+    MissingReferenced,
+    /// Referenced by code, and the statistics say it holds no rows.
+    EmptyReferenced,
+    /// Listed in `[banned]` and still used.
+    BannedReferenced,
+    /// In the schema, no scanned code uses it.
+    Unreferenced,
+    /// Referenced and present (and holding rows, when known).
+    InUse,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::MissingReferenced => "missing-referenced",
+            Status::EmptyReferenced => "empty-referenced",
+            Status::BannedReferenced => "banned-referenced",
+            Status::Unreferenced => "unreferenced",
+            Status::InUse => "in-use",
+        }
+    }
+}
+
+/// One place in the code that names a table.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    /// Relative to the project root (the config's directory, else the working directory).
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    /// read, insert, update, delete or merge.
+    #[serde(rename = "use")]
+    pub usage: &'static str,
+}
+
+/// How the code uses one column of a table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ColumnUseSummary {
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<String>,
+    pub read: bool,
+    pub written: bool,
+    /// Not in the schema's column list (a column the code names that the table lacks).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub missing: bool,
+}
+
+/// Row counts from the server's statistics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rows {
+    /// `n_live_tup` when the statistics have an entry, else `reltuples`.
+    pub estimate: i64,
+    /// Which statistic `estimate` is: `n_live_tup` or `reltuples`.
+    pub source: &'static str,
+}
+
+/// Everything the report says about one table.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableReport {
+    /// `schema.table` (the name as written, for a table the schema lacks).
+    pub name: String,
+    /// table, view, materialized-view, partitioned-table, foreign-table, or missing.
+    pub kind: &'static str,
+    pub status: Status,
+    pub reason: String,
+    /// `[banned]` reason, when listed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub banned: Option<String>,
+    /// `null` when unknown (no database, or no statistics yet).
+    pub rows: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_source: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activity: Option<Activity>,
+    pub column_count: usize,
+    pub statements: usize,
+    pub files: Vec<String>,
+    pub entry_points: Vec<String>,
+    pub references: Vec<Location>,
+    /// Every column of the table and every column the code names on it.
+    pub columns: BTreeMap<String, ColumnUseSummary>,
+    /// Some statement uses every column (`*`, an INSERT without a column list).
+    pub all_columns_used: bool,
+    #[serde(skip)]
+    key: Option<(Ident, Ident)>,
+    #[serde(skip)]
+    column_types: Vec<(Ident, String)>,
+}
+
+/// Inserts, updates and deletes counted by the server since its statistics were reset.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Activity {
+    pub inserted: Option<i64>,
+    pub updated: Option<i64>,
+    pub deleted: Option<i64>,
+    pub last_vacuum: Option<String>,
+    pub last_analyze: Option<String>,
+}
+
+impl TableReport {
+    fn is_referenced(&self) -> bool {
+        !self.references.is_empty()
+    }
+
+    fn never_used_columns(&self) -> Vec<&str> {
+        if self.all_columns_used || !self.is_referenced() {
+            return Vec::new();
+        }
+        self.columns
+            .iter()
+            .filter(|(_, c)| !c.read && !c.written && !c.missing)
+            .map(|(n, _)| n.as_str())
+            .collect()
+    }
+
+    /// "3 statements in netlify:save-media, netlify:list-assets".
+    fn usage_line(&self) -> String {
+        if self.statements == 0 {
+            return "no code".to_string();
+        }
+        let who = if self.entry_points.is_empty() {
+            self.files.join(", ")
+        } else {
+            self.entry_points.join(", ")
+        };
+        format!("{} in {who}", plural(self.statements, "statement"))
+    }
+}
+
+/// Two tables that may serve the same purpose.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lookalike {
+    pub a: String,
+    pub b: String,
+    /// `columns` (strong column overlap) and/or `name` (one name is the other plus a word).
+    pub why: Vec<&'static str>,
+    /// Shared columns (boilerplate left out), with the type in each when they differ.
+    pub shared_columns: Vec<String>,
+    /// Jaccard index over the non-boilerplate column names, to two decimals.
+    pub jaccard: f64,
+    /// Shared columns over the smaller table's non-boilerplate columns.
+    pub containment: f64,
+    pub a_used_by: String,
+    pub b_used_by: String,
+}
+
+/// A change the report proposes and does not make.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    /// `ban` (a `[banned]` line), `drop` (a migration) or `fix-references`.
+    pub kind: &'static str,
+    pub table: String,
+    /// The text to paste: a TOML line, SQL, or what to change in code.
+    pub text: String,
+    pub evidence: Vec<String>,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub version: u32,
+    /// Where the schema came from.
+    pub schema_source: String,
+    /// Whether row counts are known (a live database).
+    pub database: bool,
+    pub files_scanned: usize,
+    pub statements_checked: usize,
+    pub tables: Vec<TableReport>,
+    pub lookalikes: Vec<Lookalike>,
+    pub suggestions: Vec<Suggestion>,
+    /// Files and paths that could not be read: the report may be incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tool_errors: Vec<String>,
+}
+
+/// `schemalint report`.
+pub fn run_report(args: &ReportArgs) -> Result<Outcome, Error> {
+    let check_args = CheckArgs::from_schema(
+        args.paths.clone(),
+        crate::cli::SchemaArgs {
+            schema: args.source.schema.clone(),
+            database_url: args.source.database_url.clone(),
+            database_url_env: args.source.database_url_env.clone(),
+            connect_timeout: args.source.connect_timeout,
+            query_timeout: args.source.query_timeout,
+            config: args.source.config.clone(),
+        },
+        args.quiet,
+    );
+    let mut plan = crate::plan_check(&check_args)?;
+    plan.collect_references = true;
+    // The schema loads while the sources are scanned, as in `check`.
+    let (loaded, (files, walk_errors)) = check::run_with_big_stacks(|| {
+        rayon::join(
+            || load_schema_with_stats(&check_args, &plan),
+            || crate::scan(&plan),
+        )
+    });
+    let (loaded, stats, source) = loaded?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {}: {}", render::display_path(&w.file), w.message);
+    }
+    let report = crate::check_scanned(&plan, &loaded, files, walk_errors, None);
+    let root = project_root(&plan);
+    let built = build(
+        &loaded.schema,
+        stats.as_ref(),
+        &report,
+        &Banned::new(&plan.config.config.banned, &loaded.schema),
+        &root,
+        source,
+    );
+    let text = match args.format {
+        ReportFormat::Human => human(&built),
+        ReportFormat::Markdown => markdown(&built),
+        ReportFormat::Json => json(&built),
+    };
+    render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
+    for e in &built.tool_errors {
+        eprintln!("error: {e}");
+    }
+    Ok(if report.is_incomplete() {
+        Outcome::ToolError
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// The project root: the config's directory, else the working directory.
+fn project_root(plan: &CheckPlan) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    match plan.config.base_dir() {
+        Some(dir) if dir.is_absolute() => dir.to_path_buf(),
+        Some(dir) => cwd.join(dir),
+        None => cwd,
+    }
+}
+
+/// The schema as `check` loads it; from a live database, with its statistics read in the
+/// same transaction.
+fn load_schema_with_stats(
+    args: &CheckArgs,
+    plan: &CheckPlan,
+) -> Result<(LoadedSchema, Option<Stats>, String), Error> {
+    if let Some(url) = crate::database_url(args, plan)? {
+        let source = format!("live database {}", schema::live::display_connection(&url));
+        let opts = crate::connect_options(url, crate::timeouts(args, plan), &plan.search_path);
+        let (schema, stats) =
+            schema::live::introspect_with_stats(&opts).map_err(|e| miette!("{e}"))?;
+        let loaded = LoadedSchema {
+            schema,
+            warnings: Vec::new(),
+            files: Vec::new(),
+        };
+        return Ok((loaded, Some(stats), source));
+    }
+    let (loaded, source) = crate::load_schema(args, plan)?;
+    Ok((loaded, None, source))
+}
+
+/// Build the plan from the schema, the statistics (live databases only) and the references.
+pub fn build(
+    schema: &Schema,
+    stats: Option<&Stats>,
+    report: &check::Report,
+    banned: &Banned,
+    root: &Path,
+    schema_source: String,
+) -> Plan {
+    let mut positions = Positions::default();
+    // Group the references: by resolved relation, or by the name as written when missing.
+    let mut by_table: BTreeMap<String, Vec<&TableUsage>> = BTreeMap::new();
+    let mut keys: HashMap<String, Option<(Ident, Ident)>> = HashMap::new();
+    for u in &report.table_uses {
+        let name = match &u.found {
+            Some((s, t)) => format!("{s}.{t}"),
+            None => missing_name(schema, &u.name),
+        };
+        keys.entry(name.clone()).or_insert_with(|| u.found.clone());
+        by_table.entry(name).or_default().push(u);
+    }
+    let mut tables = Vec::new();
+    // Sequences come with their tables (serial, identity): not tables to consolidate.
+    for (s, rel) in schema
+        .relations()
+        .filter(|(_, r)| r.kind != RelationKind::Sequence)
+    {
+        let name = format!("{s}.{}", rel.name);
+        let uses = by_table.remove(&name).unwrap_or_default();
+        let key = (s.clone(), rel.name.clone());
+        let table_stats = stats.and_then(|st| st.get(&key));
+        let mut t = table_report(name, kind_name(rel.kind), &uses, root, &mut positions);
+        t.key = Some(key);
+        t.column_count = rel.columns.len();
+        t.column_types = rel
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.data_type.clone()))
+            .collect();
+        for c in &rel.columns {
+            let entry = t.columns.entry(c.name.to_string()).or_default();
+            entry.data_type = Some(c.data_type.clone());
+        }
+        for (n, c) in t.columns.iter_mut() {
+            c.missing = c.data_type.is_none() && !rel.opaque && n != "*";
+        }
+        t.banned = banned.table(Some(s), &rel.name).map(str::to_string);
+        if let Some(st) = table_stats {
+            t.rows = rows(st).map(|r| r.estimate);
+            t.rows_source = rows(st).map(|r| r.source);
+            t.activity = Some(Activity {
+                inserted: st.inserted,
+                updated: st.updated,
+                deleted: st.deleted,
+                last_vacuum: st.last_vacuum.clone(),
+                last_analyze: st.last_analyze.clone(),
+            });
+        }
+        let holds_rows = rel.kind != RelationKind::View && rel.kind != RelationKind::ForeignTable;
+        decide(&mut t, stats.is_some(), holds_rows);
+        tables.push(t);
+    }
+    for (name, uses) in by_table {
+        let mut t = table_report(name.clone(), "missing", &uses, root, &mut positions);
+        let written_as = uses.first().map(|u| &u.name);
+        t.banned = written_as
+            .and_then(|n| banned.table(n.schema.as_ref(), &n.name))
+            .map(str::to_string);
+        for c in t.columns.values_mut() {
+            c.missing = true;
+        }
+        decide(&mut t, stats.is_some(), true);
+        tables.push(t);
+    }
+    let lookalikes = lookalikes(&tables);
+    let suggestions = suggestions(&tables, &lookalikes, stats.is_some());
+    Plan {
+        version: 1,
+        schema_source,
+        database: stats.is_some(),
+        files_scanned: report.files_scanned,
+        statements_checked: report.statements_checked,
+        tables,
+        lookalikes,
+        suggestions,
+        tool_errors: render::tool_error_lines(report),
+    }
+}
+
+/// `public.media_batches` for an unqualified name the schema lacks: where Postgres would
+/// create it (the first schema on the search path).
+fn missing_name(schema: &Schema, name: &schema::QualifiedName) -> String {
+    match &name.schema {
+        Some(s) => format!("{s}.{}", name.name),
+        None => format!("{}.{}", schema.creation_schema(), name.name),
+    }
+}
+
+fn kind_name(kind: RelationKind) -> &'static str {
+    match kind {
+        RelationKind::Table => "table",
+        RelationKind::View => "view",
+        RelationKind::MaterializedView => "materialized-view",
+        RelationKind::PartitionedTable => "partitioned-table",
+        RelationKind::ForeignTable => "foreign-table",
+        RelationKind::Sequence => "sequence",
+    }
+}
+
+/// The row estimate: `n_live_tup` when the statistics system has an entry, else `reltuples`
+/// (set by VACUUM and ANALYZE); `None` when neither is known.
+fn rows(st: &TableStats) -> Option<Rows> {
+    if let Some(live) = st.live {
+        // A fresh entry says 0 before the first flush; reltuples may know better.
+        if live == 0 && st.reltuples.is_some_and(|r| r >= 1.0) {
+            return st.reltuples.map(|r| Rows {
+                estimate: r.round() as i64,
+                source: "reltuples",
+            });
+        }
+        return Some(Rows {
+            estimate: live,
+            source: "n_live_tup",
+        });
+    }
+    st.reltuples.map(|r| Rows {
+        estimate: r.round() as i64,
+        source: "reltuples",
+    })
+}
+
+/// Caches each file's text and line index to turn byte offsets into lines and columns.
+#[derive(Default)]
+struct Positions {
+    files: HashMap<PathBuf, Option<(String, LineIndex)>>,
+}
+
+impl Positions {
+    fn line_col(&mut self, file: &Path, offset: u32) -> (u32, u32) {
+        let entry = self.files.entry(file.to_path_buf()).or_insert_with(|| {
+            std::fs::read_to_string(file).ok().map(|t| {
+                let index = LineIndex::new(&t);
+                (t, index)
+            })
+        });
+        match entry {
+            Some((text, index)) => index.line_col(text, offset),
+            None => (0, 0),
+        }
+    }
+}
+
+fn table_report(
+    name: String,
+    kind: &'static str,
+    uses: &[&TableUsage],
+    root: &Path,
+    positions: &mut Positions,
+) -> TableReport {
+    let mut references = Vec::new();
+    let mut statements = BTreeSet::new();
+    let mut files = BTreeSet::new();
+    let mut entry_points = BTreeSet::new();
+    let mut columns: BTreeMap<String, ColumnUseSummary> = BTreeMap::new();
+    let mut all_columns_used = false;
+    for u in uses {
+        let file = relative(root, &u.file);
+        let (line, column) = positions.line_col(&u.file, u.span.start);
+        references.push(Location {
+            file: file.clone(),
+            line,
+            column,
+            usage: use_name(u.usage),
+        });
+        statements.insert((u.file.clone(), u.statement));
+        if let Some(e) = entry_point(&file) {
+            entry_points.insert(e);
+        }
+        files.insert(file);
+        all_columns_used |= u.all_columns;
+        for c in &u.read {
+            columns.entry(c.to_string()).or_default().read = true;
+        }
+        for c in &u.written {
+            columns.entry(c.to_string()).or_default().written = true;
+        }
+    }
+    references.sort();
+    references.dedup();
+    TableReport {
+        name,
+        kind,
+        status: Status::Unreferenced,
+        reason: String::new(),
+        banned: None,
+        rows: None,
+        rows_source: None,
+        activity: None,
+        column_count: columns.len(),
+        statements: statements.len(),
+        files: files.into_iter().collect(),
+        entry_points: entry_points.into_iter().collect(),
+        references,
+        columns,
+        all_columns_used,
+        key: None,
+        column_types: Vec::new(),
+    }
+}
+
+fn use_name(u: TableUse) -> &'static str {
+    match u {
+        TableUse::Read => "read",
+        TableUse::Insert => "insert",
+        TableUse::Update => "update",
+        TableUse::Delete => "delete",
+        TableUse::Merge => "merge",
+    }
+}
+
+/// A path relative to the project root, with `/`.
+fn relative(root: &Path, file: &Path) -> String {
+    let abs = if file.is_absolute() {
+        file.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(file)
+    };
+    let shown = abs.strip_prefix(root).unwrap_or(&abs);
+    let s = shown.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// The deployed entry point a file is, judged from its path: a Netlify function
+/// (`netlify/functions/save-media.ts`, `netlify/functions/save-media/index.ts`), a Vercel
+/// function (`api/users/[id].ts`, `pages/api/...`), a Next.js route handler
+/// (`app/users/route.ts`) or a Rust module (`src/db/users.rs` → `crate::db::users`).
+pub fn entry_point(file: &str) -> Option<String> {
+    let parts: Vec<&str> = file.split('/').collect();
+    let stem = |s: &str| s.rsplit_once('.').map_or(s, |(a, _)| a).to_string();
+    if let Some(i) = parts
+        .windows(2)
+        .position(|w| w[0] == "netlify" && w[1] == "functions")
+    {
+        let rest = &parts[i + 2..];
+        return match rest {
+            [file] => Some(format!("netlify:{}", stem(file))),
+            [dir, ..] => Some(format!("netlify:{dir}")),
+            [] => None,
+        };
+    }
+    if file.ends_with(".rs") {
+        let i = parts.iter().rposition(|p| *p == "src")?;
+        let mut path: Vec<String> = parts[i + 1..].iter().map(|p| stem(p)).collect();
+        if matches!(
+            path.last().map(String::as_str),
+            Some("lib" | "main" | "mod")
+        ) {
+            path.pop();
+        }
+        if path.first().map(String::as_str) == Some("bin") {
+            return Some(format!("bin:{}", path[1..].join("::")));
+        }
+        path.insert(0, "crate".to_string());
+        return Some(path.join("::"));
+    }
+    let last = parts.last().copied().unwrap_or("");
+    if stem(last) == "route" {
+        let i = parts.iter().position(|p| *p == "app")?;
+        let route = parts[i + 1..parts.len() - 1].join("/");
+        return Some(format!("route:/{route}"));
+    }
+    let i = parts.iter().position(|p| *p == "api")?;
+    let mut route: Vec<String> = parts[i + 1..].iter().map(|p| stem(p)).collect();
+    if route.last().map(String::as_str) == Some("index") {
+        route.pop();
+    }
+    Some(
+        format!("vercel:/api/{}", route.join("/"))
+            .trim_end_matches('/')
+            .to_string(),
+    )
+}
+
+/// The status and its reason.
+fn decide(t: &mut TableReport, database: bool, holds_rows: bool) {
+    let refs = format!(
+        "{} in {}",
+        plural(t.statements, "statement"),
+        plural(t.files.len(), "file")
+    );
+    let rows = match (t.rows, database, holds_rows) {
+        (_, _, false) => String::new(),
+        (Some(n), _, _) => format!("rows ≈ {n} ({})", t.rows_source.unwrap_or("statistics")),
+        (None, false, _) => "rows unknown: no database".to_string(),
+        (None, true, _) => "rows unknown: no statistics yet (never analyzed)".to_string(),
+    };
+    let with_rows = |s: String| {
+        if rows.is_empty() {
+            s
+        } else {
+            format!("{s}; {rows}")
+        }
+    };
+    let banned = t
+        .banned
+        .as_ref()
+        .map(|r| format!("listed in [banned]: {r}"));
+    let (status, reason) = if t.kind == "missing" {
+        let mut reason = format!("not in the schema, referenced by {refs}");
+        if let Some(b) = banned {
+            reason = format!("{reason}; {b}");
+        }
+        (Status::MissingReferenced, reason)
+    } else if !t.is_referenced() {
+        (
+            Status::Unreferenced,
+            with_rows("no scanned code uses it".into()),
+        )
+    } else if holds_rows && t.rows == Some(0) {
+        let mut reason = format!("referenced by {refs}, but holds no rows; {rows}");
+        if let Some(b) = banned {
+            reason = format!("{reason}; {b}");
+        }
+        (Status::EmptyReferenced, reason)
+    } else if let Some(b) = banned {
+        (
+            Status::BannedReferenced,
+            with_rows(format!("{b}; still referenced by {refs}")),
+        )
+    } else {
+        (Status::InUse, with_rows(format!("referenced by {refs}")))
+    };
+    t.status = status;
+    t.reason = reason;
+}
+
+/// The non-boilerplate columns of a table, with types.
+fn distinctive(t: &TableReport) -> BTreeMap<&str, &str> {
+    t.column_types
+        .iter()
+        .filter(|(n, _)| !BOILERPLATE_COLUMNS.contains(&n.as_str()))
+        .map(|(n, ty)| (n.as_str(), ty.as_str()))
+        .collect()
+}
+
+/// Name words, singular: `media_assets` → [media, asset].
+fn name_words(t: &TableReport) -> Vec<String> {
+    let bare = t.name.rsplit_once('.').map_or(t.name.as_str(), |(_, n)| n);
+    bare.split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let w = w.to_lowercase();
+            match w.strip_suffix('s') {
+                Some(s) if s.len() >= 3 && !s.ends_with('s') => s.to_string(),
+                _ => w,
+            }
+        })
+        .collect()
+}
+
+/// `a` is `b` plus words at the start or end (`media` / `media_assets`), and `b` does not
+/// point at `a` by a `<a>_id` column (then it is a child table: `orders` / `order_items`).
+fn is_name_lookalike(wa: &[String], wb: &[String], a: &TableReport, b: &TableReport) -> bool {
+    let (short, long, long_t) = if wa.len() <= wb.len() {
+        (wa, wb, b)
+    } else {
+        (wb, wa, a)
+    };
+    if short.is_empty() || short.len() == long.len() {
+        return false;
+    }
+    let affix = long.starts_with(short) || long.ends_with(short);
+    let fk = format!("{}_id", short.join("_"));
+    let child = long_t.column_types.iter().any(|(n, _)| n.as_str() == fk);
+    affix && !child
+}
+
+/// Pairs of tables that may serve the same purpose.
+///
+/// By columns: at least two shared distinctive column names, and a Jaccard index of at
+/// least 0.3 or a containment of at least 0.8. Two unrelated tables often share one foreign
+/// key (`user_id`), so one shared column is never enough; a third of the distinctive columns
+/// in common is already unusual between tables of different purposes; and a table whose
+/// columns nearly all reappear in another (`media`'s `user_id`, `url` in `assets`) is the
+/// typical older copy, however wide the newer one grew. Distinctive leaves out `id`,
+/// `created_at`, `updated_at`, and any column name found in more than max(3, 5%) of the
+/// tables (`label`, `meta` in a 1,000-table schema say nothing about purpose). By name: one
+/// name is the other plus words (`media`, `media_assets`), unless it is a child table
+/// pointing back.
+fn lookalikes(tables: &[TableReport]) -> Vec<Lookalike> {
+    let candidates: Vec<&TableReport> = tables
+        .iter()
+        .filter(|t| matches!(t.kind, "table" | "partitioned-table"))
+        .collect();
+    let mut frequency: HashMap<&str, usize> = HashMap::new();
+    for t in &candidates {
+        for (n, _) in &t.column_types {
+            *frequency.entry(n.as_str()).or_default() += 1;
+        }
+    }
+    let common = (candidates.len() / 20).max(3);
+    let columns: Vec<BTreeMap<&str, &str>> = candidates
+        .iter()
+        .map(|t| {
+            distinctive(t)
+                .into_iter()
+                .filter(|(n, _)| frequency.get(n).copied().unwrap_or(0) <= common)
+                .collect()
+        })
+        .collect();
+    let words: Vec<Vec<String>> = candidates.iter().map(|t| name_words(t)).collect();
+    let mut out = Vec::new();
+    for i in 0..candidates.len() {
+        for j in i + 1..candidates.len() {
+            let (a, b) = (candidates[i], candidates[j]);
+            let (ca, cb) = (&columns[i], &columns[j]);
+            let shared: Vec<&str> = ca.keys().filter(|k| cb.contains_key(*k)).copied().collect();
+            let union = ca.len() + cb.len() - shared.len();
+            let jaccard = if union == 0 {
+                0.0
+            } else {
+                shared.len() as f64 / union as f64
+            };
+            let smaller = ca.len().min(cb.len());
+            let containment = if smaller == 0 {
+                0.0
+            } else {
+                shared.len() as f64 / smaller as f64
+            };
+            let mut why = Vec::new();
+            if shared.len() >= 2 && (jaccard >= 0.3 || containment >= 0.8) {
+                why.push("columns");
+            }
+            if is_name_lookalike(&words[i], &words[j], a, b) {
+                why.push("name");
+            }
+            if why.is_empty() {
+                continue;
+            }
+            let shared_columns = shared
+                .iter()
+                .map(|c| {
+                    let (ta, tb) = (ca[c], cb[c]);
+                    if ta == tb {
+                        format!("{c} {ta}")
+                    } else {
+                        format!("{c} ({ta} / {tb})")
+                    }
+                })
+                .collect();
+            out.push(Lookalike {
+                a: a.name.clone(),
+                b: b.name.clone(),
+                why,
+                shared_columns,
+                jaccard: (jaccard * 100.0).round() / 100.0,
+                containment: (containment * 100.0).round() / 100.0,
+                a_used_by: a.usage_line(),
+                b_used_by: b.usage_line(),
+            });
+        }
+    }
+    out
+}
+
+/// Bans for legacy-looking tables, drops for unreferenced ones, and the references to fix
+/// for missing ones. Each carries its evidence.
+fn suggestions(
+    tables: &[TableReport],
+    lookalikes: &[Lookalike],
+    database: bool,
+) -> Vec<Suggestion> {
+    let by_name: HashMap<&str, &TableReport> =
+        tables.iter().map(|t| (t.name.as_str(), t)).collect();
+    let mut out = Vec::new();
+    for t in tables {
+        let twins: Vec<&TableReport> = lookalikes
+            .iter()
+            .filter_map(|l| {
+                if l.a == t.name {
+                    by_name.get(l.b.as_str()).copied()
+                } else if l.b == t.name {
+                    by_name.get(l.a.as_str()).copied()
+                } else {
+                    None
+                }
+            })
+            .filter(|o| o.status == Status::InUse)
+            .collect();
+        let legacy =
+            matches!(t.status, Status::EmptyReferenced | Status::Unreferenced) && !twins.is_empty();
+        if legacy && t.banned.is_none() {
+            let bare = t.name.rsplit_once('.').map_or(t.name.as_str(), |(_, n)| n);
+            let instead: Vec<String> = twins.iter().map(|o| format!("`{}`", o.name)).collect();
+            let mut evidence = vec![t.reason.clone()];
+            evidence.extend(twins.iter().map(|o| {
+                format!(
+                    "looks like `{}`, which is in use ({})",
+                    o.name,
+                    o.usage_line()
+                )
+            }));
+            out.push(Suggestion {
+                kind: "ban",
+                table: t.name.clone(),
+                text: format!(
+                    "{bare} = \"looks legacy; use {} instead\"",
+                    instead.join(" or ")
+                ),
+                evidence,
+            });
+        }
+        if t.status == Status::Unreferenced {
+            let what = match t.kind {
+                "view" => "VIEW",
+                "materialized-view" => "MATERIALIZED VIEW",
+                "foreign-table" => "FOREIGN TABLE",
+                _ => "TABLE",
+            };
+            let mut evidence = vec!["no scanned code references it".to_string()];
+            match t.rows {
+                Some(0) => evidence.push(format!(
+                    "rows ≈ 0 ({})",
+                    t.rows_source.unwrap_or("statistics")
+                )),
+                Some(n) => evidence.push(format!(
+                    "holds ≈ {n} rows ({}): archive them first",
+                    t.rows_source.unwrap_or("statistics")
+                )),
+                None if matches!(what, "TABLE" | "MATERIALIZED VIEW") => {
+                    evidence.push(if database {
+                        "rows unknown: no statistics yet; check it is empty before dropping".into()
+                    } else {
+                        "rows unknown: no database; check it is empty before dropping".into()
+                    })
+                }
+                None => {}
+            }
+            if let Some(b) = &t.banned {
+                evidence.push(format!("listed in [banned]: {b}"));
+            }
+            evidence.extend(
+                twins
+                    .iter()
+                    .map(|o| format!("looks like `{}`, which is in use", o.name)),
+            );
+            out.push(Suggestion {
+                kind: "drop",
+                table: t.name.clone(),
+                text: format!("DROP {what} IF EXISTS {};", t.name),
+                evidence,
+            });
+        }
+        if t.status == Status::MissingReferenced {
+            let mut evidence: Vec<String> = t
+                .references
+                .iter()
+                .map(|r| format!("{}:{}:{} ({})", r.file, r.line, r.column, r.usage))
+                .collect();
+            if let Some(b) = &t.banned {
+                evidence.push(format!("listed in [banned]: {b}"));
+            }
+            out.push(Suggestion {
+                kind: "fix-references",
+                table: t.name.clone(),
+                text: format!(
+                    "rewrite or remove the code that uses `{}` ({}), or restore the table",
+                    t.name,
+                    plural(t.statements, "statement")
+                ),
+                evidence,
+            });
+        }
+    }
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn rows_cell(t: &TableReport, database: bool) -> String {
+    match t.rows {
+        Some(n) => format!("≈ {n}"),
+        None if t.kind == "missing" || t.kind == "view" => "-".into(),
+        None if database => "unknown".into(),
+        None => "unknown (no database)".into(),
+    }
+}
+
+fn columns_cell(t: &TableReport) -> String {
+    if !t.is_referenced() {
+        return "-".into();
+    }
+    let read: Vec<&str> = t
+        .columns
+        .iter()
+        .filter(|(_, c)| c.read)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let written: Vec<&str> = t
+        .columns
+        .iter()
+        .filter(|(_, c)| c.written)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let missing: Vec<&str> = t
+        .columns
+        .iter()
+        .filter(|(_, c)| c.missing)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let mut parts = Vec::new();
+    if t.all_columns_used {
+        parts.push("all (*)".to_string());
+    }
+    if !read.is_empty() {
+        parts.push(format!("read: {}", read.join(", ")));
+    }
+    if !written.is_empty() {
+        parts.push(format!("written: {}", written.join(", ")));
+    }
+    let never = t.never_used_columns();
+    if !never.is_empty() {
+        parts.push(format!("never used: {}", never.join(", ")));
+    }
+    if !missing.is_empty() && t.kind != "missing" {
+        parts.push(format!("not in table: {}", missing.join(", ")));
+    }
+    parts.join("; ")
+}
+
+/// Human output: a table per section.
+pub fn human(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Tables ({} from {}; {} statements in {} files{})",
+        plan.tables.len(),
+        plan.schema_source,
+        plan.statements_checked,
+        plan.files_scanned,
+        if plan.database {
+            ""
+        } else {
+            "; rows unknown: no database"
+        }
+    );
+    let rows: Vec<Vec<String>> = plan
+        .tables
+        .iter()
+        .map(|t| {
+            vec![
+                t.name.clone(),
+                t.kind.to_string(),
+                t.status.as_str().to_string(),
+                if t.kind == "missing" {
+                    "-".into()
+                } else {
+                    t.column_count.to_string()
+                },
+                rows_cell(t, plan.database),
+                t.usage_line(),
+            ]
+        })
+        .collect();
+    out.push_str(&text_table(
+        &["table", "kind", "status", "cols", "rows", "used by"],
+        &rows,
+    ));
+    out.push('\n');
+    for t in &plan.tables {
+        let _ = writeln!(out, "{} [{}]: {}", t.name, t.status.as_str(), t.reason);
+        let cols = columns_cell(t);
+        if !cols.is_empty() && cols != "-" {
+            let _ = writeln!(out, "  columns: {cols}");
+        }
+        for r in &t.references {
+            let _ = writeln!(out, "  {}:{}:{} ({})", r.file, r.line, r.column, r.usage);
+        }
+    }
+    out.push('\n');
+    if plan.lookalikes.is_empty() {
+        out.push_str("Look-alike tables: none\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "Look-alike tables, possibly the same purpose ({}):",
+            plan.lookalikes.len()
+        );
+        for l in &plan.lookalikes {
+            let _ = writeln!(
+                out,
+                "  {} ~ {} (by {}; shared: {}; jaccard {:.2}, containment {:.2})",
+                l.a,
+                l.b,
+                l.why.join(" and "),
+                if l.shared_columns.is_empty() {
+                    "no columns".to_string()
+                } else {
+                    l.shared_columns.join(", ")
+                },
+                l.jaccard,
+                l.containment
+            );
+            let _ = writeln!(out, "    {}: {}", l.a, l.a_used_by);
+            let _ = writeln!(out, "    {}: {}", l.b, l.b_used_by);
+        }
+    }
+    out.push('\n');
+    if plan.suggestions.is_empty() {
+        out.push_str("Suggestions (not applied): none\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "Suggestions (not applied) ({}):",
+            plan.suggestions.len()
+        );
+        for s in &plan.suggestions {
+            let _ = writeln!(out, "  {} {}: {}", s.kind, s.table, s.text);
+            for e in &s.evidence {
+                let _ = writeln!(out, "    - {e}");
+            }
+        }
+    }
+    out
+}
+
+/// Columns padded to the widest cell.
+fn text_table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut s = String::new();
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(cell);
+            } else {
+                let pad = w - cell.chars().count();
+                s.push_str(cell);
+                s.push_str(&" ".repeat(pad + 2));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = line(header.to_vec());
+    for row in rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+/// A Markdown cell: pipes escaped, no line breaks.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn link(r: &Location) -> String {
+    format!(
+        "[{}:{}:{}]({}#L{})",
+        r.file, r.line, r.column, r.file, r.line
+    )
+}
+
+/// Markdown: "Current situation / Problem / Solution", for a pull request or a doc.
+pub fn markdown(plan: &Plan) -> String {
+    let mut out = String::new();
+    out.push_str("# Table consolidation report\n\n");
+    let _ = writeln!(
+        out,
+        "Schema: {}. Code: {} statements in {} files.{}\n",
+        plan.schema_source,
+        plan.statements_checked,
+        plan.files_scanned,
+        if plan.database {
+            " Row counts are the server's statistics (estimates)."
+        } else {
+            " Rows unknown: no database (run with `--database-url-env` for row counts)."
+        }
+    );
+    out.push_str("## Current situation\n\n");
+    out.push_str("| table | kind | status | columns | rows | used by |\n");
+    out.push_str("| --- | --- | --- | --- | --- | --- |\n");
+    for t in &plan.tables {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} |",
+            t.name,
+            t.kind,
+            t.status.as_str(),
+            if t.kind == "missing" {
+                "-".into()
+            } else {
+                t.column_count.to_string()
+            },
+            rows_cell(t, plan.database),
+            cell(&t.usage_line())
+        );
+    }
+    out.push('\n');
+    for t in plan.tables.iter().filter(|t| t.is_referenced()) {
+        let _ = writeln!(out, "- `{}`: {}", t.name, cell(&columns_cell(t)));
+    }
+    out.push_str("\n## Problem\n\n");
+    let problems: Vec<&TableReport> = plan
+        .tables
+        .iter()
+        .filter(|t| t.status != Status::InUse)
+        .collect();
+    if problems.is_empty() && plan.lookalikes.is_empty() {
+        out.push_str("Nothing: every table is in use and no two look alike.\n");
+    }
+    for t in problems {
+        let _ = writeln!(out, "### `{}`: {}\n", t.name, t.status.as_str());
+        let _ = writeln!(out, "{}.\n", t.reason);
+        for r in &t.references {
+            let _ = writeln!(out, "- {} ({})", link(r), r.usage);
+        }
+        if !t.references.is_empty() {
+            out.push('\n');
+        }
+    }
+    if !plan.lookalikes.is_empty() {
+        out.push_str("### Look-alike tables (possibly the same purpose)\n\n");
+        out.push_str("| tables | by | shared columns | used by |\n");
+        out.push_str("| --- | --- | --- | --- |\n");
+        for l in &plan.lookalikes {
+            let _ = writeln!(
+                out,
+                "| `{}` / `{}` | {} | {} | {}: {}; {}: {} |",
+                l.a,
+                l.b,
+                l.why.join(", "),
+                if l.shared_columns.is_empty() {
+                    "-".to_string()
+                } else {
+                    cell(&l.shared_columns.join(", "))
+                },
+                l.a,
+                cell(&l.a_used_by),
+                l.b,
+                cell(&l.b_used_by)
+            );
+        }
+        out.push('\n');
+    }
+    out.push_str("## Solution\n\n");
+    if plan.suggestions.is_empty() {
+        out.push_str("No changes suggested.\n");
+        return out;
+    }
+    out.push_str("Suggested, not applied.\n\n");
+    let bans: Vec<&Suggestion> = plan
+        .suggestions
+        .iter()
+        .filter(|s| s.kind == "ban")
+        .collect();
+    if !bans.is_empty() {
+        out.push_str("Add to `schemalint.toml`:\n\n```toml\n[banned]\n");
+        for s in &bans {
+            let _ = writeln!(out, "{}", s.text);
+        }
+        out.push_str("```\n\n");
+        for s in &bans {
+            let _ = writeln!(out, "- `{}`: {}", s.table, s.evidence.join("; "));
+        }
+        out.push('\n');
+    }
+    let drops: Vec<&Suggestion> = plan
+        .suggestions
+        .iter()
+        .filter(|s| s.kind == "drop")
+        .collect();
+    if !drops.is_empty() {
+        out.push_str("A migration:\n\n```sql\n");
+        for s in &drops {
+            let _ = writeln!(out, "{}", s.text);
+        }
+        out.push_str("```\n\n");
+        for s in &drops {
+            let _ = writeln!(out, "- `{}`: {}", s.table, s.evidence.join("; "));
+        }
+        out.push('\n');
+    }
+    for s in plan
+        .suggestions
+        .iter()
+        .filter(|s| s.kind == "fix-references")
+    {
+        let _ = writeln!(out, "- `{}`: {}.", s.table, s.text);
+    }
+    out
+}
+
+/// JSON, `"version": 1`.
+pub fn json(plan: &Plan) -> String {
+    let mut s = serde_json::to_string_pretty(plan).unwrap_or_else(|e| {
+        format!("{{\"version\":1,\"tool_errors\":[\"could not serialize the report: {e}\"]}}")
+    });
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_points_come_from_paths() {
+        let cases = [
+            (
+                "netlify/functions/save-media.ts",
+                Some("netlify:save-media"),
+            ),
+            (
+                "netlify/functions/save-media/index.ts",
+                Some("netlify:save-media"),
+            ),
+            ("api/users/[id].ts", Some("vercel:/api/users/[id]")),
+            ("api/index.js", Some("vercel:/api")),
+            ("pages/api/login.ts", Some("vercel:/api/login")),
+            ("app/users/route.ts", Some("route:/users")),
+            ("src/db/users.rs", Some("crate::db::users")),
+            ("crates/ledger/src/lib.rs", Some("crate")),
+            ("src/db/mod.rs", Some("crate::db")),
+            ("src/lib/db.ts", None),
+            ("queries/orders.sql", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(entry_point(path).as_deref(), want, "{path}");
+        }
+    }
+
+    fn table(name: &str, cols: &[&str]) -> TableReport {
+        let mut t = table_report(
+            name.to_string(),
+            "table",
+            &[],
+            Path::new("/"),
+            &mut Positions::default(),
+        );
+        t.column_types = cols
+            .iter()
+            .map(|c| (Ident::from(*c), "text".to_string()))
+            .collect();
+        t
+    }
+
+    #[test]
+    fn names_that_are_another_name_plus_a_word_look_alike_unless_a_child_table() {
+        let media = table("public.media", &["id", "url"]);
+        let media_assets = table("public.media_assets", &["id", "storage_key"]);
+        let assets = table("public.assets", &["id"]);
+        let orders = table("public.orders", &["id"]);
+        let order_items = table("public.order_items", &["id", "order_id"]);
+        let users = table("public.users", &["id"]);
+        let sessions = table("public.user_sessions", &["id", "token"]);
+        let like = |a: &TableReport, b: &TableReport| {
+            is_name_lookalike(&name_words(a), &name_words(b), a, b)
+        };
+        assert!(like(&media, &media_assets));
+        assert!(like(&assets, &media_assets));
+        assert!(!like(&orders, &order_items));
+        assert!(like(&users, &sessions));
+        assert!(!like(&media, &assets));
+    }
+
+    #[test]
+    fn one_shared_column_is_not_a_look_alike() {
+        let a = table("public.invoices", &["id", "user_id", "total"]);
+        let b = table("public.posts", &["id", "user_id", "body"]);
+        assert!(lookalikes(&[a, b]).is_empty());
+        let a = table("public.media", &["id", "user_id", "url", "created_at"]);
+        let b = table(
+            "public.assets",
+            &[
+                "id",
+                "user_id",
+                "kind",
+                "media_type",
+                "url",
+                "prompt",
+                "meta",
+            ],
+        );
+        let found = lookalikes(&[a, b]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].why, vec!["columns"]);
+        assert_eq!(found[0].containment, 1.0);
+    }
+
+    #[test]
+    fn columns_most_tables_have_say_nothing_about_purpose() {
+        // 40 tables sharing `label` and `meta` (common: in more than max(3, 5%) of them)
+        // are not look-alikes of each other.
+        let tables: Vec<TableReport> = (0..40)
+            .map(|i| {
+                table(
+                    &format!("public.t{i:02}"),
+                    &["id", "label", "meta", &format!("c{i}")],
+                )
+            })
+            .collect();
+        assert!(lookalikes(&tables).is_empty());
+    }
+}

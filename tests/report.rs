@@ -1,0 +1,357 @@
+//! `schemalint report` on the neon-media example (issue 15): from the dump alone (rows
+//! unknown) and from a real database built from that dump with rows in `assets` and
+//! `media_assets` and none in `media`, before the fix and after it. The binary is run, its
+//! JSON read back; the Markdown is snapshot-tested.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use support::pg::cluster;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Run `schemalint report` in `dir`; returns (exit code, stdout).
+fn report(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_schemalint"));
+    cmd.arg("report")
+        .args(args)
+        .arg("-q")
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("DATABASE_URL");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("binary runs");
+    assert!(
+        out.stderr.is_empty(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+fn json(dir: &str, args: &[&str], env: &[(&str, &str)]) -> Value {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let (code, out) = report(&root().join(dir), &all, env);
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["version"], 1);
+    v
+}
+
+fn table<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no table {name} in {report:#}"))
+}
+
+fn status(report: &Value, name: &str) -> String {
+    table(report, name)["status"].as_str().unwrap().to_string()
+}
+
+fn locations(t: &Value) -> Vec<String> {
+    t["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}:{}",
+                r["file"].as_str().unwrap(),
+                r["line"],
+                r["column"]
+            )
+        })
+        .collect()
+}
+
+fn pairs(report: &Value) -> Vec<(String, String)> {
+    report["lookalikes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["a"].as_str().unwrap().to_string(),
+                l["b"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn suggestions(report: &Value, kind: &str) -> Vec<String> {
+    report["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == kind)
+        .map(|s| s["text"].as_str().unwrap().to_string())
+        .collect()
+}
+
+// See: issue 15.
+#[test]
+fn from_the_dump_alone_statuses_say_rows_are_unknown() {
+    let before = json("fixtures/neon-media", &[], &[]);
+    assert_eq!(before["database"], false);
+    // The table the code names that the database lacks, with its reference.
+    let batches = table(&before, "public.media_batches");
+    assert_eq!(batches["status"], "missing-referenced");
+    assert_eq!(batches["kind"], "missing");
+    assert_eq!(
+        locations(batches),
+        ["netlify/functions/save-media-batch.ts:10:41"]
+    );
+    assert_eq!(batches["entry_points"][0], "netlify:save-media-batch");
+    // The legacy table: banned and still written; without rows, emptiness is not guessed.
+    let media = table(&before, "public.media");
+    assert_eq!(media["status"], "banned-referenced");
+    assert_eq!(media["rows"], Value::Null);
+    assert!(
+        media["reason"]
+            .as_str()
+            .unwrap()
+            .contains("rows unknown: no database"),
+        "{media:#}"
+    );
+    assert_eq!(locations(media), ["netlify/functions/save-media.ts:17:17"]);
+    assert_eq!(media["columns"]["url"]["written"], true);
+    assert_eq!(media["columns"]["media_type"]["missing"], true);
+    for t in before["tables"].as_array().unwrap() {
+        assert_ne!(t["status"], "empty-referenced", "guessed emptiness: {t:#}");
+        assert_eq!(t["rows"], Value::Null);
+    }
+    assert_eq!(status(&before, "public.assets"), "in-use");
+    assert_eq!(status(&before, "public.media_assets"), "in-use");
+    assert_eq!(status(&before, "public.user_asset_counts"), "in-use");
+    // Columns never used: `assets.prompt` is neither read nor written.
+    let assets = table(&before, "public.assets");
+    assert_eq!(assets["columns"]["prompt"]["read"], false);
+    assert_eq!(assets["columns"]["prompt"]["written"], false);
+    assert_eq!(assets["columns"]["meta"]["written"], true);
+    assert_eq!(assets["statements"], 3);
+    // Look-alikes: media with assets (columns), media with media_assets (name); assets and
+    // media_assets are parent and child (media_assets.asset_id), not look-alikes.
+    let found = pairs(&before);
+    assert!(found.contains(&("public.assets".into(), "public.media".into())));
+    assert!(found.contains(&("public.media".into(), "public.media_assets".into())));
+    assert!(!found.contains(&("public.assets".into(), "public.media_assets".into())));
+    let l = &before["lookalikes"][0];
+    assert_eq!(
+        l["shared_columns"],
+        serde_json::json!(["url text", "user_id text"])
+    );
+    // Nothing to drop: every table is used.
+    assert!(suggestions(&before, "drop").is_empty());
+    assert_eq!(suggestions(&before, "fix-references").len(), 1);
+
+    // After the fix nothing writes `media`: unreferenced, and a DROP is suggested with the
+    // warning that its rows are unknown.
+    let after = json("fixtures/neon-media-fixed", &[], &[]);
+    assert_eq!(status(&after, "public.media"), "unreferenced");
+    assert!(after["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["name"] != "public.media_batches"));
+    assert_eq!(
+        suggestions(&after, "drop"),
+        ["DROP TABLE IF EXISTS public.media;"]
+    );
+    let drop = after["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "drop")
+        .unwrap();
+    assert!(drop["evidence"]
+        .to_string()
+        .contains("rows unknown: no database"));
+}
+
+#[test]
+fn markdown_report_of_the_example() {
+    for dir in ["neon-media", "neon-media-fixed"] {
+        let (code, md) = report(
+            &root().join("fixtures").join(dir),
+            &["--format", "markdown"],
+            &[],
+        );
+        assert_eq!(code, 0);
+        insta::assert_snapshot!(format!("markdown_{dir}"), md);
+    }
+}
+
+#[test]
+fn human_report_has_a_table_per_section() {
+    let (code, out) = report(&root().join("fixtures/neon-media"), &[], &[]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("Tables (5 from db/schema.sql"), "{out}");
+    assert!(out.contains("Look-alike tables, possibly the same purpose (2):"));
+    assert!(out.contains("Suggestions (not applied) (1):"));
+}
+
+/// The dump as psql can run it in one `-c`: without its `\restrict` lines, and with the role
+/// it hands tables to.
+fn dump_sql() -> String {
+    let dump = std::fs::read_to_string(root().join("fixtures/neon-media/db/schema.sql")).unwrap();
+    let body: String = dump
+        .lines()
+        .filter(|l| !l.starts_with('\\'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    format!(
+        "DO $$ BEGIN CREATE ROLE neondb_owner; EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n{body}"
+    )
+}
+
+// See: issue 15. Row counts from the server's statistics, read with the schema.
+#[test]
+fn from_a_live_database_empty_tables_are_told_apart() {
+    let pg = cluster();
+    let url = pg.database("report_neon", &dump_sql());
+    // Rows in assets and media_assets, none in media; ANALYZE sets reltuples.
+    let rows = "INSERT INTO public.assets (user_id, kind, media_type, url) VALUES \
+                ('u1', 'generated', 'image', 'https://x/1'), ('u2', 'upload', 'video', 'https://x/2'); \
+                INSERT INTO public.media_assets (user_id, storage_key) VALUES ('u1', 'k1'), ('u1', 'k2'), ('u2', 'k3');";
+    let db = |sql: &str| {
+        let out = Command::new(support::pg::bin_dir().join("psql"))
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", &url, "-c", sql])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    db(rows);
+    db("ANALYZE");
+    let env = [("NEON_TEST_URL", url.as_str())];
+    let args = ["--database-url-env", "NEON_TEST_URL"];
+
+    let before = json("fixtures/neon-media", &args, &env);
+    assert_eq!(before["database"], true);
+    let media = table(&before, "public.media");
+    assert_eq!(media["status"], "empty-referenced", "{media:#}");
+    assert_eq!(media["rows"], 0);
+    assert_eq!(locations(media), ["netlify/functions/save-media.ts:17:17"]);
+    assert_eq!(table(&before, "public.assets")["rows"], 2);
+    assert_eq!(table(&before, "public.media_assets")["rows"], 3);
+    assert_eq!(status(&before, "public.assets"), "in-use");
+    assert_eq!(status(&before, "public.media_assets"), "in-use");
+    let batches = table(&before, "public.media_batches");
+    assert_eq!(batches["status"], "missing-referenced");
+    assert_eq!(
+        locations(batches),
+        ["netlify/functions/save-media-batch.ts:10:41"]
+    );
+    assert!(pairs(&before).contains(&("public.assets".into(), "public.media".into())));
+    // The live schema has the same look-alikes as the dump.
+    assert_eq!(
+        pairs(&before),
+        pairs(&json("fixtures/neon-media", &[], &[]))
+    );
+    // Activity counters come along.
+    assert_eq!(table(&before, "public.assets")["activity"]["inserted"], 2);
+
+    let after = json("fixtures/neon-media-fixed", &args, &env);
+    let media = table(&after, "public.media");
+    assert_eq!(media["status"], "unreferenced", "{media:#}");
+    assert_eq!(media["rows"], 0);
+    let drop = after["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "drop" && s["table"] == "public.media")
+        .expect("a DROP for media");
+    assert!(
+        drop["evidence"].to_string().contains("rows ≈ 0"),
+        "{drop:#}"
+    );
+
+    // The Markdown from the database, with the connection (a temporary socket) masked.
+    let (_, md) = report(
+        &root().join("fixtures/neon-media"),
+        &[
+            "--format",
+            "markdown",
+            "--database-url-env",
+            "NEON_TEST_URL",
+        ],
+        &env,
+    );
+    let md = md
+        .lines()
+        .map(|l| {
+            if l.starts_with("Schema: live database") {
+                "Schema: live database [masked].".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!("markdown_neon-media_live", md);
+}
+
+// See: issue 15. A legacy-looking table nobody banned yet gets a `[banned]` line, with its
+// evidence; nothing is written.
+#[test]
+fn an_unbanned_legacy_look_alike_gets_a_banned_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("schemalint.toml");
+    std::fs::write(&config, "[schema]\npaths = []\n").unwrap();
+    let fixed = root().join("fixtures/neon-media-fixed");
+    let before = std::fs::read_to_string(fixed.join("schemalint.toml")).unwrap();
+    let report = json(
+        "fixtures/neon-media-fixed",
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--schema",
+            "db/schema.sql",
+            ".",
+        ],
+        &[],
+    );
+    assert_eq!(status(&report, "public.media"), "unreferenced");
+    assert_eq!(
+        suggestions(&report, "ban"),
+        ["media = \"looks legacy; use `public.assets` or `public.media_assets` instead\""]
+    );
+    let ban = report["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "ban")
+        .unwrap();
+    assert!(ban["evidence"]
+        .to_string()
+        .contains("looks like `public.assets`, which is in use"));
+    // A table in use is never suggested for a ban or a drop.
+    for s in report["suggestions"].as_array().unwrap() {
+        assert_eq!(s["table"], "public.media", "{s:#}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(fixed.join("schemalint.toml")).unwrap(),
+        before
+    );
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        "[schema]\npaths = []\n"
+    );
+}
