@@ -146,20 +146,46 @@ impl Report {
     }
 
     /// Add another part of the run (another package's config and schema) to this report.
+    /// Destructured, so that a field added to `Report` cannot be forgotten here.
     pub fn merge(&mut self, other: Report) {
-        self.diagnostics.extend(other.diagnostics);
-        self.file_errors.extend(other.file_errors);
-        self.files_scanned += other.files_scanned;
-        self.statements_checked += other.statements_checked;
-        self.sources.extend(other.sources);
-        self.references.extend(other.references);
-        self.table_uses.extend(other.table_uses);
-        self.verified = match (self.verified, other.verified) {
+        let Report {
+            diagnostics,
+            file_errors,
+            files_scanned,
+            statements_checked,
+            statements_in_part,
+            statements_skipped,
+            statements_not_checked,
+            unchecked,
+            source_files,
+            sql_found,
+            sources,
+            references,
+            table_uses,
+            verified,
+            run_errors,
+            schema_source,
+        } = other;
+        self.diagnostics.extend(diagnostics);
+        self.file_errors.extend(file_errors);
+        self.files_scanned += files_scanned;
+        self.statements_checked += statements_checked;
+        self.statements_in_part += statements_in_part;
+        self.statements_skipped += statements_skipped;
+        self.statements_not_checked += statements_not_checked;
+        self.unchecked.extend(unchecked);
+        self.unchecked.sort();
+        self.source_files += source_files;
+        self.sql_found += sql_found;
+        self.sources.extend(sources);
+        self.references.extend(references);
+        self.table_uses.extend(table_uses);
+        self.verified = match (self.verified, verified) {
             (Some(a), Some(b)) => Some(a + b),
             (a, b) => a.or(b),
         };
-        self.run_errors.extend(other.run_errors);
-        self.schema_source = match (self.schema_source.take(), other.schema_source) {
+        self.run_errors.extend(run_errors);
+        self.schema_source = match (self.schema_source.take(), schema_source) {
             (Some(a), Some(b)) if a != b => Some(format!("{a}; {b}")),
             (a, b) => a.or(b),
         };

@@ -727,7 +727,7 @@ fn show_settings(args: &CheckArgs, plans: &[CheckPlan]) -> Result<Outcome, Error
 fn report_unchecked_sql(plan: &CheckPlan, report: &mut Report) {
     let (files, _) = scan(plan);
     let with_sql: Vec<&check::Extracted> =
-        files.iter().filter(|f| f.embedded().len() > 0).collect();
+        files.iter().filter(|f| !f.embedded().is_empty()).collect();
     let statements: usize = with_sql.iter().map(|f| f.embedded().len()).sum();
     if statements > 0 {
         let shown: Vec<String> = with_sql
