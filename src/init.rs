@@ -185,10 +185,19 @@ fn find_candidates(root: &Path) -> Vec<Candidate> {
         } else {
             continue;
         };
+        let package = package_of(root, rel);
+        // A crate that talks to SQLite or MySQL: its migrations are not a Postgres schema.
+        let crate_dir = root.join(&package);
+        if !package.as_os_str().is_empty()
+            && crate_dir.join("Cargo.toml").is_file()
+            && crate::extract::rust::crates::other_database_of_crate(&crate_dir).is_some()
+        {
+            continue;
+        }
         out.push(Candidate {
             path: rel.to_path_buf(),
             kind,
-            package: package_of(root, rel),
+            package,
         });
     }
     // A migrations folder inside another one (`migrations/sql/migrations`) is part of it.
@@ -421,6 +430,30 @@ mod tests {
             let parsed = crate::config::parse(Path::new("schemalint.toml"), render(&d)).unwrap();
             assert_eq!(parsed.config.schema.paths, d.schema_paths);
         }
+    }
+
+    #[test]
+    fn a_crate_for_another_database_is_not_a_schema() {
+        let dir = tree(&[
+            "db/db-sqlx-postgres/migrations/20240101_init.sql",
+            "db/db-sqlx-maria/migrations/20240101_init.sql",
+        ]);
+        std::fs::write(
+            dir.path().join("db/db-sqlx-postgres/Cargo.toml"),
+            "[package]\nname = \"pg\"\n[dependencies]\nsqlx = { version = \"0.8\", features = [\"postgres\"] }\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("db/db-sqlx-maria/Cargo.toml"),
+            "[package]\nname = \"maria\"\n[dependencies]\nsqlx = { version = \"0.8\", features = [\"mysql\"] }\n",
+        )
+        .unwrap();
+        let d = detect(dir.path());
+        assert_eq!(
+            d.schema_paths,
+            [PathBuf::from("db/db-sqlx-postgres/migrations")]
+        );
+        assert!(packages(&d).is_empty());
     }
 
     #[test]

@@ -436,6 +436,16 @@ struct Databases {
     other: Option<(&'static str, String, String)>,
 }
 
+/// The non-Postgres database a crate talks to ("SQLite", "MySQL"), when its Cargo.toml at
+/// `dir` depends on one and on no Postgres driver: `init` leaves such a crate's migrations out.
+pub fn other_database_of_crate(dir: &Path) -> Option<&'static str> {
+    let found = databases(&mut Manifests::default(), dir);
+    if found.postgres {
+        return None;
+    }
+    found.other.map(|(db, _, _)| db)
+}
+
 /// Read the dependencies of a manifest (also target-specific ones, and `workspace = true`
 /// entries from the workspace root's `[workspace.dependencies]`).
 fn databases(manifests: &mut Manifests, dir: &Path) -> Databases {
