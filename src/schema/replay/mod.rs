@@ -800,7 +800,7 @@ impl Replay<'_> {
             match &opt.option {
                 ColumnOption::NotNull => col.nullable = false,
                 ColumnOption::Null => col.nullable = true,
-                ColumnOption::Default(e) => col.default = Some(e.to_string()),
+                ColumnOption::Default(e) => col.default = stored_default(e),
                 ColumnOption::PrimaryKey(_) => col.nullable = false,
                 ColumnOption::Generated {
                     generated_as,
@@ -920,7 +920,7 @@ impl Replay<'_> {
                     AlterColumnOperation::SetNotNull => col.nullable = false,
                     AlterColumnOperation::DropNotNull => col.nullable = true,
                     AlterColumnOperation::SetDefault { value } => {
-                        col.default = Some(value.to_string())
+                        col.default = stored_default(value)
                     }
                     AlterColumnOperation::DropDefault => col.default = None,
                     AlterColumnOperation::SetDataType { data_type, .. } => {
@@ -1444,6 +1444,20 @@ fn touches_columns(ops: &[AlterTableOperation]) -> bool {
     })
 }
 
+/// The default Postgres stores for `DEFAULT e`: none for a NULL constant, cast or not
+/// (`DEFAULT NULL`, `DEFAULT NULL::text`), which behaves as no default at all.
+fn stored_default(e: &sqlparser::ast::Expr) -> Option<String> {
+    use sqlparser::ast::{Expr, Value};
+    let mut inner = e;
+    loop {
+        match inner {
+            Expr::Cast { expr, .. } | Expr::Nested(expr) => inner = expr,
+            Expr::Value(v) if matches!(v.value, Value::Null) => return None,
+            _ => return Some(e.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1685,6 +1699,27 @@ mod tests {
         "BEGIN",
         "COMMIT",
     ];
+
+    // See: the real-app trials (`diff` showed `DEFAULT NULL` as a default the database lacks).
+    #[test]
+    fn a_null_default_is_no_default() {
+        let mut schema = Schema::default();
+        let mut warnings = Vec::new();
+        apply_sql(
+            &mut schema,
+            Path::new("m.sql"),
+            "CREATE TABLE t (a text DEFAULT NULL, b text DEFAULT NULL::text, c int NOT NULL DEFAULT (NULL), d text DEFAULT 'x', e text DEFAULT 'y');\n\
+             ALTER TABLE t ALTER COLUMN e SET DEFAULT NULL;",
+            &mut warnings,
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let (_, t) = schema.relations().next().unwrap();
+        let default = |c: &str| t.column(&Ident::from(c)).unwrap().default.clone();
+        for c in ["a", "b", "c", "e"] {
+            assert_eq!(default(c), None, "{c}");
+        }
+        assert_eq!(default("d").as_deref(), Some("'x'"));
+    }
 
     fn base() -> Schema {
         replay(
