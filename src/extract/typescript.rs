@@ -12,13 +12,15 @@ use std::sync::{Arc, Mutex};
 use aho_corasick::AhoCorasick;
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
-    Argument, ArrayExpressionElement, BinaryOperator, BindingPattern, CallExpression, Expression,
-    ImportDeclaration, ImportDeclarationSpecifier, StringLiteral, TaggedTemplateExpression,
+    Argument, ArrayExpressionElement, ArrowFunctionBody, AssignmentExpression, AssignmentTarget,
+    BinaryOperator, BindingPattern, CallExpression, Expression, Function, ImportDeclaration,
+    ImportDeclarationSpecifier, Statement, StringLiteral, TaggedTemplateExpression,
     TemplateLiteral, VariableDeclarator,
 };
 use oxc_ast_visit::{walk, Visit};
 use oxc_parser::Parser;
 use oxc_span::SourceType;
+use oxc_syntax::scope::ScopeFlags;
 
 use super::splice::{next_param, HoleContext};
 use super::{
@@ -113,7 +115,11 @@ pub fn extract(
     // so SQL found in it is checked (a syntax error elsewhere doesn't make that SQL wrong).
     let mut bindings = Bindings::default();
     bindings.visit_program(&ret.program);
-    bindings.follow_local_imports(path);
+    // A factory imported from a local module (`import { getSql } from './lib/db'`, where
+    // `getSql()` returns `neon(url)`): one more pass, so `const q = getSql()` makes `q` a tag.
+    if bindings.follow_local_imports(path) {
+        bindings.visit_program(&ret.program);
+    }
     let mut tags: Vec<String> = DEFAULT_TAGS.iter().map(|t| t.to_string()).collect();
     tags.extend(options.tags.iter().cloned());
     tags.extend(bindings.tags.iter().cloned());
@@ -166,7 +172,7 @@ struct Bindings {
     modules: Vec<String>,
     /// `import { db as d } from './db'`: (local, module, imported), followed on demand.
     local_imports: Vec<(String, String, String)>,
-    /// Identifiers used as template tags (only those local imports are followed).
+    /// Identifiers used as template tags or called (only those local imports are followed).
     tag_uses: HashSet<String>,
 }
 
@@ -227,22 +233,70 @@ impl Bindings {
         }
     }
 
-    /// For `import { db } from './db'` where `db` is used as a tag here: whether that module
-    /// makes `db` a tag (`export const db = neon(url)`).
-    fn follow_local_imports(&mut self, path: &Path) {
+    /// For `import { db } from './db'` where `db` is used as a tag or called here: whether that
+    /// module makes `db` a tag (`export const db = neon(url)`) or a function returning one
+    /// (`export function getSql() { return neon(url) }`). Returns whether a factory was found
+    /// (then declarations that call it need another look).
+    fn follow_local_imports(&mut self, path: &Path) -> bool {
         let wanted: Vec<(String, String, String)> = self
             .local_imports
             .iter()
             .filter(|(local, _, _)| self.tag_uses.contains(local) && !self.tags.contains(local))
             .cloned()
             .collect();
+        let mut new_factory = false;
         for (local, module, imported) in wanted {
             let Some(file) = resolve_module(path, &module) else {
                 continue;
             };
-            if module_tags(&file).contains(&imported) {
+            let exports = module_tags(&file);
+            if exports.0.contains(&imported) {
                 self.tags.insert(local);
+            } else if exports.1.contains(&imported) && self.factories.insert(local) {
+                new_factory = true;
             }
+        }
+        new_factory
+    }
+
+    /// Whether statements return a SQL tag on some path (`return neon(url)`, `return cached`
+    /// after `cached = neon(url)`), so that calling the function gives one.
+    fn returns_tag(&self, statements: &[Statement<'_>]) -> bool {
+        statements.iter().any(|s| self.statement_returns_tag(s))
+    }
+
+    fn statement_returns_tag(&self, s: &Statement<'_>) -> bool {
+        match s {
+            Statement::ReturnStatement(r) => r
+                .argument
+                .as_ref()
+                .is_some_and(|e| self.kind_of(e) == Some(Export::Tag)),
+            Statement::BlockStatement(b) => self.returns_tag(&b.body),
+            Statement::IfStatement(i) => {
+                self.statement_returns_tag(&i.consequent)
+                    || i.alternate
+                        .as_ref()
+                        .is_some_and(|a| self.statement_returns_tag(a))
+            }
+            Statement::TryStatement(t) => self.returns_tag(&t.block.body),
+            _ => false,
+        }
+    }
+
+    /// A function (expression or arrow) that returns a tag.
+    fn is_tag_factory(&self, e: &Expression<'_>) -> bool {
+        match strip(e) {
+            Expression::ArrowFunctionExpression(a) => match &a.body {
+                ArrowFunctionBody::FunctionBody(b) => self.returns_tag(&b.statements),
+                body => body
+                    .as_expression()
+                    .is_some_and(|e| self.kind_of(e) == Some(Export::Tag)),
+            },
+            Expression::FunctionExpression(f) => f
+                .body
+                .as_ref()
+                .is_some_and(|b| self.returns_tag(&b.statements)),
+            _ => false,
         }
     }
 }
@@ -305,7 +359,29 @@ impl<'a> Visit<'a> for Bindings {
         if let Some(module) = required_module(it) {
             self.modules.push(module);
         }
+        if let Expression::Identifier(id) = strip(&it.callee) {
+            self.tag_uses.insert(id.name.to_string());
+        }
         walk::walk_call_expression(self, it);
+    }
+
+    fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
+        walk::walk_function(self, it, flags);
+        if let (Some(id), Some(body)) = (&it.id, &it.body) {
+            if self.returns_tag(&body.statements) {
+                self.add(id.name.as_str(), Export::TagFactory);
+            }
+        }
+    }
+
+    // `cached = neon(url)` (a lazily made client): `cached` is a tag from then on.
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        if let AssignmentTarget::AssignmentTargetIdentifier(id) = &it.left {
+            if self.kind_of(&it.right) == Some(Export::Tag) {
+                self.add(id.name.as_str(), Export::Tag);
+            }
+        }
+        walk::walk_assignment_expression(self, it);
     }
 
     fn visit_tagged_template_expression(&mut self, it: &TaggedTemplateExpression<'a>) {
@@ -349,6 +425,13 @@ impl<'a> Visit<'a> for Bindings {
             }
         }
         walk::walk_variable_declarator(self, it);
+        // `const getSql = () => neon(url)`: after the walk, so that a body's own bindings
+        // (`const c = neon(url); return c;`) are known.
+        if let (Some(init), BindingPattern::BindingIdentifier(id)) = (&it.init, &it.id) {
+            if self.is_tag_factory(init) {
+                self.add(id.name.as_str(), Export::TagFactory);
+            }
+        }
     }
 }
 
@@ -370,9 +453,10 @@ fn resolve_module(from: &Path, spec: &str) -> Option<PathBuf> {
     candidates.into_iter().find(|p| p.is_file())
 }
 
-/// The names a module binds to SQL tags (`export const db = neon(url)`), read once per file.
-fn module_tags(path: &Path) -> Arc<HashSet<String>> {
-    type Cache = Mutex<HashMap<PathBuf, Arc<HashSet<String>>>>;
+/// The names a module binds to SQL tags (`export const db = neon(url)`) and to functions that
+/// return one (`export function getSql()`), read once per file.
+fn module_tags(path: &Path) -> Arc<(HashSet<String>, HashSet<String>)> {
+    type Cache = Mutex<HashMap<PathBuf, Arc<(HashSet<String>, HashSet<String>)>>>;
     static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(Cache::default);
     if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(path) {
@@ -388,7 +472,7 @@ fn module_tags(path: &Path) -> Arc<HashSet<String>> {
             if !ret.panicked {
                 b.visit_program(&ret.program);
             }
-            b.tags
+            (b.tags, b.factories)
         })
         .unwrap_or_default();
     let tags = Arc::new(tags);
@@ -1121,6 +1205,43 @@ alert(`Update available: ${v}`);
     }
 
     // See: issue 12, item 4.
+    // See: the real-app trials (essential-report: 87 statements through `getSql()`, 7 broken).
+    #[test]
+    fn tags_returned_by_functions_are_tags() {
+        let src = "import { neon } from '@neondatabase/serverless';\n\
+            let cached = null;\n\
+            export function getSql() { if (!cached) cached = neon(process.env.URL!); return cached; }\n\
+            const make = () => neon(process.env.URL!);\n\
+            const viaBlock = function () { const c = neon(''); return c; };\n\
+            export async function a() { const q = getSql(); return q`SELECT 1 AS a`; }\n\
+            export async function b() { const db = make(); return db`SELECT 2 AS b`; }\n\
+            export async function c() { const x = viaBlock(); return x`SELECT 3 AS c`; }\n\
+            export async function d() { const y = other(); return y`SELECT 4 AS d`; }\n";
+        let texts: Vec<String> = sqls(src).into_iter().map(|e| e.text).collect();
+        assert_eq!(texts, ["SELECT 1 AS a", "SELECT 2 AS b", "SELECT 3 AS c"]);
+
+        // A factory in a local module, imported and called: `const db = sql()`.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("lib")).unwrap();
+        std::fs::write(
+            dir.path().join("lib/db.ts"),
+            "import { neon } from '@neondatabase/serverless';\n\
+             export function getSql() { return neon(process.env.URL!); }\n\
+             export const sql = getSql;\n",
+        )
+        .unwrap();
+        let admin = "import { sql, getSql as g } from './lib/db';\n\
+            export async function e() { const db = sql(); await db`UPDATE t SET a = 1`; }\n\
+            export async function f() { const q = g(); await q`DELETE FROM t`; }\n";
+        let path = dir.path().join("admin.ts");
+        let texts: Vec<String> = extract(&path, admin, &SourcesConfig::default())
+            .unwrap()
+            .into_iter()
+            .map(|e| e.text)
+            .collect();
+        assert_eq!(texts, ["UPDATE t SET a = 1", "DELETE FROM t"]);
+    }
+
     #[test]
     fn clients_are_recognised_by_what_they_are() {
         let src = r#"
