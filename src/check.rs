@@ -1094,6 +1094,7 @@ fn io_message(e: &std::io::Error) -> String {
 /// at startup) becomes part of the schema, after the schema sources, with "created in code"
 /// provenance; what it cannot apply is an `unsupported-ddl` warning at the statement.
 pub fn apply_code_ddl(loaded: &mut crate::schema::LoadedSchema, files: &[Extracted]) {
+    let mut applied = false;
     for file in files {
         for sql in &file.embedded {
             // `sqlx::query_file!("x.sql")`: the map points into another file; not code DDL.
@@ -1101,6 +1102,7 @@ pub fn apply_code_ddl(loaded: &mut crate::schema::LoadedSchema, files: &[Extract
                 continue;
             }
             let to_host = |o: usize| sql.map.to_host(o as u32) as usize;
+            applied = true;
             crate::schema::replay::apply_code_sql(
                 &mut loaded.schema,
                 &file.path,
@@ -1111,6 +1113,17 @@ pub fn apply_code_ddl(loaded: &mut crate::schema::LoadedSchema, files: &[Extract
             );
         }
     }
+    if !applied {
+        return;
+    }
+    // A migration that altered a table only code creates ran after the app had created it.
+    let read = |path: &Path| {
+        crate::user_file::read_regular(path, crate::schema::MAX_SCHEMA_FILE_SIZE)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .map(crate::user_file::strip_bom)
+    };
+    crate::schema::replay::retry_deferred(&mut loaded.schema, &mut loaded.warnings, &read);
 }
 
 fn is_schema_statement(text: &str) -> bool {

@@ -14,7 +14,9 @@ pub mod snapshot;
 pub mod types;
 
 pub use ident::{closest, edit_distance, Ident};
-pub use migrations::{load_ddl_paths, load_ddl_paths_in, planned_sql, LoadedSchema, SchemaError};
+pub use migrations::{
+    load_ddl_paths, load_ddl_paths_in, planned_sql, LoadedSchema, SchemaError, MAX_SCHEMA_FILE_SIZE,
+};
 pub use replay::SchemaWarning;
 
 use std::collections::BTreeMap;

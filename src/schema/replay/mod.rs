@@ -39,6 +39,10 @@ pub struct SchemaWarning {
     /// Byte range in `file` (the first line of the statement).
     pub span: Span,
     pub message: String,
+    /// For an ALTER TABLE of a table the schema sources never create: the statement's byte
+    /// range in `file`, to apply again once the DDL found in code has run (the app created
+    /// the table at start-up, and the migration altered it later: [`retry_deferred`]).
+    pub retry: Option<(usize, usize)>,
 }
 
 /// Replay one file's SQL text.
@@ -77,6 +81,33 @@ pub(crate) fn apply_ranges(
             replay.statement(stmt.text, start + stmt.start as usize);
         }
     }
+}
+
+/// Apply again the deferred ALTERs of `warnings` (see [`SchemaWarning::retry`]), now that the
+/// DDL found in code has run: each that applies cleanly is no longer a warning. `read`
+/// gives a schema file's text.
+pub fn retry_deferred(
+    schema: &mut Schema,
+    warnings: &mut Vec<SchemaWarning>,
+    read: &dyn Fn(&Path) -> Option<String>,
+) {
+    warnings.retain(|w| {
+        let Some((start, end)) = w.retry else {
+            return true;
+        };
+        let Some(text) = read(&w.file) else {
+            return true;
+        };
+        let mut again = Vec::new();
+        let mut trial = schema.clone();
+        apply_ranges(&mut trial, &w.file, &text, &[(start, end)], &mut again);
+        if again.is_empty() {
+            *schema = trial;
+            false
+        } else {
+            true
+        }
+    });
 }
 
 /// Replay DDL that application code runs (`CREATE TABLE IF NOT EXISTS ...` in a migration
@@ -153,6 +184,7 @@ impl Replay<'_> {
             file: self.file.to_path_buf(),
             span: Span::new(start as u32, end as u32),
             message,
+            retry: None,
         });
     }
 
@@ -472,6 +504,14 @@ impl Replay<'_> {
                             offset,
                             format!("ALTER TABLE of `{schema}.{name}`, which is not in the schema"),
                         );
+                        // Code may create the table: try again after the code's DDL.
+                        if !self.in_code && !self.guarded {
+                            let range =
+                                ((self.to_host)(offset), (self.to_host)(offset + text.len()));
+                            if let Some(w) = self.warnings.last_mut() {
+                                w.retry = Some(range);
+                            }
+                        }
                     }
                     return;
                 }
