@@ -358,6 +358,11 @@ impl Checker<'_> {
                             found.push(verify::not_sent(candidate, why));
                         }
                     },
+                    Verdict::Refused(error)
+                        if verify::is_untyped_parameter_refusal(candidate, &error) =>
+                    {
+                        summary.untyped_parameters += 1;
+                    }
                     Verdict::Refused(error) => {
                         summary.refused += 1;
                         let d = verify::diagnostic(

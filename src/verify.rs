@@ -155,6 +155,15 @@ pub fn already_reported(
     })
 }
 
+/// A refusal about a parameter's type (`could not determine data type of parameter $2`,
+/// `operator is not unique: unknown + unknown`) of SQL whose driver sends typed parameters:
+/// the database would have known the types, so it is no verdict on the SQL.
+pub fn is_untyped_parameter_refusal(candidate: &Candidate, error: &ServerError) -> bool {
+    matches!(error.code.as_str(), "42P18" | "42725")
+        && candidate.file.extension().is_some_and(|e| e == "rs")
+        && crate::extract::rust::crates::binds_typed_parameters(&candidate.file)
+}
+
 /// The static rules whose verdict the server gives too when it prepares a statement: when
 /// it prepares one that such a rule flagged, the rule (or the schema it used) was wrong.
 pub fn server_judges(rule: &str) -> bool {
@@ -214,6 +223,9 @@ pub struct Summary {
     pub not_sent: usize,
     /// Statements left unverified because the verification stopped (see the tool error).
     pub unanswered: usize,
+    /// Refusals about parameter types that the driver gives at run time (sqlx binds typed
+    /// values; `--verify` prepares untyped): no verdict.
+    pub untyped_parameters: usize,
 }
 
 impl std::ops::Add for Summary {
@@ -231,6 +243,7 @@ impl std::ops::Add for Summary {
             timed_out: self.timed_out + o.timed_out,
             not_sent: self.not_sent + o.not_sent,
             unanswered: self.unanswered + o.unanswered,
+            untyped_parameters: self.untyped_parameters + o.untyped_parameters,
         }
     }
 }
@@ -242,6 +255,10 @@ impl Summary {
         for (n, reason) in [
             (self.locked, NotVerified::Locked.reason()),
             (self.timed_out, NotVerified::TimedOut.reason()),
+            (
+                self.untyped_parameters,
+                "the database cannot infer a parameter's type without the value sqlx binds at run time",
+            ),
         ] {
             if n > 0 {
                 out.push(format!(

@@ -73,6 +73,8 @@ struct Verified {
     not_sent: usize,
     #[serde(skip_serializing_if = "is_zero")]
     unanswered: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    untyped_parameters: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -143,6 +145,7 @@ pub fn render(report: &Report) -> String {
                 timed_out: v.timed_out,
                 not_sent: v.not_sent,
                 unanswered: v.unanswered,
+                untyped_parameters: v.untyped_parameters,
             }),
         },
         unchecked: report

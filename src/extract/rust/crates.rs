@@ -432,6 +432,10 @@ impl Manifests {
 #[derive(Debug, Default)]
 struct Databases {
     postgres: bool,
+    /// sqlx is a dependency (its runtime `query(..).bind(..)` sends typed parameters).
+    sqlx: bool,
+    /// A driver that prepares with untyped parameters (tokio-postgres and its pools).
+    untyped: bool,
     /// The first non-Postgres database found: its name, the dependency, and how.
     other: Option<(&'static str, String, String)>,
 }
@@ -444,6 +448,19 @@ pub fn other_database_of_crate(dir: &Path) -> Option<&'static str> {
         return None;
     }
     found.other.map(|(db, _, _)| db)
+}
+
+/// Whether the crate holding the Rust file `file` sends typed parameters: it uses sqlx
+/// (whose `query(..).bind(x)` gives each parameter the type of its value) and no driver that
+/// prepares with untyped ones (tokio-postgres). Then "could not determine the data type of
+/// parameter $1", which `--verify` meets because it prepares untyped, is not the app's error.
+pub fn binds_typed_parameters(file: &Path) -> bool {
+    let mut manifests = Manifests::default();
+    let Some(dir) = manifests.dir_of(file) else {
+        return false;
+    };
+    let found = databases(&mut manifests, &dir);
+    found.sqlx && !found.untyped
 }
 
 /// Read the dependencies of a manifest (also target-specific ones, and `workspace = true`
@@ -494,7 +511,10 @@ fn databases(manifests: &mut Manifests, dir: &Path) -> Databases {
                 .to_string();
             match name.as_str() {
                 "tokio-postgres" | "postgres" | "deadpool-postgres" | "bb8-postgres"
-                | "r2d2_postgres" | "postgres-types" => out.postgres = true,
+                | "r2d2_postgres" | "postgres-types" => {
+                    out.postgres = true;
+                    out.untyped = true;
+                }
                 "rusqlite" | "sqlite" | "libsql" => {
                     out.other.get_or_insert((
                         "SQLite",
@@ -507,6 +527,7 @@ fn databases(manifests: &mut Manifests, dir: &Path) -> Databases {
                         .get_or_insert(("MySQL", name.clone(), format!("the `{name}` crate")));
                 }
                 "sqlx" | "diesel" | "sea-orm" => {
+                    out.sqlx |= name == "sqlx";
                     for f in &features {
                         if f.contains("postgres") {
                             out.postgres = true;
