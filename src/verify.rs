@@ -156,10 +156,11 @@ pub fn already_reported(
 }
 
 /// A refusal about a parameter's type (`could not determine data type of parameter $2`,
-/// `operator is not unique: unknown + unknown`) of SQL whose driver sends typed parameters:
+/// `operator is not unique: unknown + unknown`; 42P18, 42P08, 42725) of SQL whose driver
+/// sends typed parameters:
 /// the database would have known the types, so it is no verdict on the SQL.
 pub fn is_untyped_parameter_refusal(candidate: &Candidate, error: &ServerError) -> bool {
-    matches!(error.code.as_str(), "42P18" | "42725")
+    matches!(error.code.as_str(), "42P18" | "42P08" | "42725")
         && candidate.file.extension().is_some_and(|e| e == "rs")
         && crate::extract::rust::crates::binds_typed_parameters(&candidate.file)
 }

@@ -773,6 +773,9 @@ fn untyped_parameter_refusals_depend_on_the_driver() {
         r#"pub async fn total(pool: &sqlx::PgPool, a: i64, b: i64) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT $1 + $2").bind(a).bind(b).fetch_one(pool).await
 }
+pub async fn since(pool: &sqlx::PgPool, id: Option<i64>) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM users WHERE ($1 IS NULL OR id = $1)").bind(id).fetch_one(pool).await
+}
 pub async fn broken(pool: &sqlx::PgPool) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT id FROM users WHERE id = 'x'").fetch_one(pool).await
 }
@@ -796,14 +799,14 @@ pub async fn broken(pool: &sqlx::PgPool) -> sqlx::Result<i64> {
     // The real type error is still reported; the untyped `$1 + $2` is not.
     assert_eq!(found.len(), 1, "{stdout}{stderr}");
     assert!(
-        found[0].contains("src/lib.rs:5 database-error"),
+        found[0].contains("src/lib.rs:8 database-error"),
         "{found:?}"
     );
     assert_eq!(
-        json["summary"]["verified"]["untyped_parameters"], 1,
+        json["summary"]["verified"]["untyped_parameters"], 2,
         "{stdout}"
     );
-    assert!(stderr.contains("could not verify 1 statement"), "{stderr}");
+    assert!(stderr.contains("could not verify 2 statements"), "{stderr}");
     assert_eq!(code, 1);
 
     let tp = tempfile::tempdir().unwrap();

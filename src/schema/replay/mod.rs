@@ -840,7 +840,9 @@ impl Replay<'_> {
             match &opt.option {
                 ColumnOption::NotNull => col.nullable = false,
                 ColumnOption::Null => col.nullable = true,
-                ColumnOption::Default(e) => col.default = stored_default(e),
+                ColumnOption::Default(e) => {
+                    col.default = stored_default(e, type_text.contains('('))
+                }
                 ColumnOption::PrimaryKey(_) => col.nullable = false,
                 ColumnOption::Generated {
                     generated_as,
@@ -960,7 +962,7 @@ impl Replay<'_> {
                     AlterColumnOperation::SetNotNull => col.nullable = false,
                     AlterColumnOperation::DropNotNull => col.nullable = true,
                     AlterColumnOperation::SetDefault { value } => {
-                        col.default = stored_default(value)
+                        col.default = stored_default(value, col.data_type.contains('('))
                     }
                     AlterColumnOperation::DropDefault => col.default = None,
                     AlterColumnOperation::SetDataType { data_type, .. } => {
@@ -1485,9 +1487,14 @@ fn touches_columns(ops: &[AlterTableOperation]) -> bool {
 }
 
 /// The default Postgres stores for `DEFAULT e`: none for a NULL constant, cast or not
-/// (`DEFAULT NULL`, `DEFAULT NULL::text`), which behaves as no default at all.
-fn stored_default(e: &sqlparser::ast::Expr) -> Option<String> {
+/// (`DEFAULT NULL`, `DEFAULT NULL::text`), which behaves as no default at all, unless the
+/// column's type has a modifier (`varchar(100)`, `numeric(10,2)`): coercing NULL to it is a
+/// function call, not a constant, and Postgres stores `NULL::character varying`.
+fn stored_default(e: &sqlparser::ast::Expr, type_has_modifier: bool) -> Option<String> {
     use sqlparser::ast::{Expr, Value};
+    if type_has_modifier {
+        return Some(e.to_string());
+    }
     let mut inner = e;
     loop {
         match inner {
@@ -1748,7 +1755,7 @@ mod tests {
         apply_sql(
             &mut schema,
             Path::new("m.sql"),
-            "CREATE TABLE t (a text DEFAULT NULL, b text DEFAULT NULL::text, c int NOT NULL DEFAULT (NULL), d text DEFAULT 'x', e text DEFAULT 'y');\n\
+            "CREATE TABLE t (a text DEFAULT NULL, b text DEFAULT NULL::text, c int NOT NULL DEFAULT (NULL), d text DEFAULT 'x', e text DEFAULT 'y', f varchar(100) DEFAULT NULL);\n\
              ALTER TABLE t ALTER COLUMN e SET DEFAULT NULL;",
             &mut warnings,
         );
@@ -1759,6 +1766,8 @@ mod tests {
             assert_eq!(default(c), None, "{c}");
         }
         assert_eq!(default("d").as_deref(), Some("'x'"));
+        // Coercing NULL to varchar(100) is not a constant: Postgres stores it (mCaptcha).
+        assert_eq!(default("f").as_deref(), Some("NULL"));
     }
 
     fn base() -> Schema {
