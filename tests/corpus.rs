@@ -8,6 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod support;
+use support::fs::copy_dir;
+
 use schemalint::config::SourcesConfig;
 use schemalint::diagnostic::LineIndex;
 use schemalint::extract::{extract, EmbeddedSql, Language, SpliceKind};
@@ -198,20 +201,6 @@ fn findings_and_summary_tell_the_whole_truth() {
             "src/routes/search.ts:22 in-part",
         ]
     );
-}
-
-/// Copy the corpus to a scratch directory.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let dest = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).unwrap();
-        }
-    }
 }
 
 /// Mutation recall: rename `users.email` and drop `orders` through a new migration; every

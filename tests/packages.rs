@@ -11,6 +11,7 @@ use std::process::{Command, Output};
 use std::time::Instant;
 
 mod support;
+use support::fs::copy_dir;
 use support::packages::packages;
 
 fn root() -> PathBuf {
@@ -44,19 +45,6 @@ fn neon_media_app(dir: &Path) {
     let src = root().join("fixtures/neon-media");
     copy_dir(&src, dir);
     std::fs::remove_file(dir.join("EXPECTED.md")).unwrap();
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// The JSON report of `check`: exit code 1 and the two banned-table findings, where

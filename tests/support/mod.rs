@@ -10,3 +10,6 @@ pub mod pg;
 pub mod sarif;
 #[allow(dead_code)]
 pub mod wire;
+
+#[allow(dead_code)]
+pub mod fs;
