@@ -283,17 +283,15 @@ impl Cluster {
 
     /// Run `sql` in the `postgres` database over the socket, as the superuser.
     pub fn psql(&self, sql: &str) -> String {
+        self.psql_in("postgres", sql)
+    }
+
+    /// Run `sql` in database `db` as the superuser; its output, unaligned and without headers.
+    pub fn psql_in(&self, db: &str, sql: &str) -> String {
         let out = Command::new(bin_dir().join("psql"))
             .args(["-X", "-qtA", "-v", "ON_ERROR_STOP=1", "-h"])
             .arg(&self.dir)
-            .args([
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-            ])
+            .args(["-p", &self.port.to_string(), "-U", "postgres", "-d", db])
             .arg("-c")
             .arg(sql)
             .output()
@@ -316,25 +314,10 @@ impl Cluster {
 
     /// Create a fresh database and run `sql` in it (each test gets its own database).
     pub fn database(&self, name: &str, sql: &str) -> String {
-        let psql = |db: &str, sql: &str| {
-            let out = Command::new(bin_dir().join("psql"))
-                .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h"])
-                .arg(&self.dir)
-                .args(["-p", &self.port.to_string(), "-U", "postgres", "-d", db])
-                .arg("-c")
-                .arg(sql)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "psql: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
-        psql("postgres", &format!("DROP DATABASE IF EXISTS {name}"));
-        psql("postgres", &format!("CREATE DATABASE {name}"));
+        self.psql(&format!("DROP DATABASE IF EXISTS {name}"));
+        self.psql(&format!("CREATE DATABASE {name}"));
         if !sql.is_empty() {
-            psql(name, sql);
+            self.psql_in(name, sql);
         }
         self.socket_url(name)
     }
