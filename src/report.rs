@@ -11,13 +11,14 @@ use serde::Serialize;
 
 use crate::check::{self, TableUsage};
 use crate::cli::{CheckArgs, ReportArgs, ReportFormat};
+use crate::commands::plan::CheckPlan;
 use crate::diagnostic::LineIndex;
 use crate::render;
 use crate::resolve::TableUse;
 use crate::rules::Banned;
 use crate::schema::live::{Stats, TableStats};
 use crate::schema::{self, Ident, LoadedSchema, RelationKind, Schema};
-use crate::{CheckPlan, Outcome};
+use crate::Outcome;
 
 /// Columns every table tends to have: left out of the look-alike comparison, since sharing
 /// them says nothing about purpose.
@@ -217,20 +218,20 @@ pub fn run_report(args: &ReportArgs) -> Result<Outcome, Error> {
         },
         args.quiet,
     );
-    let mut plan = crate::plan_check(&check_args)?;
+    let mut plan = crate::commands::plan::plan_check(&check_args)?;
     plan.collect_references = true;
     // The schema loads while the sources are scanned, as in `check`.
     let (loaded, (files, walk_errors)) = check::run_with_big_stacks(|| {
         rayon::join(
             || load_schema_with_stats(&check_args, &plan),
-            || crate::scan(&plan),
+            || crate::commands::stages::scan(&plan),
         )
     });
     let (loaded, stats, source) = loaded?;
     for w in &loaded.warnings {
         eprintln!("warning: {}: {}", render::display_path(&w.file), w.message);
     }
-    let report = crate::check_scanned(&plan, &loaded, files, walk_errors, None);
+    let report = crate::commands::stages::check_scanned(&plan, &loaded, files, walk_errors, None);
     let root = project_root(&plan);
     let built = build(
         &loaded.schema,
@@ -272,9 +273,13 @@ fn load_schema_with_stats(
     args: &CheckArgs,
     plan: &CheckPlan,
 ) -> Result<(LoadedSchema, Option<Stats>, String), Error> {
-    if let Some(url) = crate::database_url(args, plan)? {
+    if let Some(url) = crate::commands::schema_source::database_url(args, plan)? {
         let source = format!("live database {}", schema::live::display_connection(&url));
-        let opts = crate::connect_options(url, crate::timeouts(args, plan), &plan.search_path);
+        let opts = crate::commands::schema_source::connect_options(
+            url,
+            crate::commands::schema_source::timeouts(args, plan),
+            &plan.search_path,
+        );
         let (schema, stats) =
             schema::live::introspect_with_stats(&opts).map_err(|e| miette!("{e}"))?;
         let loaded = LoadedSchema {
@@ -284,7 +289,7 @@ fn load_schema_with_stats(
         };
         return Ok((loaded, Some(stats), source));
     }
-    let (loaded, source) = crate::load_schema(args, plan)?;
+    let (loaded, source) = crate::commands::schema_source::load_schema(args, plan)?;
     Ok((loaded, None, source))
 }
 

@@ -1,0 +1,120 @@
+//! The stages `check`, `unused` and `report` share, in data-flow order: scan (walk, read,
+//! extract), load the schema beside it, then check the extracted SQL against the schema.
+
+use std::path::Path;
+
+use miette::Report as Error;
+
+use super::plan::CheckPlan;
+use super::schema_source::{load_schema, SchemaWithSource};
+use crate::check::{self, Checker, Report};
+use crate::cli::CheckArgs;
+use crate::diagnostic::Diagnostic;
+use crate::progress;
+use crate::render;
+use crate::rules::{self, Banned, RuleId, RuleMeta, RuleSettings};
+use crate::schema::LoadedSchema;
+use crate::walk;
+
+/// Walk the paths, then read and extract every source file: the part of `check` that needs no
+/// schema, so it runs while the schema loads. Returns the files and the walk's problems.
+pub fn scan(plan: &CheckPlan) -> (Vec<check::Extracted>, Vec<String>) {
+    let sources = &plan.config.config.sources;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let root = plan.config.base_dir().map(Path::to_path_buf).unwrap_or(cwd);
+    // Files under the schema paths (migrations, the dump, the snapshot) are schema, not code.
+    let (mut files, walk_errors) = walk::discover(
+        &plan.paths,
+        &walk::WalkOptions {
+            root: &root,
+            include: &sources.include,
+            exclude: &sources.exclude,
+            skip: &plan.schema_paths,
+        },
+    );
+    if let Some(only) = &plan.only {
+        files.retain(|f| only.contains(&walk::normalize(&f.path)));
+    }
+    if plan.governed_only {
+        let mine = plan.config.path.as_deref().map(walk::normalize);
+        let mut governing = walk::NearestConfig::default();
+        files.retain(|f| governing.of(&f.path) == mine);
+    }
+    let progress = progress::Progress::start(files.len(), "files", plan.progress);
+    let extracted = check::extract_files(&files, sources, Some(progress.counter()));
+    progress.finish();
+    let walk_errors = walk_errors
+        .into_iter()
+        .map(|e| match e.path {
+            Some(p) => format!("{}: {}", render::display_path(&p), e.message),
+            None => e.message,
+        })
+        .collect();
+    (extracted, walk_errors)
+}
+
+/// Load the schema and scan the sources at the same time.
+pub fn load_and_scan(
+    args: &CheckArgs,
+    plan: &CheckPlan,
+) -> Result<(SchemaWithSource, Vec<check::Extracted>, Vec<String>), Error> {
+    let (loaded, (extracted, walk_errors)) =
+        check::run_with_big_stacks(|| rayon::join(|| load_schema(args, plan), || scan(plan)));
+    let mut loaded = loaded?;
+    check::apply_code_ddl(&mut loaded.0, &extracted);
+    Ok((loaded, extracted, walk_errors))
+}
+
+/// Check scanned files against a loaded schema (and the database, with a verifier); schema
+/// warnings become `unsupported-ddl` findings; the walk's problems and a failed verification
+/// become the report's `run_errors`.
+pub fn check_scanned(
+    plan: &CheckPlan,
+    loaded: &LoadedSchema,
+    files: Vec<check::Extracted>,
+    walk_errors: Vec<String>,
+    verify: Option<check::Verify<'_>>,
+) -> Report {
+    let settings = RuleSettings::new(&plan.config.config.rules);
+    let banned = Banned::new(&plan.config.config.banned, &loaded.schema);
+    let checker = Checker {
+        schema: &loaded.schema,
+        banned,
+        settings,
+        sources: &plan.config.config.sources,
+        collect_references: plan.collect_references,
+    };
+    let mut verify_error = None;
+    let mut report = match verify {
+        None => checker.check_extracted(files),
+        Some(verify) => {
+            let (report, error) = checker.check_and_verify(files, &verify);
+            verify_error = error;
+            report
+        }
+    };
+    if let Some(severity) = checker.settings.severity(RuleId::UnsupportedDdl) {
+        let warnings = loaded
+            .warnings
+            .iter()
+            .map(|w| {
+                let mut d = Diagnostic::new(
+                    rules::UnsupportedDdl::NAME,
+                    severity,
+                    w.message.clone(),
+                    w.span,
+                )
+                .with_label("not applied to the schema")
+                .with_help(Some(
+                    "later checks may be wrong about what this statement changes".into(),
+                ));
+                d.file = w.file.clone();
+                d
+            })
+            .collect();
+        report.extend_with_sources(warnings);
+    }
+    report.run_errors = walk_errors;
+    report.run_errors.extend(verify_error);
+    report
+}
