@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::config::SourcesConfig;
 use crate::diagnostic::{Diagnostic, Severity, Span};
-use crate::extract::{self, Confidence, EmbeddedSql, SpliceKind};
+use crate::extract::{self, first_line_span, next_token_end, Confidence, EmbeddedSql, SpliceKind};
 use crate::resolve;
 use crate::rules::{self, Banned, DatabaseError, RuleId, RuleMeta, RuleSettings};
 use crate::schema::live::NotVerified;
@@ -22,9 +22,7 @@ use crate::suppress;
 use crate::verify::{self, Candidate};
 use crate::walk::SourceFile;
 
-/// Files larger than this are reported and skipped: no hand-written source is this big, and
-/// generated bundles would only cost time.
-pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+pub use crate::user_file::MAX_FILE_SIZE;
 
 /// A file that could not be checked (a tool problem, not a finding): exit code 2.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1202,23 +1200,6 @@ fn location(candidate: &Candidate) -> String {
         .unwrap_or((0, 0));
     format!(
         "{}:{line}:{column}",
-        crate::render::display_path(&candidate.file)
+        crate::walk::display_path(&candidate.file)
     )
-}
-
-/// The end of the token starting at `offset` (for underlining a syntax error).
-pub(crate) fn next_token_end(text: &str, offset: u32) -> u32 {
-    let rest = &text[(offset as usize).min(text.len())..];
-    let len = rest
-        .char_indices()
-        .find(|(i, c)| *i > 0 && (c.is_whitespace() || "(),;".contains(*c)))
-        .map_or(rest.len(), |(i, _)| i);
-    offset + len.max(1).min(rest.len()) as u32
-}
-
-/// The host span of the first line of `sql.text[start..end]`.
-pub(crate) fn first_line_span(sql: &EmbeddedSql, start: u32, end: u32) -> Span {
-    let text = &sql.text[start as usize..end as usize];
-    let line = text.find('\n').unwrap_or(text.len()) as u32;
-    sql.host_span(start, start + line)
 }

@@ -8,7 +8,9 @@ use serde::Deserialize;
 
 use crate::diagnostic::Severity;
 
-pub const FILE_NAME: &str = "schemalint.toml";
+pub use crate::extract::SourcesConfig;
+pub use crate::rules::RuleLevel;
+pub use crate::walk::CONFIG_FILE as FILE_NAME;
 
 /// No config is this large; the limit keeps `--config /dev/zero`-like mistakes bounded.
 const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
@@ -57,43 +59,6 @@ pub struct SchemaConfig {
     /// with them are not judged.
     #[serde(default)]
     pub external_schemas: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct SourcesConfig {
-    /// Extra tagged-template names whose templates hold SQL (`sql` is always one).
-    #[serde(default)]
-    pub tags: Vec<String>,
-    /// Extra function or method names whose first argument is SQL (`query`, `execute`, ...).
-    #[serde(default)]
-    pub functions: Vec<String>,
-    /// Globs of files to scan (default: every supported extension).
-    #[serde(default)]
-    pub include: Vec<String>,
-    /// Globs of files to skip, on top of `.gitignore`.
-    #[serde(default)]
-    pub exclude: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RuleLevel {
-    Off,
-    Info,
-    Warning,
-    Error,
-}
-
-impl RuleLevel {
-    pub fn severity(self) -> Option<Severity> {
-        match self {
-            RuleLevel::Off => None,
-            RuleLevel::Info => Some(Severity::Info),
-            RuleLevel::Warning => Some(Severity::Warning),
-            RuleLevel::Error => Some(Severity::Error),
-        }
-    }
 }
 
 /// A config file that was read, with its text kept for error reporting.

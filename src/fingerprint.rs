@@ -18,7 +18,7 @@ fn fnv1a(parts: &[&str]) -> u64 {
 /// Identity of a finding: rule, file, message and the trimmed text of the line it is on,
 /// but not the line number, so that moving code around leaves it unchanged.
 pub fn fingerprint(d: &Diagnostic, display_path: &str, text: &str) -> String {
-    let index = crate::render::TextIndex::new(text);
+    let index = crate::diagnostic::TextIndex::new(text);
     fingerprint_line(d, display_path, index.line_around(d.span.start))
 }
 

@@ -1,21 +1,33 @@
 //! schemalint: checks the SQL in a project's source files against its Postgres schema.
 //!
-//! The modules, in data-flow order; each imports only the ones listed before it:
+//! The modules, lowest first. Each imports only modules listed before it (`tests/layers.rs`
+//! holds the code to this list); data flows down the list:
 //!
-//! - support: [`atomic`] (writes that never leave half a file), [`user_file`] (bounded reads
-//!   inside the project), [`diagnostic`] (spans, severities, findings), [`fingerprint`];
-//! - discover: [`walk`] (files, ignore rules, the nearest config);
-//! - extract: [`extract`] (SQL in TS/JS, Rust and `.sql`, with a span map back to the source);
-//! - parse: [`sql`];
-//! - schema model and sources: [`schema`] (replayed migrations, dumps, snapshots, live);
-//! - resolve: [`resolve`] (Postgres scoping of every table and column);
-//! - rules: [`rules`], [`suppress`];
-//! - configuration: [`config`] (the TOML, into the types the stages own);
-//! - check: [`check`] (extracted SQL through resolve and the rules), [`verify`] (PREPARE),
-//!   [`baseline`];
-//! - output: [`render`] (human, concise, JSON, SARIF, GitHub), [`progress`];
-//! - commands: [`cli`], [`init`] (layout detection), [`report`], [`commands`] (one module per
-//!   command, and the stages they share).
+//! 1. [`atomic`]: writes that never leave half a file.
+//! 2. [`user_file`]: bounded reads of files inside the project.
+//! 3. [`diagnostic`]: spans, severities, findings, line/column indexes.
+//! 4. [`fingerprint`]: a finding's identity across edits.
+//! 5. [`walk`]: discover the files, the ignore rules, the nearest config.
+//! 6. [`extract`]: the SQL in TS/JS, Rust and `.sql` files, with a span map to the source.
+//! 7. [`sql`]: parse it.
+//! 8. [`schema`]: the schema model and its sources (migrations replayed, dumps, snapshots,
+//!    a live database).
+//! 9. [`resolve`]: every table and column with Postgres's scoping.
+//! 10. [`rules`]: the checks on resolved statements.
+//! 11. [`suppress`]: `schemalint-disable` comments.
+//! 12. [`config`]: `schemalint.toml`, read into the types the stages own.
+//! 13. [`verify`]: PREPARE statements on a database.
+//! 14. [`check`]: extracted SQL through resolve, the rules and verify, into a report.
+//! 15. [`render`]: the report as human text, concise lines, JSON, SARIF, GitHub annotations.
+//! 16. [`baseline`]: record today's findings, hide them later.
+//! 17. [`progress`]: the progress line of long runs.
+//! 18. [`cli`]: the command line.
+//! 19. [`init`]: detect a project's layout and schema.
+//! 20. [`commands`]: one module per command, and the stages they share.
+//! 21. [`report`]: the table consolidation report.
+//!
+//! One exception, stated: replaying `CREATE VIEW` names the view's columns with the resolver,
+//! as Postgres does by analysing the query, so [`schema`] (its replay) calls into [`resolve`].
 
 pub mod atomic;
 pub mod baseline;

@@ -5,6 +5,10 @@
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
+/// Files larger than this are reported and skipped: no hand-written source is this big, and
+/// generated bundles would only cost time.
+pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
 /// Why a named file was not read. Messages name the path and never show its content.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {

@@ -65,9 +65,9 @@ pub fn diagnostic(candidate: &Candidate, error: &ServerError, severity: Severity
     let span = match error.position.and_then(|p| char_to_byte(text, p)) {
         Some(at) => {
             let offset = candidate.start + at;
-            sql.host_span(offset, crate::check::next_token_end(&sql.text, offset))
+            sql.host_span(offset, crate::extract::next_token_end(&sql.text, offset))
         }
-        None => crate::check::first_line_span(sql, candidate.start, candidate.end),
+        None => crate::extract::first_line_span(sql, candidate.start, candidate.end),
     };
     let mut d = Diagnostic::new(DatabaseError::NAME, severity, error.message.clone(), span)
         .with_label(format!("SQLSTATE {}", error.code))
@@ -185,7 +185,7 @@ pub fn statement_span(candidate: &Candidate) -> Span {
 
 /// A statement that could not be sent (a NUL byte): its own finding, so the rest still go.
 pub fn not_sent(candidate: &Candidate, why: NotVerified) -> Diagnostic {
-    let span = crate::check::first_line_span(&candidate.sql, candidate.start, candidate.end);
+    let span = crate::extract::first_line_span(&candidate.sql, candidate.start, candidate.end);
     let mut d = Diagnostic::new(
         DatabaseError::NAME,
         Severity::Warning,

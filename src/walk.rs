@@ -8,8 +8,6 @@ use std::path::{Path, PathBuf};
 use ignore::overrides::OverrideBuilder;
 use ignore::WalkBuilder;
 
-use crate::extract::Language;
-
 /// A file to scan and the extractor for it.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -135,7 +133,7 @@ impl NearestConfig {
         }
         let found = dir
             .ancestors()
-            .map(|d| d.join(crate::config::FILE_NAME))
+            .map(|d| d.join(CONFIG_FILE))
             .find(|c| c.is_file());
         self.by_dir.insert(dir, found.clone());
         found
@@ -167,4 +165,39 @@ pub fn normalize(path: &Path) -> PathBuf {
     abs.components()
         .filter(|c| !matches!(c, std::path::Component::CurDir))
         .collect()
+}
+/// The config file a directory may hold; the nearest one above a file governs it.
+pub const CONFIG_FILE: &str = "schemalint.toml";
+
+/// Which extractor handles a file, by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    Sql,
+    TypeScript,
+    JavaScript,
+    Rust,
+}
+
+impl Language {
+    pub fn from_path(path: &Path) -> Option<Language> {
+        let ext = path.extension()?.to_str()?;
+        Some(match ext {
+            "sql" => Language::Sql,
+            "ts" | "tsx" | "mts" | "cts" => Language::TypeScript,
+            "js" | "jsx" | "mjs" | "cjs" => Language::JavaScript,
+            "rs" => Language::Rust,
+            _ => return None,
+        })
+    }
+}
+
+/// A path as shown to users: relative to the working directory when inside it, with `/`.
+pub fn display_path(path: &std::path::Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let shown = cwd
+        .as_deref()
+        .and_then(|cwd| path.strip_prefix(cwd).ok())
+        .unwrap_or(path);
+    let s = shown.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }

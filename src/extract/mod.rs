@@ -11,9 +11,8 @@ pub mod typescript;
 
 use std::path::{Path, PathBuf};
 
-use crate::config::SourcesConfig;
-
 use crate::diagnostic::Span;
+pub use crate::walk::Language;
 
 /// How sure extraction is that a piece of text is SQL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -306,28 +305,6 @@ pub(crate) fn looks_like_sql_statement(text: &str) -> bool {
         || t.starts_with("WITH ") && has(" AS (") && (has("SELECT ") || has("SELECT\n"))
 }
 
-/// Which extractor handles a file, by extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    Sql,
-    TypeScript,
-    JavaScript,
-    Rust,
-}
-
-impl Language {
-    pub fn from_path(path: &Path) -> Option<Language> {
-        let ext = path.extension()?.to_str()?;
-        Some(match ext {
-            "sql" => Language::Sql,
-            "ts" | "tsx" | "mts" | "cts" => Language::TypeScript,
-            "js" | "jsx" | "mjs" | "cjs" => Language::JavaScript,
-            "rs" => Language::Rust,
-            _ => return None,
-        })
-    }
-}
-
 /// Problems that stop a file from being scanned at all.
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {
@@ -439,6 +416,41 @@ pub fn extract_parts(
             })
         }
     }
+}
+
+/// The end of the token starting at `offset` (for underlining a syntax error).
+pub(crate) fn next_token_end(text: &str, offset: u32) -> u32 {
+    let rest = &text[(offset as usize).min(text.len())..];
+    let len = rest
+        .char_indices()
+        .find(|(i, c)| *i > 0 && (c.is_whitespace() || "(),;".contains(*c)))
+        .map_or(rest.len(), |(i, _)| i);
+    offset + len.max(1).min(rest.len()) as u32
+}
+
+/// The host span of the first line of `sql.text[start..end]`.
+pub(crate) fn first_line_span(sql: &EmbeddedSql, start: u32, end: u32) -> Span {
+    let text = &sql.text[start as usize..end as usize];
+    let line = text.find('\n').unwrap_or(text.len()) as u32;
+    sql.host_span(start, start + line)
+}
+
+/// `[sources]`: what the extractors look for and which files they read.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct SourcesConfig {
+    /// Extra tagged-template names whose templates hold SQL (`sql` is always one).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Extra function or method names whose first argument is SQL (`query`, `execute`, ...).
+    #[serde(default)]
+    pub functions: Vec<String>,
+    /// Globs of files to scan (default: every supported extension).
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Globs of files to skip, on top of `.gitignore`.
+    #[serde(default)]
+    pub exclude: Vec<String>,
 }
 
 #[cfg(test)]

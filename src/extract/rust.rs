@@ -756,7 +756,8 @@ impl Scan<'_> {
             return;
         }
         // An unreadable query file is sqlx's compile error to report; we check what we can read.
-        let Ok(bytes) = crate::user_file::read_regular(&file, crate::check::MAX_FILE_SIZE) else {
+        let Ok(bytes) = crate::user_file::read_regular(&file, crate::user_file::MAX_FILE_SIZE)
+        else {
             return;
         };
         let Ok(sql) = String::from_utf8(bytes).map(crate::user_file::strip_bom) else {
@@ -1554,7 +1555,7 @@ fn is_string_literal(l: &Literal) -> bool {
 fn project_root(crate_root: &Path) -> PathBuf {
     crate_root
         .ancestors()
-        .find(|d| d.join(crate::config::FILE_NAME).is_file() || d.join(".git").exists())
+        .find(|d| d.join(crate::walk::CONFIG_FILE).is_file() || d.join(".git").exists())
         .unwrap_or(crate_root)
         .to_path_buf()
 }

@@ -23,11 +23,11 @@ use oxc_span::SourceType;
 use oxc_syntax::scope::ScopeFlags;
 
 use super::splice::{next_param, HoleContext};
+use super::SourcesConfig;
 use super::{
     looks_like_sql_statement, packages, starts_like_statement, Confidence, EmbeddedSql,
     ExtractError, Splice, SqlBuilder,
 };
-use crate::config::SourcesConfig;
 use crate::diagnostic::Span;
 
 /// Tags whose templates hold SQL (plus `[sources] tags`).

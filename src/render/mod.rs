@@ -113,117 +113,7 @@ pub fn tool_error_lines(report: &Report) -> Vec<String> {
         .collect()
 }
 
-/// 1-based line/column of byte offsets in a file's text, built once per file so that every
-/// finding costs a binary search and a bounded count, not a scan from the start of the file
-/// (20,000 findings in one file used to take 23 s). Lines end at `\n`, `\r\n` or a lone `\r`
-/// (old Mac files), as editors count them; columns count Unicode scalar values.
-pub(crate) struct TextIndex<'a> {
-    pub text: &'a str,
-    /// Byte offset of the start of every line.
-    line_starts: Vec<u32>,
-    /// `chars_at[k]`: characters before byte `k * CHUNK`.
-    chars_at: Vec<u32>,
-}
-
-/// Bytes between character-count checkpoints: a column costs at most this many byte reads.
-const CHUNK: usize = 1024;
-
-impl<'a> TextIndex<'a> {
-    pub fn new(text: &'a str) -> Self {
-        let b = text.as_bytes();
-        let mut line_starts = vec![0];
-        let mut chars_at = Vec::with_capacity(b.len() / CHUNK + 2);
-        let mut chars = 0u32;
-        for (i, &c) in b.iter().enumerate() {
-            if i % CHUNK == 0 {
-                chars_at.push(chars);
-            }
-            if !is_continuation(c) {
-                chars += 1;
-            }
-            if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
-                line_starts.push(i as u32 + 1);
-            }
-        }
-        if b.len() % CHUNK == 0 {
-            chars_at.push(chars);
-        }
-        TextIndex {
-            text,
-            line_starts,
-            chars_at,
-        }
-    }
-
-    /// Characters before byte `at` (a char boundary).
-    fn chars_before(&self, at: usize) -> u32 {
-        let k = at / CHUNK;
-        let counted = self.text.as_bytes()[k * CHUNK..at]
-            .iter()
-            .filter(|&&c| !is_continuation(c))
-            .count();
-        self.chars_at[k] + counted as u32
-    }
-
-    /// `offset` clamped to the text and moved back to a character boundary.
-    pub fn clamp(&self, offset: u32) -> usize {
-        let mut at = (offset as usize).min(self.text.len());
-        while !self.text.is_char_boundary(at) {
-            at -= 1;
-        }
-        at
-    }
-
-    /// 0-based line holding byte `offset`.
-    pub fn line_of(&self, offset: u32) -> usize {
-        let at = self.clamp(offset) as u32;
-        self.line_starts.partition_point(|&s| s <= at) - 1
-    }
-
-    /// 1-based (line, column) of a byte offset.
-    pub fn line_col(&self, offset: u32) -> (u32, u32) {
-        let at = self.clamp(offset);
-        let line = self.line_of(at as u32);
-        let start = self.line_starts[line] as usize;
-        let col = self.chars_before(at) - self.chars_before(start) + 1;
-        (line as u32 + 1, col)
-    }
-
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
-    }
-
-    /// Byte range of a 0-based line without its line ending, and the range with it.
-    pub fn line_range(&self, line: usize) -> (std::ops::Range<usize>, usize) {
-        let start = self.line_starts[line] as usize;
-        let next = self
-            .line_starts
-            .get(line + 1)
-            .map_or(self.text.len(), |&s| s as usize);
-        let body = &self.text.as_bytes()[start..next];
-        let ending = if body.ends_with(b"\r\n") {
-            2
-        } else if body.ends_with(b"\n") || body.ends_with(b"\r") {
-            1
-        } else {
-            0
-        };
-        (start..next - ending, next)
-    }
-
-    /// The text of the line holding byte `offset` (without its line ending), and the
-    /// offset's position in it.
-    pub fn line_around(&self, offset: u32) -> (&'a str, usize) {
-        let at = self.clamp(offset);
-        let (range, _) = self.line_range(self.line_of(at as u32));
-        let in_line = at.saturating_sub(range.start).min(range.len());
-        (&self.text[range], in_line)
-    }
-}
-
-fn is_continuation(byte: u8) -> bool {
-    byte & 0xC0 == 0x80
-}
+pub(crate) use crate::diagnostic::TextIndex;
 
 /// The file texts of a report's findings, with their [`TextIndex`], built once per file as a
 /// renderer walks the (file-sorted) findings.
@@ -292,16 +182,7 @@ pub(crate) fn push_escaped(out: &mut String, c: char, lines: bool) {
     }
 }
 
-/// A path as shown to users: relative to the working directory when inside it, with `/`.
-pub fn display_path(path: &std::path::Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let shown = cwd
-        .as_deref()
-        .and_then(|cwd| path.strip_prefix(cwd).ok())
-        .unwrap_or(path);
-    let s = shown.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
-}
+pub use crate::walk::display_path;
 
 #[cfg(test)]
 mod tests {

@@ -242,7 +242,7 @@ pub struct RuleSettings {
 }
 
 impl RuleSettings {
-    pub fn new(overrides: &BTreeMap<String, crate::config::RuleLevel>) -> RuleSettings {
+    pub fn new(overrides: &BTreeMap<String, RuleLevel>) -> RuleSettings {
         let severities = RuleId::ALL
             .iter()
             .map(|&r| {
@@ -370,6 +370,27 @@ pub(crate) fn removal_label(removal: &Removal) -> String {
     match removal {
         Removal::Renamed { to, at } => format!("renamed to `{to}`{}", by(at)),
         Removal::Dropped { at } => format!("dropped{}", by(at)),
+    }
+}
+
+/// A rule's level as the config sets it (`off` turns it off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    Off,
+    Info,
+    Warning,
+    Error,
+}
+
+impl RuleLevel {
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            RuleLevel::Off => None,
+            RuleLevel::Info => Some(Severity::Info),
+            RuleLevel::Warning => Some(Severity::Warning),
+            RuleLevel::Error => Some(Severity::Error),
+        }
     }
 }
 
