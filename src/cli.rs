@@ -69,25 +69,8 @@ pub struct CheckArgs {
     /// always checked.
     pub paths: Vec<PathBuf>,
 
-    /// A schema source: a pg_dump file, a DDL file or a migrations folder (repeatable).
-    ///
-    /// Overrides `[schema] paths` in schemalint.toml. Several sources are applied in order.
-    #[arg(long = "schema", value_name = "PATH")]
-    pub schema: Vec<PathBuf>,
-
-    /// Read the schema from this live database instead of DDL files.
-    ///
-    /// A postgres:// URL or libpq key=value pairs (`host=... dbname=... sslmode=require`),
-    /// Neon included. `sslmode` disable, allow, prefer (default), require, verify-ca and
-    /// verify-full are honoured; `sslrootcert` adds a CA; PGHOST, PGPORT, PGDATABASE, PGUSER,
-    /// PGSSLMODE and PGPASSWORD fill in what the string leaves out. Prefer
-    /// --database-url-env: a URL on a command line can end up in shell history and logs.
-    #[arg(long, value_name = "URL", conflicts_with = "database_url_env")]
-    pub database_url: Option<String>,
-
-    /// Read the database URL from this environment variable.
-    #[arg(long, value_name = "NAME")]
-    pub database_url_env: Option<String>,
+    #[command(flatten)]
+    pub source: SchemaArgs,
 
     /// Also have the database prepare every statement (never executing it) and report
     /// what it refuses, marked as coming from the database.
@@ -96,27 +79,6 @@ pub struct CheckArgs {
     /// statements are prepared in a read-only transaction that is rolled back.
     #[arg(long)]
     pub verify: bool,
-
-    /// Seconds to wait for the database connection [default: 10].
-    #[arg(long, value_name = "SECONDS")]
-    pub connect_timeout: Option<u64>,
-
-    /// Seconds to wait for each reply once connected (reading the schema, each batch of
-    /// --verify) [default: 60].
-    ///
-    /// A server, proxy or network path that stops answering after login fails the run with a
-    /// clear error instead of hanging it. The server's own statement timeout is kept below
-    /// this (30 s, or three quarters of it), and statements wait at most a second for a
-    /// locked table. Overrides `[schema] query-timeout`.
-    #[arg(long, value_name = "SECONDS")]
-    pub query_timeout: Option<u64>,
-
-    /// Use this config file instead of looking for schemalint.toml.
-    ///
-    /// Without it, schemalint.toml is searched for in the first path and its ancestors, then in
-    /// the working directory and its ancestors.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
 
     /// Output format (`--output-format` is accepted too, as in ruff).
     #[arg(long, alias = "output-format", value_enum, default_value = "human")]
@@ -177,14 +139,22 @@ pub struct CheckArgs {
 #[derive(Debug, clap::Args)]
 pub struct SchemaArgs {
     /// A schema source: a pg_dump file, a DDL file or a migrations folder (repeatable).
+    ///
+    /// Overrides `[schema] paths` in schemalint.toml. Several sources are applied in order.
     #[arg(long = "schema", value_name = "PATH")]
     pub schema: Vec<PathBuf>,
 
     /// Read the schema from this live database instead of DDL files.
+    ///
+    /// A postgres:// URL or libpq key=value pairs (`host=... dbname=... sslmode=require`),
+    /// Neon included. `sslmode` disable, allow, prefer (default), require, verify-ca and
+    /// verify-full are honoured; `sslrootcert` adds a CA; PGHOST, PGPORT, PGDATABASE, PGUSER,
+    /// PGSSLMODE and PGPASSWORD fill in what the string leaves out. Prefer
+    /// --database-url-env: a URL on a command line can end up in shell history and logs.
     #[arg(long, value_name = "URL", conflicts_with = "database_url_env")]
     pub database_url: Option<String>,
 
-    /// Read the database URL from this environment variable (or the project's .env).
+    /// Read the database URL from this environment variable.
     #[arg(long, value_name = "NAME")]
     pub database_url_env: Option<String>,
 
@@ -192,11 +162,20 @@ pub struct SchemaArgs {
     #[arg(long, value_name = "SECONDS")]
     pub connect_timeout: Option<u64>,
 
-    /// Seconds to wait for any one reply of the database after login [default: 60].
+    /// Seconds to wait for each reply once connected (reading the schema, each batch of
+    /// --verify) [default: 60].
+    ///
+    /// A server, proxy or network path that stops answering after login fails the run with a
+    /// clear error instead of hanging it. The server's own statement timeout is kept below
+    /// this (30 s, or three quarters of it), and statements wait at most a second for a
+    /// locked table. Overrides `[schema] query-timeout`.
     #[arg(long, value_name = "SECONDS")]
     pub query_timeout: Option<u64>,
 
     /// Use this config file instead of looking for schemalint.toml.
+    ///
+    /// Without it, schemalint.toml is searched for in the first path and its ancestors, then in
+    /// the working directory and its ancestors.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -251,13 +230,8 @@ impl CheckArgs {
     pub fn from_schema(paths: Vec<PathBuf>, source: SchemaArgs, quiet: bool) -> CheckArgs {
         CheckArgs {
             paths,
-            schema: source.schema,
-            database_url: source.database_url,
-            database_url_env: source.database_url_env,
+            source,
             verify: false,
-            connect_timeout: source.connect_timeout,
-            query_timeout: source.query_timeout,
-            config: source.config,
             format: Format::Human,
             statistics: false,
             exit_zero: false,

@@ -34,7 +34,7 @@ pub struct CheckPlan {
 pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
     let cwd =
         std::env::current_dir().map_err(|e| miette!("cannot read the working directory: {e}"))?;
-    let config = match &args.config {
+    let config = match &args.source.config {
         Some(path) => config::load(path)?,
         None => {
             let start = args.paths.first().map(|p| {
@@ -70,8 +70,8 @@ fn plan_for(args: &CheckArgs, config: LoadedConfig, paths: Vec<PathBuf>, cwd: &P
         .base_dir()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| cwd.to_path_buf());
-    let schema_paths: Vec<PathBuf> = if !args.schema.is_empty() {
-        args.schema.clone()
+    let schema_paths: Vec<PathBuf> = if !args.source.schema.is_empty() {
+        args.source.schema.clone()
     } else {
         config
             .config
@@ -94,7 +94,7 @@ fn plan_for(args: &CheckArgs, config: LoadedConfig, paths: Vec<PathBuf>, cwd: &P
         only: None,
         progress: !args.quiet,
         collect_references: false,
-        schema_root: args.schema.is_empty().then(|| base.clone()),
+        schema_root: args.source.schema.is_empty().then(|| base.clone()),
         schema_paths,
         search_path,
         governed_only: false,
@@ -110,7 +110,7 @@ fn plan_for(args: &CheckArgs, config: LoadedConfig, paths: Vec<PathBuf>, cwd: &P
 /// not checked).
 pub fn plan_checks(args: &CheckArgs) -> Result<Vec<CheckPlan>, Error> {
     let primary = plan_check(args)?;
-    if args.config.is_some() {
+    if args.source.config.is_some() {
         return Ok(vec![primary]);
     }
     let cwd =

@@ -16,10 +16,10 @@ use crate::schema::{self, Ident, LoadedSchema};
 /// config's `database-url-env`. A URL in the environment never silently replaces configured
 /// paths; `--verify` asks the database beside them.
 pub fn database_url(args: &CheckArgs, plan: &CheckPlan) -> Result<Option<String>, Error> {
-    if !args.schema.is_empty() {
+    if !args.source.schema.is_empty() {
         return Ok(None);
     }
-    if args.database_url.is_some() || args.database_url_env.is_some() {
+    if args.source.database_url.is_some() || args.source.database_url_env.is_some() {
         return named_database_url(args, plan);
     }
     if !plan.schema_paths.is_empty() {
@@ -33,11 +33,11 @@ pub fn database_url(args: &CheckArgs, plan: &CheckPlan) -> Result<Option<String>
 /// when files give the schema (checking against the migrations and verifying against a
 /// database is a sensible pair).
 pub fn named_database_url(args: &CheckArgs, plan: &CheckPlan) -> Result<Option<String>, Error> {
-    if let Some(url) = &args.database_url {
+    if let Some(url) = &args.source.database_url {
         return Ok(Some(url.clone()));
     }
     let dir = project_dir(plan);
-    if let Some(name) = &args.database_url_env {
+    if let Some(name) = &args.source.database_url_env {
         return config::env_var(name, &dir).map(Some).ok_or_else(|| {
             miette!("environment variable {name} (from --database-url-env) is not set")
         });
@@ -68,8 +68,8 @@ pub fn connect_options(
 pub fn timeouts(args: &CheckArgs, plan: &CheckPlan) -> (Option<u64>, Option<u64>) {
     let schema = &plan.config.config.schema;
     (
-        args.connect_timeout.or(schema.connect_timeout),
-        args.query_timeout.or(schema.query_timeout),
+        args.source.connect_timeout.or(schema.connect_timeout),
+        args.source.query_timeout.or(schema.query_timeout),
     )
 }
 
