@@ -67,6 +67,9 @@ pub struct Report {
     /// What the schema was read from, as shown to users (`db/migrations (44 files)`, `live
     /// database postgres://app@host/db`).
     pub schema_source: Option<String>,
+    /// The host extents of the SQL in each scanned file that has findings, by file (where
+    /// `check --add-suppressions` puts its comments).
+    pub statement_extents: Vec<(PathBuf, Vec<Span>)>,
 }
 
 /// A statement that was not checked in full (`check --list-unchecked`).
@@ -163,6 +166,7 @@ impl Report {
             verified,
             run_errors,
             schema_source,
+            statement_extents,
         } = other;
         self.diagnostics.extend(diagnostics);
         self.file_errors.extend(file_errors);
@@ -183,6 +187,7 @@ impl Report {
             (a, b) => a.or(b),
         };
         self.run_errors.extend(run_errors);
+        self.statement_extents.extend(statement_extents);
         self.schema_source = match (self.schema_source.take(), schema_source) {
             (Some(a), Some(b)) if a != b => Some(format!("{a}; {b}")),
             (a, b) => a.or(b),
@@ -269,6 +274,9 @@ struct FileOutcome {
     /// Suppression comments are applied once every finding is in: the file's text and the
     /// host extents of its SQL. `None` once applied.
     suppress: Option<(String, Vec<Span>)>,
+    /// The host extents of the file's SQL, kept once suppressions are applied when findings
+    /// remain.
+    extents: Option<Vec<Span>>,
 }
 
 impl Checker<'_> {
@@ -424,6 +432,11 @@ impl Checker<'_> {
             report.table_uses.extend(outcome.table_uses);
             if !outcome.diagnostics.is_empty() {
                 report.sources.extend(outcome.texts);
+                if let Some(extents) = outcome.extents {
+                    report
+                        .statement_extents
+                        .push((outcome.path.clone(), extents));
+                }
             }
             report.diagnostics.extend(outcome.diagnostics);
             report.file_errors.extend(outcome.error);
@@ -448,6 +461,7 @@ impl Checker<'_> {
             texts: Vec::new(),
             candidates: Vec::new(),
             suppress: None,
+            extents: None,
         };
         if outcome.error.is_some() {
             return outcome;
@@ -587,6 +601,7 @@ impl Checker<'_> {
         // The text is kept (for the renderer's snippets) only when something points into it.
         if !own.is_empty() {
             outcome.texts.push((outcome.path.clone(), Arc::from(text)));
+            outcome.extents = Some(extents);
         }
         outcome.diagnostics = own;
         outcome.diagnostics.extend(other);

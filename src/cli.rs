@@ -128,6 +128,17 @@ pub struct CheckArgs {
     #[arg(long)]
     pub list_unchecked: bool,
 
+    /// Write a `schemalint-ignore RULE -- TODO: say why this is correct` comment above each
+    /// statement with findings (ruff's `--add-noqa`), then report only what could not be
+    /// suppressed that way.
+    ///
+    /// For adopting schemalint on a codebase with known findings: the comments name the rule
+    /// and ask for a reason, so each is reviewed in the diff. A comment goes on its own line
+    /// above the line the statement starts on, never inside a string; a file whose SQL would
+    /// change is left alone. Files are replaced atomically.
+    #[arg(long, conflicts_with_all = ["baseline", "write_baseline", "statistics", "show_settings"])]
+    pub add_suppressions: bool,
+
     /// Check only files changed since a git revision (plus untracked files).
     ///
     /// When a schema file, a migration or schemalint.toml changed, everything is checked.
@@ -237,6 +248,7 @@ impl CheckArgs {
             exit_zero: false,
             show_settings: false,
             list_unchecked: false,
+            add_suppressions: false,
             fail_on: None,
             no_color: false,
             quiet,

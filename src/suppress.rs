@@ -177,6 +177,109 @@ pub fn apply(
     }
 }
 
+/// A comment to insert at `at` (a line start) so that the findings it names are silenced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Insertion {
+    pub at: usize,
+    pub line: String,
+}
+
+/// The reason placeholder `--add-suppressions` writes: a suppression says why it is right.
+pub const REASON_PLACEHOLDER: &str = "TODO: say why this is correct";
+
+/// Where to put suppression comments for `findings` (host span and rule name) in a file, for
+/// `check --add-suppressions` (ruff's `--add-noqa`). A finding inside a statement gets a
+/// `schemalint-ignore RULE` line above the line the statement starts on, at that line's
+/// indentation (so a comment never lands inside a multi-line string); other findings get a
+/// `schemalint-ignore-next-line RULE` above their own line. `comment` is the file's line
+/// comment (`//`, `--`). Findings that cannot be placed unambiguously (another statement ends
+/// on the line the comment would silence) are returned by index, to be reported instead.
+pub fn plan_insertions(
+    text: &str,
+    statements: &[Span],
+    findings: &[(Span, &str)],
+    comment: &str,
+) -> (Vec<Insertion>, Vec<usize>) {
+    use std::collections::BTreeMap;
+    let line_start = |offset: u32| {
+        let at = (offset as usize).min(text.len());
+        text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1)
+    };
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    // (line start, statement scope?) -> rule names
+    let mut wanted: BTreeMap<(usize, bool), Vec<&str>> = BTreeMap::new();
+    let mut unplaced = Vec::new();
+    for (i, (span, rule)) in findings.iter().enumerate() {
+        let held = statements
+            .iter()
+            .find(|s| s.start <= span.start && span.start < s.end.max(s.start + 1));
+        let (mut anchor, mut statement) = match held {
+            Some(s) => (s.start, true),
+            None => (span.start, false),
+        };
+        let mut at = line_start(anchor);
+        // The directive binds to the first statement ending after it: another statement
+        // ending between the line start and this one would take it. A finding on the line
+        // the statement starts on is then silenced by line instead.
+        let ambiguous = statement
+            && statements
+                .iter()
+                .any(|s| s.start < anchor && s.end as usize > at && s.end <= anchor);
+        if ambiguous && line_start(span.start) == at {
+            (anchor, statement) = (span.start, false);
+            at = line_start(anchor);
+        }
+        let ambiguous = ambiguous && statement;
+        // A comment at a line start inside another statement's text would change that SQL.
+        let inside = statements
+            .iter()
+            .any(|s| (s.start as usize) < at && at < s.end as usize);
+        if ambiguous || inside {
+            unplaced.push(i);
+            continue;
+        }
+        let rules = wanted.entry((at, statement)).or_default();
+        if !rules.contains(rule) {
+            rules.push(rule);
+        }
+    }
+    let insertions = wanted
+        .into_iter()
+        .map(|((at, statement), mut rules)| {
+            rules.sort_unstable();
+            let indent: String = text[at..]
+                .chars()
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .collect();
+            let directive = if statement { STATEMENT } else { NEXT_LINE };
+            Insertion {
+                at,
+                line: format!(
+                    "{indent}{comment} {directive} {} -- {REASON_PLACEHOLDER}{newline}",
+                    rules.join(", ")
+                ),
+            }
+        })
+        .collect();
+    (insertions, unplaced)
+}
+
+/// `text` with the insertions made (at distinct line starts, in any order).
+pub fn insert(text: &str, insertions: &[Insertion]) -> String {
+    let mut sorted: Vec<&Insertion> = insertions.iter().collect();
+    sorted.sort_by_key(|i| i.at);
+    let mut out =
+        String::with_capacity(text.len() + sorted.iter().map(|i| i.line.len()).sum::<usize>());
+    let mut from = 0;
+    for i in sorted {
+        out.push_str(&text[from..i.at]);
+        out.push_str(&i.line);
+        from = i.at;
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

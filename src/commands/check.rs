@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use miette::{miette, Report as Error};
 
+use super::add_suppressions::{self, Added};
 use super::plan::{narrow_to_changes, plan_checks, project_dir, CheckPlan};
 use super::schema_source::{connect_options, database_url, named_database_url, timeouts};
 use super::stages::{check_scanned, load_and_scan, scan};
@@ -31,6 +32,9 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, Error> {
     note_unread_paths(args);
     let mut checked = check_parts(args, plans)?;
     apply_baseline(args, &mut checked)?;
+    if let Some(added) = &checked.added {
+        say_added(added);
+    }
     render_report(args, &checked.report)?;
     Ok(outcome(args, &checked))
 }
@@ -43,6 +47,8 @@ struct Checked {
     /// `fail-on` from the command line, else from the first config (the nearest to the first
     /// path).
     fail_on: Severity,
+    /// What `--add-suppressions` wrote.
+    added: Option<Added>,
 }
 
 /// A run that could not start (bad config, no schema, unreachable database) still gives a
@@ -90,6 +96,7 @@ fn check_parts(args: &CheckArgs, plans: Vec<CheckPlan>) -> Result<Checked, Error
     let mut report = Report::default();
     let mut baseline_root = None;
     let mut fail_on = args.fail_on;
+    let mut added = Added::default();
     for mut plan in plans {
         if !single && plan.config.path.is_none() && plan.schema_paths.is_empty() {
             report_unchecked_sql(&plan, &mut report);
@@ -104,7 +111,13 @@ fn check_parts(args: &CheckArgs, plans: Vec<CheckPlan>) -> Result<Checked, Error
             .map(render::display_path)
             .unwrap_or_else(|| "--schema".into());
         match check_plan(args, &mut plan) {
-            Ok(part) => report.merge(part),
+            Ok(mut part) => {
+                if args.add_suppressions {
+                    let done = add_suppressions::add(&mut part, &plan.config.config.sources);
+                    added.merge(done);
+                }
+                report.merge(part)
+            }
             Err(e) if !single => report.run_errors.push(format!("{label}: {e}")),
             Err(e) => return Err(e),
         }
@@ -113,6 +126,7 @@ fn check_parts(args: &CheckArgs, plans: Vec<CheckPlan>) -> Result<Checked, Error
         report,
         baseline_root: baseline_root.unwrap_or_else(|| walk::normalize(Path::new("."))),
         fail_on: fail_on.unwrap_or(Severity::Error),
+        added: args.add_suppressions.then_some(added),
     })
 }
 
@@ -214,6 +228,30 @@ fn apply_baseline(args: &CheckArgs, checked: &mut Checked) -> Result<(), Error> 
         }
     }
     Ok(())
+}
+
+/// What `--add-suppressions` did, on stderr (the report on stdout holds what is left).
+fn say_added(added: &Added) {
+    eprintln!(
+        "added {} suppression comment(s) for {} finding(s) in {} file(s); each says `{}`: write the reason there",
+        added.comments,
+        added.findings,
+        added.files,
+        crate::suppress::REASON_PLACEHOLDER
+    );
+    if added.unplaced > 0 {
+        eprintln!(
+            "note: {} finding(s) could not get a comment of their own (the statement starts inside another's line): they are reported below",
+            added.unplaced
+        );
+    }
+    for (path, reason) in &added.refused {
+        eprintln!(
+            "note: {}: left unchanged: {}",
+            render::display_path(path),
+            render::escape_terminal(reason, false)
+        );
+    }
 }
 
 /// The report in the chosen format on stdout; tool errors on stderr.

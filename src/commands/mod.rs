@@ -4,6 +4,7 @@
 //! pipeline: they call the stage modules (walk, extract, schema, check, render) and nothing
 //! below imports them.
 
+pub mod add_suppressions;
 pub mod check;
 pub mod diff;
 pub mod init;

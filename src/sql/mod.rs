@@ -91,6 +91,23 @@ impl<'a> ParsedSql<'a> {
 /// chain (10,000 `JOIN`s in 50 KB of text) would overflow the stack. Real queries nest a few.
 const NESTED_JOIN_LIMIT: usize = 256;
 
+/// The tokens of `text` without whitespace and comments: two texts with the same tokens are
+/// the same SQL to the server (`--add-suppressions` checks that its comments changed no
+/// statement). `None` when the text does not tokenize.
+pub fn significant_tokens(text: &str) -> Option<Vec<String>> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let tokens = Tokenizer::new(&PostgreSqlDialect {}, text)
+        .tokenize()
+        .ok()?;
+    Some(
+        tokens
+            .into_iter()
+            .filter(|t| !matches!(t, Token::Whitespace(_)))
+            .map(|t| t.to_string())
+            .collect(),
+    )
+}
+
 /// Parse SQL text (one or more statements) with the PostgreSQL dialect.
 pub fn parse(text: &str) -> Result<Vec<Statement>, SyntaxError> {
     let dialect = PostgreSqlDialect {};
