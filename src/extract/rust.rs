@@ -1036,14 +1036,17 @@ impl Scan<'_> {
                             .find(|(n, _)| n == name)
                             .map(|(_, a)| a.to_vec())
                             .or_else(|| {
-                                // `{name}`: a variable captured from the scope.
-                                let id = proc_macro2::Ident::new(
-                                    name.trim_start_matches("r#"),
-                                    proc_macro2::Span::call_site(),
-                                );
-                                name.chars()
-                                    .all(|c| c.is_alphanumeric() || c == '_')
-                                    .then(|| vec![TokenTree::Ident(id)])
+                                // `{name}`: a variable captured from the scope. Parsed, not
+                                // built: `Ident::new` panics on what is not an identifier
+                                // (`{1a}`, `{ⅷ}` in a malformed format string).
+                                let mut tokens =
+                                    name.parse::<proc_macro2::TokenStream>().ok()?.into_iter();
+                                match (tokens.next(), tokens.next()) {
+                                    (Some(TokenTree::Ident(id)), None) => {
+                                        Some(vec![TokenTree::Ident(id)])
+                                    }
+                                    _ => None,
+                                }
                             })
                     };
                     let hole =
