@@ -297,12 +297,39 @@ pub(crate) fn looks_like_sql_statement(text: &str) -> bool {
     if !sql_sign {
         return false;
     }
-    let has = |kw: &str| t.contains(kw);
-    (t.starts_with("SELECT ") || t.starts_with("SELECT\n")) && has(" FROM ")
-        || t.starts_with("INSERT INTO ")
-        || t.starts_with("UPDATE ") && has(" SET ")
-        || t.starts_with("DELETE FROM ")
-        || t.starts_with("WITH ") && has(" AS (") && (has("SELECT ") || has("SELECT\n"))
+    let mut words = sql_words(t);
+    match words.next() {
+        Some("SELECT") => words.any(|w| w == "FROM"),
+        Some("INSERT") => words.next() == Some("INTO"),
+        Some("UPDATE") => words.any(|w| w == "SET"),
+        Some("DELETE") => words.next() == Some("FROM"),
+        // `WITH name AS (` ... `SELECT`
+        Some("WITH") => {
+            let mut prev = "";
+            let cte = words.any(|w| std::mem::replace(&mut prev, w) == "AS" && w == "(");
+            cte && words.any(|w| w == "SELECT")
+        }
+        _ => false,
+    }
+}
+
+/// The words of a text (runs of letters, digits and `_`) and its `(`s, in order: enough to
+/// tell `WITH x AS (SELECT` from prose, whatever whitespace separates them.
+fn sql_words(text: &str) -> impl Iterator<Item = &str> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let start = rest.find(|c: char| is_word(c) || c == '(')?;
+        rest = &rest[start..];
+        let end = if rest.starts_with('(') {
+            1
+        } else {
+            rest.find(|c: char| !is_word(c)).unwrap_or(rest.len())
+        };
+        let (token, tail) = rest.split_at(end);
+        rest = tail;
+        Some(token)
+    })
 }
 
 /// Problems that stop a file from being scanned at all.
@@ -468,6 +495,36 @@ mod tests {
         assert!(!looks_like_sql_statement(
             "delete from cache when the asset is removed"
         ));
+    }
+
+    #[test]
+    fn plain_strings_are_sql_by_their_words_whatever_the_whitespace() {
+        for sql in [
+            "SELECT id FROM users",
+            "SELECT id,\n       name\nFROM users",
+            "SELECT\tid\tFROM\tusers",
+            "INSERT INTO users (id) VALUES ($1)",
+            "INSERT\n  INTO users (id) VALUES ($1)",
+            "UPDATE users\nSET name = $1",
+            "DELETE\nFROM users WHERE id = $1",
+            "WITH x AS (SELECT 1) SELECT * FROM x",
+            "WITH x AS(\n  SELECT 1\n)\nSELECT * FROM x",
+        ] {
+            assert!(looks_like_sql_statement(sql), "{sql:?}");
+        }
+        for prose in [
+            "SELECT FROM LIST",
+            "Select an image from the list",
+            "SELECTED items FROM the cart",
+            "UPDATE FAILED, SET RETRY",
+            "INSERT coin",
+            "DELETE files FROM disk",
+            "WITH love, from us",
+            "WITH x AS the key (SELECT nothing)",
+            "SELECTION FROM x",
+        ] {
+            assert!(!looks_like_sql_statement(prose), "{prose:?}");
+        }
     }
 
     #[test]
