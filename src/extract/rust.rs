@@ -511,50 +511,15 @@ impl Scan<'_> {
         body + 1
     }
 
-    /// Bind a pattern: a name, or a tuple destructuring a tuple value.
+    /// Bind a pattern: a name, or a tuple (nested too) destructuring a tuple value.
     fn bind(&mut self, pattern: &[TokenTree], values: Vec<Value>) {
-        let Some(scope) = self.scopes.last_mut() else {
+        if self.scopes.is_empty() {
             return;
-        };
-        let pattern: Vec<&TokenTree> = pattern
-            .iter()
-            .filter(|t| !matches!(t, TokenTree::Ident(i) if i == "mut" || i == "ref"))
-            .collect();
-        match pattern.as_slice() {
-            [TokenTree::Ident(name)] => scope.push(Binding {
-                name: name.to_string(),
-                values,
-            }),
-            [TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis => {
-                // `let (sql, args) = ("SELECT ..", ..)` is bound by `values` as a tuple;
-                // without a known tuple each name is unknown.
-                let names: Vec<Vec<String>> = split_commas(&group_tokens(g))
-                    .into_iter()
-                    .map(pattern_names)
-                    .collect();
-                for (k, names) in names.into_iter().enumerate() {
-                    for name in names {
-                        let vals = values
-                            .iter()
-                            .filter_map(|v| match v {
-                                Value::Tuple(t) => t.get(k).cloned(),
-                                _ => None,
-                            })
-                            .flatten()
-                            .collect();
-                        scope.push(Binding { name, values: vals });
-                    }
-                }
-            }
-            _ => {
-                let owned: Vec<TokenTree> = pattern.iter().map(|t| (*t).clone()).collect();
-                for name in pattern_names(&owned) {
-                    scope.push(Binding {
-                        name,
-                        values: Vec::new(),
-                    });
-                }
-            }
+        }
+        let mut bound = Vec::new();
+        bind_pattern(pattern, values, &mut bound);
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.extend(bound);
         }
     }
 
@@ -879,6 +844,26 @@ impl Scan<'_> {
                 return self.values(&inner[2..]);
             }
         }
+        // `pair.0`: element 0 of each tuple `pair` may hold.
+        if let [TokenTree::Ident(name), TokenTree::Punct(dot), TokenTree::Literal(k)] = tokens {
+            if let (true, Ok(k)) = (dot.as_char() == '.', k.to_string().parse::<usize>()) {
+                let name = name.to_string();
+                let found: Vec<Value> = self.lookup(&name).map_or_else(Vec::new, |b| {
+                    b.values
+                        .iter()
+                        .filter_map(|v| match v {
+                            Value::Tuple(t) => t.get(k).cloned(),
+                            _ => None,
+                        })
+                        .flatten()
+                        .collect()
+                });
+                if found.is_empty() {
+                    return vec![Value::Unknown(span)];
+                }
+                return found;
+            }
+        }
         if let Some(path) = path_segments(tokens) {
             if path.len() == 1 {
                 if let Some(b) = self.lookup(&path[0]) {
@@ -899,10 +884,7 @@ impl Scan<'_> {
     /// `{ ...; value }`: the value of the last expression.
     fn block_value(&mut self, g: &proc_macro2::Group) -> Vec<Value> {
         let inner = group_tokens(g);
-        let last = inner
-            .iter()
-            .rposition(|t| is_punct(Some(t), ';'))
-            .map_or(0, |p| p + 1);
+        let last = last_expression(&inner);
         self.scopes.push(Vec::new());
         // Bindings made in the block are visible to its last expression. (Only bound here:
         // the statements themselves are scanned by the walk, once.)
@@ -916,7 +898,10 @@ impl Scan<'_> {
     fn bind_statements(&mut self, tokens: &[TokenTree]) {
         let mut i = 0;
         while i < tokens.len() {
-            let is_let = is_ident(tokens.get(i), "let");
+            // `if let P = x { .. }` / `while let`: a condition, not a statement.
+            let in_condition = i > 0
+                && (is_ident(tokens.get(i - 1), "if") || is_ident(tokens.get(i - 1), "while"));
+            let is_let = is_ident(tokens.get(i), "let") && !in_condition;
             let is_const = is_ident(tokens.get(i), "const") && !is_ident(tokens.get(i + 1), "fn");
             if !(is_let || is_const) {
                 i += 1;
@@ -1272,6 +1257,59 @@ fn builder_new(tokens: &[TokenTree]) -> Option<&proc_macro2::Group> {
     }
 }
 
+/// Where a block's value starts: after its last `;` and after any statement that ends in a
+/// block without one (`if c { return ..; }`, `match`, `for`, `while`, `loop`, `unsafe`, a
+/// bare `{ .. }`), so `{ let v = ..; if v.is_none() { return ..; } ("SELECT ..", "..") }`
+/// has the tuple as its value.
+fn last_expression(tokens: &[TokenTree]) -> usize {
+    let mut at = tokens
+        .iter()
+        .rposition(|t| is_punct(Some(t), ';'))
+        .map_or(0, |p| p + 1);
+    // `if c { a } else { b }.map_err(..)` goes on: only a statement followed by another
+    // expression (a name, a literal, a group) is skipped.
+    while let Some(end) = block_statement_end(tokens, at) {
+        if !matches!(
+            tokens.get(end),
+            Some(TokenTree::Ident(_) | TokenTree::Literal(_) | TokenTree::Group(_))
+        ) {
+            break;
+        }
+        at = end;
+    }
+    at
+}
+
+/// The end of a block-like expression statement starting at `tokens[at]`, if it is one.
+fn block_statement_end(tokens: &[TokenTree], at: usize) -> Option<usize> {
+    let is_brace = |t: Option<&TokenTree>| matches!(t, Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace);
+    // The first top-level `{ .. }` at or after `from` (a condition's struct literal is rare).
+    let body = |from: usize| (from..tokens.len()).find(|&j| is_brace(tokens.get(j)));
+    let word = match tokens.get(at)? {
+        TokenTree::Ident(w) => w.to_string(),
+        TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => return Some(at + 1),
+        _ => return None,
+    };
+    match word.as_str() {
+        "if" => {
+            let mut end = body(at + 1)? + 1;
+            while is_ident(tokens.get(end), "else") {
+                end = if is_ident(tokens.get(end + 1), "if") {
+                    body(end + 2)? + 1
+                } else if is_brace(tokens.get(end + 1)) {
+                    end + 2
+                } else {
+                    return None;
+                };
+            }
+            Some(end)
+        }
+        "match" | "for" | "while" => Some(body(at + 1)? + 1),
+        "loop" | "unsafe" if is_brace(tokens.get(at + 1)) => Some(at + 2),
+        _ => None,
+    }
+}
+
 /// Whether a statement uses the name `name` anywhere (nested groups included).
 fn stmt_mentions(stmt: &[TokenTree], name: &str) -> bool {
     stmt.iter().any(|t| match t {
@@ -1411,6 +1449,47 @@ fn path_segments(tokens: &[TokenTree]) -> Option<Vec<String>> {
         }
     }
     (!out.is_empty()).then_some(out)
+}
+
+/// The bindings a pattern makes from the values it matches: a name takes them all; a tuple
+/// pattern `(a, (b, c))` takes element `k` of each tuple value for its `k`-th part, so every
+/// name gets every value it can have (one per branch of an `if` or `match`).
+fn bind_pattern(pattern: &[TokenTree], values: Vec<Value>, out: &mut Vec<Binding>) {
+    let pattern: Vec<&TokenTree> = pattern
+        .iter()
+        .filter(|t| !matches!(t, TokenTree::Ident(i) if i == "mut" || i == "ref"))
+        .collect();
+    match pattern.as_slice() {
+        [TokenTree::Ident(name)] => out.push(Binding {
+            name: name.to_string(),
+            values,
+        }),
+        [TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis => {
+            // `let (sql, args) = ("SELECT ..", ..)`; without a known tuple each name is
+            // unknown.
+            let inner = group_tokens(g);
+            for (k, part) in split_commas(&inner).into_iter().enumerate() {
+                let vals = values
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::Tuple(t) => t.get(k).cloned(),
+                        _ => None,
+                    })
+                    .flatten()
+                    .collect();
+                bind_pattern(part, vals, out);
+            }
+        }
+        _ => {
+            let owned: Vec<TokenTree> = pattern.iter().map(|t| (*t).clone()).collect();
+            for name in pattern_names(&owned) {
+                out.push(Binding {
+                    name,
+                    values: Vec::new(),
+                });
+            }
+        }
+    }
 }
 
 /// The names a pattern binds (`mut x`, `(a, b)`, `Some(x)`: lowercase names only).

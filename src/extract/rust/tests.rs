@@ -340,3 +340,74 @@ fn h(c: &Client) { c.query(X, &[]); }
         ["SELECT 1 FROM kept", "SELECT 2 FROM kept"]
     );
 }
+
+// See: issue 12 (trial miss M6, humidor's user transfer): SQL in tuples, destructured from
+// an `if`/`match` whose branch runs statements before its tuple.
+#[test]
+fn tuple_bound_sql_in_branches_is_followed() {
+    let src = r#"
+async fn transfer(tx: &Transaction<'_>, req: Req, kind: Kind) {
+    let (count_q, move_q, drop_q, params) = if let Some(id) = req.id {
+        let verify = "SELECT id FROM verified WHERE id = $1";
+        let row = tx.query_opt(verify, &[&id]).await?;
+        if row.is_none() {
+            return Err(not_found());
+        }
+        (
+            "SELECT count(*) FROM one_count WHERE id = $1",
+            "UPDATE one_move SET user_id = $1 WHERE id = $2",
+            "DELETE FROM one_drop WHERE id = $1",
+            vec![id],
+        )
+    } else {
+        (
+            "SELECT count(*) FROM all_count",
+            "UPDATE all_move SET user_id = $1",
+            "DELETE FROM all_drop",
+            vec![],
+        )
+    };
+    let row = if req.id.is_some() {
+        tx.query_one(count_q, &[&params[0]]).await
+    } else {
+        tx.query_one(count_q, &[]).await
+    }
+    .map_err(db_error)?;
+    tx.execute(move_q, &[]).await?;
+    tx.execute(drop_q, &[]).await?;
+    let ((a, b), c) = match kind {
+        Kind::A => (("SELECT 1 FROM nest_a", "SELECT 1 FROM nest_b"), "SELECT 1 FROM nest_c"),
+        Kind::B => {
+            for x in xs { log(x); }
+            (("SELECT 2 FROM nest_a", "SELECT 2 FROM nest_b"), "SELECT 2 FROM nest_c")
+        }
+    };
+    tx.query(a, &[]).await?;
+    tx.query(b, &[]).await?;
+    tx.query(c, &[]).await?;
+    let pair = ("SELECT id FROM field_zero", 1);
+    let whole = pair;
+    tx.query(whole.0, &[]).await?;
+}
+"#;
+    assert_eq!(
+        texts(&sqls(src)),
+        [
+            // In source order, whichever call reaches them.
+            "SELECT id FROM verified WHERE id = $1",
+            "SELECT count(*) FROM one_count WHERE id = $1",
+            "UPDATE one_move SET user_id = $1 WHERE id = $2",
+            "DELETE FROM one_drop WHERE id = $1",
+            "SELECT count(*) FROM all_count",
+            "UPDATE all_move SET user_id = $1",
+            "DELETE FROM all_drop",
+            "SELECT 1 FROM nest_a",
+            "SELECT 1 FROM nest_b",
+            "SELECT 1 FROM nest_c",
+            "SELECT 2 FROM nest_a",
+            "SELECT 2 FROM nest_b",
+            "SELECT 2 FROM nest_c",
+            "SELECT id FROM field_zero",
+        ]
+    );
+}
