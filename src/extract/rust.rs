@@ -463,11 +463,12 @@ impl Scan<'_> {
         let values = match eq {
             Some(eq) => {
                 let value = &tokens[eq + 1..end];
-                if let Some(args) = builder_new(value) {
+                if let Some((new, args)) = builder_new(value) {
                     // `let mut qb = QueryBuilder::new("..");`: what the next statements push.
                     let name = pattern_names(pattern).pop();
                     let rest = tokens.get(end + 1..).unwrap_or(&[]);
-                    self.query_builder(&group_tokens(args), name.as_deref(), rest);
+                    let site = self.span_of(std::slice::from_ref(new));
+                    self.query_builder(&group_tokens(args), site, name.as_deref(), rest);
                     return end + 1;
                 }
                 // Calls inside the initializer are scanned too (`let rows = client.query(..)`).
@@ -615,9 +616,10 @@ impl Scan<'_> {
             return i + 1;
         }
         if word == "QueryBuilder" {
-            if let Some(args) = builder_new(&tokens[i..]) {
+            if let Some((new, args)) = builder_new(&tokens[i..]) {
                 // Not bound to a name: only the prefix is known.
-                self.query_builder(&group_tokens(args), None, &[]);
+                let site = self.span_of(std::slice::from_ref(new));
+                self.query_builder(&group_tokens(args), site, None, &[]);
             }
             return i + 1;
         }
@@ -1130,10 +1132,23 @@ impl Scan<'_> {
     }
 
     /// `let mut qb = QueryBuilder::new("UPDATE t SET ");` then `qb.push(".."); qb.push_bind(x);`
-    /// at the same level: the literal pushes are appended, a bind is a `$n` parameter; from
-    /// the first push that isn't a literal (or any push inside a branch or loop), the rest
-    /// is only known at run time.
-    fn query_builder(&mut self, args: &[TokenTree], name: Option<&str>, tokens: &[TokenTree]) {
+    /// at the same level: the literal pushes are appended, a bind is a `$n` parameter, rows
+    /// pushed by `push_values` and a run-time value pushed where a value, a condition or a list
+    /// goes stand in by their position (see [`super::splice`]). From anything else (a push in
+    /// a branch or loop, `separated(..)`, the builder passed along) the rest is only known at
+    /// run time: what is known is ended by a stand-in ([`super::splice::completion`]) so that
+    /// an INSERT's table and column list or a `SELECT .. WHERE ` prefix is still checked, in
+    /// part, with a `dynamic-sql` note.
+    ///
+    /// `site` is the `new` of `QueryBuilder::new`: where a builder that is never built here
+    /// (returned, passed along) is said to go on at run time.
+    fn query_builder(
+        &mut self,
+        args: &[TokenTree],
+        site: Span,
+        name: Option<&str>,
+        tokens: &[TokenTree],
+    ) {
         let Some(first) = split_commas(args).first().copied() else {
             return;
         };
@@ -1145,11 +1160,21 @@ impl Scan<'_> {
             return;
         };
         let mut n = max_placeholder(&b.text);
+        // Where the rest of the statement is only known at run time.
         let mut dynamic = None;
+        let mut built = false;
         if let Some(name) = name {
             let mut j = 0;
             'statements: while j < tokens.len() {
-                let stmt_end = Self::statement_end(tokens, j);
+                // `if c { qb.push(..); }` ends at its block: the `qb.build()` after it is
+                // the next statement, not part of the branch.
+                let (stmt_end, next) = match block_statement_end(tokens, j) {
+                    Some(e) => (e, e),
+                    None => {
+                        let e = Self::statement_end(tokens, j);
+                        (e, e + 1)
+                    }
+                };
                 let stmt = &tokens[j..stmt_end];
                 let mentions = stmt_mentions(stmt, name);
                 if mentions {
@@ -1162,6 +1187,7 @@ impl Scan<'_> {
                         else {
                             break;
                         };
+                        let call = self.span_of(&stmt[k + 2..k + 4]);
                         let a = group_tokens(a);
                         match m.to_string().as_str() {
                             "push" => match string_value(&a) {
@@ -1172,18 +1198,36 @@ impl Scan<'_> {
                                     }
                                 }
                                 _ => {
-                                    dynamic = Some(self.span_of(stmt));
-                                    break 'statements;
+                                    if !self.builder_push(&mut b, &a, call, &mut n) {
+                                        dynamic = Some(call);
+                                        break 'statements;
+                                    }
                                 }
                             },
                             "push_bind" => {
                                 n += 1;
                                 b.push_placeholder(&format!("${n}"), self.host(m.span().start()));
                             }
+                            // `VALUES (..), (..)`, one row per item, pushed by the closure.
+                            "push_values" => {
+                                let rows = super::splice::values_stand_in(&b.text, n + 1);
+                                n = max_placeholder(&rows).max(n);
+                                builder_stand_in(&mut b, &rows, call, SpliceKind::Fragment);
+                            }
+                            // `((..), (..))`: a list of tuples.
+                            "push_tuples" => {
+                                n += 1;
+                                let list = format!("(${n})");
+                                builder_stand_in(&mut b, &list, call, SpliceKind::Fragment);
+                            }
                             "build" | "build_query_as" | "build_query_scalar" | "sql"
-                            | "into_sql" => break 'statements,
+                            | "into_sql" => {
+                                built = true;
+                                break 'statements;
+                            }
+                            "reset" => break 'statements,
                             _ => {
-                                dynamic = Some(self.span_of(stmt));
+                                dynamic = Some(call);
                                 break 'statements;
                             }
                         }
@@ -1191,17 +1235,29 @@ impl Scan<'_> {
                     }
                     if !direct || k + 1 < stmt.len() && !is_punct(stmt.get(k + 1), '.') {
                         // Used some other way (in a branch, passed along): unknown from here.
-                        if !stmt_is_build(stmt, name) {
+                        if stmt_is_build(stmt, name) {
+                            built = true;
+                        } else {
                             dynamic = Some(self.span_of(stmt));
                         }
                         break;
                     }
                 }
-                j = stmt_end + 1;
+                j = next;
             }
         }
+        if !built && dynamic.is_none() {
+            // Returned or never built here: what follows the prefix is not known.
+            dynamic = Some(site);
+        }
         if let Some(span) = dynamic {
-            b.dynamic.push(span);
+            let end = super::splice::completion(&b.text, n + 1);
+            if !end.is_empty() {
+                builder_stand_in(&mut b, &end, span, SpliceKind::Fragment);
+            }
+            if !b.dynamic.contains(&span) {
+                b.dynamic.push(span);
+            }
         }
         if starts_like_statement(&b.text) {
             let e = b.finish(Confidence::Certain);
@@ -1213,11 +1269,55 @@ impl Scan<'_> {
             self.out.push(not_extracted(span));
         }
     }
+
+    /// `qb.push(x)` with a run-time `x`: a stand-in where a value, a condition, a list or
+    /// columns go (a value pasted in is an injection hole, as in `format!`). False where the
+    /// position takes a name or a whole clause: nothing after it can be relied on.
+    fn builder_push(
+        &self,
+        b: &mut SqlBuilder,
+        arg: &[TokenTree],
+        call: Span,
+        n: &mut usize,
+    ) -> bool {
+        use super::splice::HoleContext;
+        let context = HoleContext::of(&b.text);
+        if matches!(context, HoleContext::Clause | HoleContext::Name) {
+            return false;
+        }
+        let kind = if is_constant_expression(strip_wrappers(arg)) {
+            SpliceKind::Constant
+        } else {
+            context.kind(false)
+        };
+        *n += 1;
+        let stand_in = context.stand_in(*n, 0);
+        *n = (*n).max(max_placeholder(&stand_in));
+        builder_stand_in(b, &stand_in, call, kind);
+        true
+    }
 }
 
-/// The argument group of `QueryBuilder::new(..)` or `QueryBuilder::<Postgres>::new(..)` in
+/// Append a stand-in for what a builder call at `call` pushes at run time, recorded as
+/// pasted text: never sent to `--verify`, findings on it dropped.
+fn builder_stand_in(b: &mut SqlBuilder, text: &str, call: Span, kind: SpliceKind) {
+    let start = b.text.len() as u32;
+    b.push_placeholder(text, call.start);
+    b.spliced.push(Splice {
+        host: call,
+        sql_start: start,
+        sql_end: b.text.len() as u32,
+        kind,
+    });
+    if kind == SpliceKind::Fragment && !b.dynamic.contains(&call) {
+        b.dynamic.push(call);
+    }
+}
+
+/// The `new` and the argument group of `QueryBuilder::new(..)` or
+/// `QueryBuilder::<Postgres>::new(..)` in
 /// an expression.
-fn builder_new(tokens: &[TokenTree]) -> Option<&proc_macro2::Group> {
+fn builder_new(tokens: &[TokenTree]) -> Option<(&TokenTree, &proc_macro2::Group)> {
     let at = tokens
         .iter()
         .position(|t| is_ident(Some(t), "QueryBuilder"))?;
@@ -1251,7 +1351,7 @@ fn builder_new(tokens: &[TokenTree]) -> Option<&proc_macro2::Group> {
         (Some(TokenTree::Ident(new)), Some(TokenTree::Group(g)))
             if new == "new" && g.delimiter() == Delimiter::Parenthesis =>
         {
-            Some(g)
+            Some((&tokens[k], g))
         }
         _ => None,
     }

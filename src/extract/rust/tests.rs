@@ -248,15 +248,20 @@ async fn f(pool: &PgPool, tx: &Transaction<'_>, conn: &deadpool_postgres::Object
         [
             "SELECT id FROM lazy",
             "SELECT id FROM users WHERE id = $1",
-            "UPDATE users SET ",
+            "UPDATE users SET a=1",
             "SELECT 1 FROM raw",
             "SELECT id FROM turbofish",
             "",
             "SELECT id FROM tupled WHERE id = $1",
         ]
     );
-    // What `push(set_list)` adds is only known at run time; `&sql` is not read at all.
-    assert_eq!(found[2].dynamic.len(), 1);
+    // What `push(set_list)` adds is only known at run time (a stand-in where assignments
+    // go), and so is what follows, as `qb2` is never built here; `&sql` is not read at all.
+    assert_eq!(found[2].dynamic.len(), 2);
+    assert_eq!(
+        &src[found[2].dynamic[0].start as usize..found[2].dynamic[0].end as usize],
+        "push(set_list)"
+    );
     assert_eq!(
         &src[found[5].dynamic[0].start as usize..found[5].dynamic[0].end as usize],
         "sql"
