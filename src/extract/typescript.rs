@@ -155,7 +155,16 @@ pub fn extract(
         } else {
             Confidence::Guess
         };
-        finder.out.push(b.finish(confidence));
+        // One statement at a time, as in a `.sql` migration: a `DO $$ .. $$` block (which is
+        // not checked) leaves the statements after it checked.
+        for stmt in super::sql::split_statements(&b.text) {
+            let mut one = SqlBuilder::default();
+            let start = stmt.start as usize;
+            for (pos, c) in stmt.text.char_indices() {
+                one.push_decoded(c, b.map.to_host((start + pos) as u32));
+            }
+            finder.out.push(one.finish(confidence));
+        }
     }
     let mut guesses = Guesses {
         text,
@@ -1552,6 +1561,7 @@ ALTER TABLE users ADD COLUMN IF NOT EXISTS plan text;
 `;
 const MIGRATION_011 = `
 DO $$ BEGIN UPDATE users SET plan = 'free'; END $$;
+SELECT id FROM users;
 `;
 const ADD_TAGS = 'CREATE TABLE tags (id int)';
 const HELP = `CREATE TABLE is how a table is made`;
@@ -1579,16 +1589,20 @@ export async function run() {
             [
                 // Found at its query call, as before.
                 "ALTER TABLE users DROP COLUMN plan",
-                // From its first keyword on: the header comment is left out.
-                "CREATE TABLE IF NOT EXISTS users (id uuid PRIMARY KEY);\nALTER TABLE users ADD COLUMN IF NOT EXISTS plan text;",
-                "DO $$ BEGIN UPDATE users SET plan = 'free'; END $$;",
+                // One statement at a time, from its first keyword on: the header comment is
+                // left out.
+                "CREATE TABLE IF NOT EXISTS users (id uuid PRIMARY KEY)",
+                "ALTER TABLE users ADD COLUMN IF NOT EXISTS plan text",
+                "DO $$ BEGIN UPDATE users SET plan = 'free'; END $$",
+                "SELECT id FROM users",
                 "CREATE TABLE tags (id int)",
                 "ALTER TABLE tags ADD COLUMN name text",
             ]
         );
         assert!(found.iter().all(|e| e.confidence == Confidence::Certain));
         assert!(host_at(src, &found[1], "CREATE").starts_with("CREATE TABLE IF NOT EXISTS users"));
-        assert!(host_at(src, &found[1], "plan").starts_with("plan text;\n`;"));
+        assert!(host_at(src, &found[2], "plan").starts_with("plan text;\n`;"));
+        assert!(host_at(src, &found[4], "id").starts_with("id FROM users;\n`;"));
     }
 
     #[test]
