@@ -501,7 +501,7 @@ impl Scan<'_> {
         };
         let iterable = &tokens[at_in + 1..body];
         self.walk(iterable);
-        let values = self.values(iterable);
+        let values = self.values(strip_iteration(iterable));
         let TokenTree::Group(g) = &tokens[body] else {
             return body + 1;
         };
@@ -517,6 +517,26 @@ impl Scan<'_> {
         if self.scopes.is_empty() {
             return;
         }
+        // `let (a, b) = PAIR;`, `for (name, sql) in MIGRATIONS`: a tuple pattern needs the
+        // constant's tuples now (a plain name keeps the path, resolved crate-wide later).
+        let tuple = matches!(strip_wrappers(pattern), [TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis);
+        let values = if tuple {
+            values
+                .into_iter()
+                .flat_map(|v| match v {
+                    Value::Path(r) if r.path.len() == 1 => self
+                        .facts
+                        .constants
+                        .iter()
+                        .rev()
+                        .find(|c| c.name == r.path[0] && c.module == self.module)
+                        .map_or_else(|| vec![Value::Path(r.clone())], |c| c.values.clone()),
+                    v => vec![v],
+                })
+                .collect()
+        } else {
+            values
+        };
         let mut bound = Vec::new();
         bind_pattern(pattern, values, &mut bound);
         if let Some(scope) = self.scopes.last_mut() {
@@ -1534,6 +1554,26 @@ fn strip_wrappers(mut tokens: &[TokenTree]) -> &[TokenTree] {
                 tokens = rest;
             }
             _ => return tokens,
+        }
+    }
+}
+
+/// What a `for` loop iterates: `MIGRATIONS.iter()`, `STEPS.into_iter().copied()` yield the
+/// items of `MIGRATIONS`, `STEPS`.
+fn strip_iteration(mut tokens: &[TokenTree]) -> &[TokenTree] {
+    loop {
+        match tokens {
+            [rest @ .., TokenTree::Punct(dot), TokenTree::Ident(m), TokenTree::Group(g)]
+                if dot.as_char() == '.'
+                    && g.stream().is_empty()
+                    && matches!(
+                        m.to_string().as_str(),
+                        "iter" | "into_iter" | "copied" | "cloned"
+                    ) =>
+            {
+                tokens = rest;
+            }
+            _ => return strip_wrappers(tokens),
         }
     }
 }

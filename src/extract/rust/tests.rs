@@ -416,3 +416,38 @@ async fn transfer(tx: &Transaction<'_>, req: Req, kind: Kind) {
         ]
     );
 }
+
+// See: issue 12 (the Rust side of trial miss M4): migrations kept in constant arrays of
+// tuples, iterated and run; a constant tuple destructured.
+#[test]
+fn constant_tuple_tables_are_iterated() {
+    let src = r#"
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("001", "CREATE TABLE IF NOT EXISTS subscribers (id int)"),
+    ("002", "ALTER TABLE users ADD COLUMN IF NOT EXISTS plan text"),
+];
+const STEPS: [&str; 1] = ["UPDATE users SET plan = 'free'"];
+const PAIR: (&str, &str) = ("SELECT id FROM pair_a", "SELECT id FROM pair_b");
+pub async fn migrate(client: &Client) {
+    for (name, sql) in MIGRATIONS {
+        client.batch_execute(sql).await?;
+    }
+    for sql in STEPS.iter() {
+        client.batch_execute(sql).await?;
+    }
+    let (a, b) = PAIR;
+    client.query(a, &[]).await?;
+    client.query(b, &[]).await?;
+}
+"#;
+    assert_eq!(
+        texts(&sqls(src)),
+        [
+            "CREATE TABLE IF NOT EXISTS subscribers (id int)",
+            "ALTER TABLE users ADD COLUMN IF NOT EXISTS plan text",
+            "UPDATE users SET plan = 'free'",
+            "SELECT id FROM pair_a",
+            "SELECT id FROM pair_b",
+        ]
+    );
+}
