@@ -1154,6 +1154,10 @@ struct MigrationSql<'t> {
     direct: Vec<(SqlBuilder, (u32, u32))>,
     /// Inside the initializer of a declarator named for migrations.
     in_table: usize,
+    /// Inside an array literal (a `sql:` key lists a migration only in a list of them).
+    in_array: usize,
+    /// Inside the arguments of a comparison (`expect(..).toHaveBeenCalledWith({ sql: .. })`).
+    in_compare: usize,
 }
 
 /// The words a migration's statement starts with.
@@ -1297,19 +1301,31 @@ impl<'a> Visit<'a> for MigrationSql<'_> {
             .key
             .static_name()
             .is_some_and(|k| MIGRATION_KEYS.contains(&k.as_ref()));
-        if keyed || self.in_table > 0 {
+        if self.in_compare == 0 && (keyed && self.in_array > 0 || self.in_table > 0) {
             self.list(&it.value);
         }
         walk::walk_object_property(self, it);
     }
 
     fn visit_array_expression(&mut self, it: &oxc_ast::ast::ArrayExpression<'a>) {
-        if self.in_table > 0 {
+        if self.in_table > 0 && self.in_compare == 0 {
             for e in it.elements.iter().filter_map(|e| e.as_expression()) {
                 self.list(e);
             }
         }
+        self.in_array += 1;
         walk::walk_array_expression(self, it);
+        self.in_array -= 1;
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        let compares = matches!(
+            strip(&it.callee),
+            Expression::StaticMemberExpression(m) if COMPARED_WITH.contains(&m.property.name.as_str())
+        );
+        self.in_compare += usize::from(compares);
+        walk::walk_call_expression(self, it);
+        self.in_compare -= usize::from(compares);
     }
 }
 
@@ -1573,6 +1589,8 @@ const steps = [
   { name: 'tags', sql: ADD_TAGS },
   { name: 'inline', up: `ALTER TABLE tags ADD COLUMN name text` },
 ];
+const job = { name: 'not a list', sql: `ALTER TABLE jobs ADD COLUMN done boolean` };
+expect(pool.query).toHaveBeenCalledWith([{ sql: `ALTER TABLE mocked ADD COLUMN x int` }]);
 async function apply(sql: string) {
   for (const q of sql.split(';')) await query(q, []);
 }
