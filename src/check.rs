@@ -1145,7 +1145,8 @@ pub fn apply_code_ddl(loaded: &mut crate::schema::LoadedSchema, files: &[Extract
 }
 
 fn is_schema_statement(text: &str) -> bool {
-    let word = extract::leading_word(text.trim_start()).to_ascii_uppercase();
+    // `-- 003: users\nCREATE TABLE ..`: a migration's header comment comes first.
+    let word = extract::leading_word(extract::skip_comments(text, false)).to_ascii_uppercase();
     matches!(
         word.as_str(),
         "CREATE"

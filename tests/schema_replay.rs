@@ -554,3 +554,90 @@ export const typo = (id: string) =>
         "{stdout}"
     );
 }
+
+// See: issue 12 (trial miss M4, smolyanoe-chuchelko's netlify/functions/apply-migrations.ts):
+// migrations kept in template constants, listed in a table and run by a loop that splits
+// them, feed the schema like other DDL in code, and the SQL in them is checked.
+#[test]
+fn migrations_kept_in_code_constants_feed_the_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("schema.sql"),
+        "CREATE TABLE users (id uuid PRIMARY KEY, email text NOT NULL);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("schemalint.toml"),
+        "[schema]\npaths = [\"schema.sql\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(p.join("netlify/functions/lib")).unwrap();
+    std::fs::write(
+        p.join("netlify/functions/lib/db.ts"),
+        "import { Pool } from 'pg';\nconst pool = new Pool();\nexport const query = (text: string, params: unknown[]) => pool.query(text, params);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("netlify/functions/apply-migrations.ts"),
+        r#"import { query } from './lib/db';
+
+const MIGRATION_003 = `
+-- Migration: subscribers and plans
+CREATE TABLE IF NOT EXISTS subscribers (
+  id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+  user_id UUID REFERENCES users(id),
+  created_at TIMESTAMPTZ DEFAULT NOW()
+);
+ALTER TABLE users ADD COLUMN IF NOT EXISTS plan VARCHAR(32);
+`;
+
+const MIGRATION_004 = `
+-- Migration: backfill
+UPDATE users SET plan = 'free' WHERE plan IS NULL;
+UPDATE users SET pln = 'free' WHERE email LIKE '%@example.com';
+`;
+
+const MIGRATIONS: Record<string, string> = {
+  '003_subscribers.sql': MIGRATION_003,
+  '004_backfill.sql': MIGRATION_004,
+};
+
+export const handler = async () => {
+  for (const name of Object.keys(MIGRATIONS)) {
+    for (const text of MIGRATIONS[name].split(';')) {
+      if (text.trim()) await query(text, []);
+    }
+  }
+  return { statusCode: 200 };
+};
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("netlify/functions/plans.ts"),
+        r#"import { query } from './lib/db';
+export const plan = (id: string) => query('SELECT plan FROM users WHERE id = $1', [id]);
+export const subs = (id: string) =>
+  query('SELECT created_at FROM subscribers WHERE user_id = $1', [id]);
+export const ensureAudit = () => query(`
+  -- the audit trail is created on first use
+  CREATE TABLE IF NOT EXISTS audit (id int, note text)`, []);
+export const notes = () => query('SELECT note FROM audit', []);
+"#,
+    )
+    .unwrap();
+    let (code, stdout, stderr) = schemalint(p, &["check", "--format", "concise"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let findings: Vec<&str> = stdout.lines().filter(|l| l.contains(": ")).collect();
+    // The table and the column the code's migrations add are known (and the table a query
+    // call creates after a comment); the misspelt column in the backfill is caught, in the
+    // constant.
+    assert_eq!(findings.len(), 1, "{stdout}");
+    assert!(
+        findings[0].contains("apply-migrations.ts:16:")
+            && findings[0].contains("unknown-column")
+            && findings[0].contains("pln"),
+        "{stdout}"
+    );
+}

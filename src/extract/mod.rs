@@ -249,18 +249,7 @@ pub(crate) fn leading_word(text: &str) -> &str {
 }
 
 pub(crate) fn starts_like_statement(text: &str) -> bool {
-    let mut rest = text;
-    loop {
-        let t = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '(');
-        if let Some(after) = t.strip_prefix("--") {
-            rest = after.split_once('\n').map_or("", |(_, r)| r);
-        } else if let Some(after) = t.strip_prefix("/*") {
-            rest = after.split_once("*/").map_or("", |(_, r)| r);
-        } else {
-            rest = t;
-            break;
-        }
-    }
+    let rest = skip_comments(text, true);
     let word = leading_word(rest);
     // SQL keywords are written `SELECT` or `select`; `Select a file ...` is prose.
     let one_case = word.chars().all(|c| c.is_ascii_uppercase())
@@ -282,6 +271,22 @@ pub(crate) fn starts_like_statement(text: &str) -> bool {
                 | "TRUNCATE"
         )
         && rest[word.len()..].starts_with(|c: char| c.is_whitespace() || c == '(' || c == '*')
+}
+
+/// `text` after its leading whitespace and `--` / `/* */` comments (and opening parentheses
+/// with `parens`): where its first statement's first word is.
+pub(crate) fn skip_comments(text: &str, parens: bool) -> &str {
+    let mut rest = text;
+    loop {
+        let t = rest.trim_start_matches(|c: char| c.is_whitespace() || (parens && c == '('));
+        if let Some(after) = t.strip_prefix("--") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r);
+        } else if let Some(after) = t.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r);
+        } else {
+            return t;
+        }
+    }
 }
 
 /// Stricter test for plain strings outside any SQL context: uppercase keywords as SQL is

@@ -463,11 +463,12 @@ impl Scan<'_> {
         let values = match eq {
             Some(eq) => {
                 let value = &tokens[eq + 1..end];
-                if let Some(args) = builder_new(value) {
+                if let Some((new, args)) = builder_new(value) {
                     // `let mut qb = QueryBuilder::new("..");`: what the next statements push.
                     let name = pattern_names(pattern).pop();
                     let rest = tokens.get(end + 1..).unwrap_or(&[]);
-                    self.query_builder(&group_tokens(args), name.as_deref(), rest);
+                    let site = self.span_of(std::slice::from_ref(new));
+                    self.query_builder(&group_tokens(args), site, name.as_deref(), rest);
                     return end + 1;
                 }
                 // Calls inside the initializer are scanned too (`let rows = client.query(..)`).
@@ -500,7 +501,7 @@ impl Scan<'_> {
         };
         let iterable = &tokens[at_in + 1..body];
         self.walk(iterable);
-        let values = self.values(iterable);
+        let values = self.values(strip_iteration(iterable));
         let TokenTree::Group(g) = &tokens[body] else {
             return body + 1;
         };
@@ -511,50 +512,35 @@ impl Scan<'_> {
         body + 1
     }
 
-    /// Bind a pattern: a name, or a tuple destructuring a tuple value.
+    /// Bind a pattern: a name, or a tuple (nested too) destructuring a tuple value.
     fn bind(&mut self, pattern: &[TokenTree], values: Vec<Value>) {
-        let Some(scope) = self.scopes.last_mut() else {
+        if self.scopes.is_empty() {
             return;
+        }
+        // `let (a, b) = PAIR;`, `for (name, sql) in MIGRATIONS`: a tuple pattern needs the
+        // constant's tuples now (a plain name keeps the path, resolved crate-wide later).
+        let tuple = matches!(strip_wrappers(pattern), [TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis);
+        let values = if tuple {
+            values
+                .into_iter()
+                .flat_map(|v| match v {
+                    Value::Path(r) if r.path.len() == 1 => self
+                        .facts
+                        .constants
+                        .iter()
+                        .rev()
+                        .find(|c| c.name == r.path[0] && c.module == self.module)
+                        .map_or_else(|| vec![Value::Path(r.clone())], |c| c.values.clone()),
+                    v => vec![v],
+                })
+                .collect()
+        } else {
+            values
         };
-        let pattern: Vec<&TokenTree> = pattern
-            .iter()
-            .filter(|t| !matches!(t, TokenTree::Ident(i) if i == "mut" || i == "ref"))
-            .collect();
-        match pattern.as_slice() {
-            [TokenTree::Ident(name)] => scope.push(Binding {
-                name: name.to_string(),
-                values,
-            }),
-            [TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis => {
-                // `let (sql, args) = ("SELECT ..", ..)` is bound by `values` as a tuple;
-                // without a known tuple each name is unknown.
-                let names: Vec<Vec<String>> = split_commas(&group_tokens(g))
-                    .into_iter()
-                    .map(pattern_names)
-                    .collect();
-                for (k, names) in names.into_iter().enumerate() {
-                    for name in names {
-                        let vals = values
-                            .iter()
-                            .filter_map(|v| match v {
-                                Value::Tuple(t) => t.get(k).cloned(),
-                                _ => None,
-                            })
-                            .flatten()
-                            .collect();
-                        scope.push(Binding { name, values: vals });
-                    }
-                }
-            }
-            _ => {
-                let owned: Vec<TokenTree> = pattern.iter().map(|t| (*t).clone()).collect();
-                for name in pattern_names(&owned) {
-                    scope.push(Binding {
-                        name,
-                        values: Vec::new(),
-                    });
-                }
-            }
+        let mut bound = Vec::new();
+        bind_pattern(pattern, values, &mut bound);
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.extend(bound);
         }
     }
 
@@ -650,9 +636,10 @@ impl Scan<'_> {
             return i + 1;
         }
         if word == "QueryBuilder" {
-            if let Some(args) = builder_new(&tokens[i..]) {
+            if let Some((new, args)) = builder_new(&tokens[i..]) {
                 // Not bound to a name: only the prefix is known.
-                self.query_builder(&group_tokens(args), None, &[]);
+                let site = self.span_of(std::slice::from_ref(new));
+                self.query_builder(&group_tokens(args), site, None, &[]);
             }
             return i + 1;
         }
@@ -880,6 +867,26 @@ impl Scan<'_> {
                 return self.values(&inner[2..]);
             }
         }
+        // `pair.0`: element 0 of each tuple `pair` may hold.
+        if let [TokenTree::Ident(name), TokenTree::Punct(dot), TokenTree::Literal(k)] = tokens {
+            if let (true, Ok(k)) = (dot.as_char() == '.', k.to_string().parse::<usize>()) {
+                let name = name.to_string();
+                let found: Vec<Value> = self.lookup(&name).map_or_else(Vec::new, |b| {
+                    b.values
+                        .iter()
+                        .filter_map(|v| match v {
+                            Value::Tuple(t) => t.get(k).cloned(),
+                            _ => None,
+                        })
+                        .flatten()
+                        .collect()
+                });
+                if found.is_empty() {
+                    return vec![Value::Unknown(span)];
+                }
+                return found;
+            }
+        }
         if let Some(path) = path_segments(tokens) {
             if path.len() == 1 {
                 if let Some(b) = self.lookup(&path[0]) {
@@ -900,10 +907,7 @@ impl Scan<'_> {
     /// `{ ...; value }`: the value of the last expression.
     fn block_value(&mut self, g: &proc_macro2::Group) -> Vec<Value> {
         let inner = group_tokens(g);
-        let last = inner
-            .iter()
-            .rposition(|t| is_punct(Some(t), ';'))
-            .map_or(0, |p| p + 1);
+        let last = last_expression(&inner);
         self.scopes.push(Vec::new());
         // Bindings made in the block are visible to its last expression. (Only bound here:
         // the statements themselves are scanned by the walk, once.)
@@ -917,7 +921,10 @@ impl Scan<'_> {
     fn bind_statements(&mut self, tokens: &[TokenTree]) {
         let mut i = 0;
         while i < tokens.len() {
-            let is_let = is_ident(tokens.get(i), "let");
+            // `if let P = x { .. }` / `while let`: a condition, not a statement.
+            let in_condition = i > 0
+                && (is_ident(tokens.get(i - 1), "if") || is_ident(tokens.get(i - 1), "while"));
+            let is_let = is_ident(tokens.get(i), "let") && !in_condition;
             let is_const = is_ident(tokens.get(i), "const") && !is_ident(tokens.get(i + 1), "fn");
             if !(is_let || is_const) {
                 i += 1;
@@ -1149,10 +1156,23 @@ impl Scan<'_> {
     }
 
     /// `let mut qb = QueryBuilder::new("UPDATE t SET ");` then `qb.push(".."); qb.push_bind(x);`
-    /// at the same level: the literal pushes are appended, a bind is a `$n` parameter; from
-    /// the first push that isn't a literal (or any push inside a branch or loop), the rest
-    /// is only known at run time.
-    fn query_builder(&mut self, args: &[TokenTree], name: Option<&str>, tokens: &[TokenTree]) {
+    /// at the same level: the literal pushes are appended, a bind is a `$n` parameter, rows
+    /// pushed by `push_values` and a run-time value pushed where a value, a condition or a list
+    /// goes stand in by their position (see [`super::splice`]). From anything else (a push in
+    /// a branch or loop, `separated(..)`, the builder passed along) the rest is only known at
+    /// run time: what is known is ended by a stand-in ([`super::splice::completion`]) so that
+    /// an INSERT's table and column list or a `SELECT .. WHERE ` prefix is still checked, in
+    /// part, with a `dynamic-sql` note.
+    ///
+    /// `site` is the `new` of `QueryBuilder::new`: where a builder that is never built here
+    /// (returned, passed along) is said to go on at run time.
+    fn query_builder(
+        &mut self,
+        args: &[TokenTree],
+        site: Span,
+        name: Option<&str>,
+        tokens: &[TokenTree],
+    ) {
         let Some(first) = split_commas(args).first().copied() else {
             return;
         };
@@ -1164,11 +1184,21 @@ impl Scan<'_> {
             return;
         };
         let mut n = max_placeholder(&b.text);
+        // Where the rest of the statement is only known at run time.
         let mut dynamic = None;
+        let mut built = false;
         if let Some(name) = name {
             let mut j = 0;
             'statements: while j < tokens.len() {
-                let stmt_end = Self::statement_end(tokens, j);
+                // `if c { qb.push(..); }` ends at its block: the `qb.build()` after it is
+                // the next statement, not part of the branch.
+                let (stmt_end, next) = match block_statement_end(tokens, j) {
+                    Some(e) => (e, e),
+                    None => {
+                        let e = Self::statement_end(tokens, j);
+                        (e, e + 1)
+                    }
+                };
                 let stmt = &tokens[j..stmt_end];
                 let mentions = stmt_mentions(stmt, name);
                 if mentions {
@@ -1181,6 +1211,7 @@ impl Scan<'_> {
                         else {
                             break;
                         };
+                        let call = self.span_of(&stmt[k + 2..k + 4]);
                         let a = group_tokens(a);
                         match m.to_string().as_str() {
                             "push" => match string_value(&a) {
@@ -1191,18 +1222,36 @@ impl Scan<'_> {
                                     }
                                 }
                                 _ => {
-                                    dynamic = Some(self.span_of(stmt));
-                                    break 'statements;
+                                    if !self.builder_push(&mut b, &a, call, &mut n) {
+                                        dynamic = Some(call);
+                                        break 'statements;
+                                    }
                                 }
                             },
                             "push_bind" => {
                                 n += 1;
                                 b.push_placeholder(&format!("${n}"), self.host(m.span().start()));
                             }
+                            // `VALUES (..), (..)`, one row per item, pushed by the closure.
+                            "push_values" => {
+                                let rows = super::splice::values_stand_in(&b.text, n + 1);
+                                n = max_placeholder(&rows).max(n);
+                                builder_stand_in(&mut b, &rows, call, SpliceKind::Fragment);
+                            }
+                            // `((..), (..))`: a list of tuples.
+                            "push_tuples" => {
+                                n += 1;
+                                let list = format!("(${n})");
+                                builder_stand_in(&mut b, &list, call, SpliceKind::Fragment);
+                            }
                             "build" | "build_query_as" | "build_query_scalar" | "sql"
-                            | "into_sql" => break 'statements,
+                            | "into_sql" => {
+                                built = true;
+                                break 'statements;
+                            }
+                            "reset" => break 'statements,
                             _ => {
-                                dynamic = Some(self.span_of(stmt));
+                                dynamic = Some(call);
                                 break 'statements;
                             }
                         }
@@ -1210,17 +1259,29 @@ impl Scan<'_> {
                     }
                     if !direct || k + 1 < stmt.len() && !is_punct(stmt.get(k + 1), '.') {
                         // Used some other way (in a branch, passed along): unknown from here.
-                        if !stmt_is_build(stmt, name) {
+                        if stmt_is_build(stmt, name) {
+                            built = true;
+                        } else {
                             dynamic = Some(self.span_of(stmt));
                         }
                         break;
                     }
                 }
-                j = stmt_end + 1;
+                j = next;
             }
         }
+        if !built && dynamic.is_none() {
+            // Returned or never built here: what follows the prefix is not known.
+            dynamic = Some(site);
+        }
         if let Some(span) = dynamic {
-            b.dynamic.push(span);
+            let end = super::splice::completion(&b.text, n + 1);
+            if !end.is_empty() {
+                builder_stand_in(&mut b, &end, span, SpliceKind::Fragment);
+            }
+            if !b.dynamic.contains(&span) {
+                b.dynamic.push(span);
+            }
         }
         if starts_like_statement(&b.text) {
             let e = b.finish(Confidence::Certain);
@@ -1232,11 +1293,55 @@ impl Scan<'_> {
             self.out.push(not_extracted(span));
         }
     }
+
+    /// `qb.push(x)` with a run-time `x`: a stand-in where a value, a condition, a list or
+    /// columns go (a value pasted in is an injection hole, as in `format!`). False where the
+    /// position takes a name or a whole clause: nothing after it can be relied on.
+    fn builder_push(
+        &self,
+        b: &mut SqlBuilder,
+        arg: &[TokenTree],
+        call: Span,
+        n: &mut usize,
+    ) -> bool {
+        use super::splice::HoleContext;
+        let context = HoleContext::of(&b.text);
+        if matches!(context, HoleContext::Clause | HoleContext::Name) {
+            return false;
+        }
+        let kind = if is_constant_expression(strip_wrappers(arg)) {
+            SpliceKind::Constant
+        } else {
+            context.kind(false)
+        };
+        *n += 1;
+        let stand_in = context.stand_in(*n, 0);
+        *n = (*n).max(max_placeholder(&stand_in));
+        builder_stand_in(b, &stand_in, call, kind);
+        true
+    }
 }
 
-/// The argument group of `QueryBuilder::new(..)` or `QueryBuilder::<Postgres>::new(..)` in
+/// Append a stand-in for what a builder call at `call` pushes at run time, recorded as
+/// pasted text: never sent to `--verify`, findings on it dropped.
+fn builder_stand_in(b: &mut SqlBuilder, text: &str, call: Span, kind: SpliceKind) {
+    let start = b.text.len() as u32;
+    b.push_placeholder(text, call.start);
+    b.spliced.push(Splice {
+        host: call,
+        sql_start: start,
+        sql_end: b.text.len() as u32,
+        kind,
+    });
+    if kind == SpliceKind::Fragment && !b.dynamic.contains(&call) {
+        b.dynamic.push(call);
+    }
+}
+
+/// The `new` and the argument group of `QueryBuilder::new(..)` or
+/// `QueryBuilder::<Postgres>::new(..)` in
 /// an expression.
-fn builder_new(tokens: &[TokenTree]) -> Option<&proc_macro2::Group> {
+fn builder_new(tokens: &[TokenTree]) -> Option<(&TokenTree, &proc_macro2::Group)> {
     let at = tokens
         .iter()
         .position(|t| is_ident(Some(t), "QueryBuilder"))?;
@@ -1270,8 +1375,61 @@ fn builder_new(tokens: &[TokenTree]) -> Option<&proc_macro2::Group> {
         (Some(TokenTree::Ident(new)), Some(TokenTree::Group(g)))
             if new == "new" && g.delimiter() == Delimiter::Parenthesis =>
         {
-            Some(g)
+            Some((&tokens[k], g))
         }
+        _ => None,
+    }
+}
+
+/// Where a block's value starts: after its last `;` and after any statement that ends in a
+/// block without one (`if c { return ..; }`, `match`, `for`, `while`, `loop`, `unsafe`, a
+/// bare `{ .. }`), so `{ let v = ..; if v.is_none() { return ..; } ("SELECT ..", "..") }`
+/// has the tuple as its value.
+fn last_expression(tokens: &[TokenTree]) -> usize {
+    let mut at = tokens
+        .iter()
+        .rposition(|t| is_punct(Some(t), ';'))
+        .map_or(0, |p| p + 1);
+    // `if c { a } else { b }.map_err(..)` goes on: only a statement followed by another
+    // expression (a name, a literal, a group) is skipped.
+    while let Some(end) = block_statement_end(tokens, at) {
+        if !matches!(
+            tokens.get(end),
+            Some(TokenTree::Ident(_) | TokenTree::Literal(_) | TokenTree::Group(_))
+        ) {
+            break;
+        }
+        at = end;
+    }
+    at
+}
+
+/// The end of a block-like expression statement starting at `tokens[at]`, if it is one.
+fn block_statement_end(tokens: &[TokenTree], at: usize) -> Option<usize> {
+    let is_brace = |t: Option<&TokenTree>| matches!(t, Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace);
+    // The first top-level `{ .. }` at or after `from` (a condition's struct literal is rare).
+    let body = |from: usize| (from..tokens.len()).find(|&j| is_brace(tokens.get(j)));
+    let word = match tokens.get(at)? {
+        TokenTree::Ident(w) => w.to_string(),
+        TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => return Some(at + 1),
+        _ => return None,
+    };
+    match word.as_str() {
+        "if" => {
+            let mut end = body(at + 1)? + 1;
+            while is_ident(tokens.get(end), "else") {
+                end = if is_ident(tokens.get(end + 1), "if") {
+                    body(end + 2)? + 1
+                } else if is_brace(tokens.get(end + 1)) {
+                    end + 2
+                } else {
+                    return None;
+                };
+            }
+            Some(end)
+        }
+        "match" | "for" | "while" => Some(body(at + 1)? + 1),
+        "loop" | "unsafe" if is_brace(tokens.get(at + 1)) => Some(at + 2),
         _ => None,
     }
 }
@@ -1404,6 +1562,26 @@ fn strip_wrappers(mut tokens: &[TokenTree]) -> &[TokenTree] {
     }
 }
 
+/// What a `for` loop iterates: `MIGRATIONS.iter()`, `STEPS.into_iter().copied()` yield the
+/// items of `MIGRATIONS`, `STEPS`.
+fn strip_iteration(mut tokens: &[TokenTree]) -> &[TokenTree] {
+    loop {
+        match tokens {
+            [rest @ .., TokenTree::Punct(dot), TokenTree::Ident(m), TokenTree::Group(g)]
+                if dot.as_char() == '.'
+                    && g.stream().is_empty()
+                    && matches!(
+                        m.to_string().as_str(),
+                        "iter" | "into_iter" | "copied" | "cloned"
+                    ) =>
+            {
+                tokens = rest;
+            }
+            _ => return strip_wrappers(tokens),
+        }
+    }
+}
+
 /// `a::b::C` (names and `::` only) as its segments.
 fn path_segments(tokens: &[TokenTree]) -> Option<Vec<String>> {
     let mut out = Vec::new();
@@ -1415,6 +1593,47 @@ fn path_segments(tokens: &[TokenTree]) -> Option<Vec<String>> {
         }
     }
     (!out.is_empty()).then_some(out)
+}
+
+/// The bindings a pattern makes from the values it matches: a name takes them all; a tuple
+/// pattern `(a, (b, c))` takes element `k` of each tuple value for its `k`-th part, so every
+/// name gets every value it can have (one per branch of an `if` or `match`).
+fn bind_pattern(pattern: &[TokenTree], values: Vec<Value>, out: &mut Vec<Binding>) {
+    let pattern: Vec<&TokenTree> = pattern
+        .iter()
+        .filter(|t| !matches!(t, TokenTree::Ident(i) if i == "mut" || i == "ref"))
+        .collect();
+    match pattern.as_slice() {
+        [TokenTree::Ident(name)] => out.push(Binding {
+            name: name.to_string(),
+            values,
+        }),
+        [TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis => {
+            // `let (sql, args) = ("SELECT ..", ..)`; without a known tuple each name is
+            // unknown.
+            let inner = group_tokens(g);
+            for (k, part) in split_commas(&inner).into_iter().enumerate() {
+                let vals = values
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::Tuple(t) => t.get(k).cloned(),
+                        _ => None,
+                    })
+                    .flatten()
+                    .collect();
+                bind_pattern(part, vals, out);
+            }
+        }
+        _ => {
+            let owned: Vec<TokenTree> = pattern.iter().map(|t| (*t).clone()).collect();
+            for name in pattern_names(&owned) {
+                out.push(Binding {
+                    name,
+                    values: Vec::new(),
+                });
+            }
+        }
+    }
 }
 
 /// The names a pattern binds (`mut x`, `(a, b)`, `Some(x)`: lowercase names only).

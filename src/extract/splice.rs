@@ -129,6 +129,92 @@ impl HoleContext {
     }
 }
 
+/// The SQL tokens of `text` other than whitespace and comments (none if it does not tokenize,
+/// e.g. inside an open quote).
+fn significant_tokens(text: &str) -> Vec<sqlparser::tokenizer::Token> {
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    Tokenizer::new(&PostgreSqlDialect {}, text)
+        .tokenize()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect()
+}
+
+/// `INSERT INTO t (a, b, c)` with nothing after the column list: how many columns it names.
+/// (A query builder then pushes the `VALUES` rows: `QueryBuilder::new("INSERT INTO t (a, b) ")`.)
+pub fn insert_column_list(text: &str) -> Option<usize> {
+    use sqlparser::keywords::Keyword;
+    use sqlparser::tokenizer::Token;
+    let tokens = significant_tokens(text);
+    let is_kw = |t: Option<&Token>, k: Keyword| matches!(t, Some(Token::Word(w)) if w.keyword == k);
+    if !(is_kw(tokens.first(), Keyword::INSERT) && is_kw(tokens.get(1), Keyword::INTO)) {
+        return None;
+    }
+    // The table name: words joined by dots.
+    let mut i = 2;
+    while matches!(tokens.get(i), Some(Token::Word(_))) {
+        i += 1;
+        if matches!(tokens.get(i), Some(Token::Period)) {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    if i == 2 || !matches!(tokens.get(i), Some(Token::LParen)) {
+        return None;
+    }
+    let mut columns = 1;
+    for (k, t) in tokens.iter().enumerate().skip(i + 1) {
+        match t {
+            Token::Word(_) => {}
+            Token::Comma => columns += 1,
+            Token::RParen => return (k + 1 == tokens.len()).then_some(columns),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Rows for `INSERT INTO t (a, b, c) ` that are pushed at run time (sqlx's `push_values`):
+/// `VALUES ($n, $n+1, $n+2)`, one parameter per column (one when no column list is known).
+pub fn values_stand_in(before: &str, n: usize) -> String {
+    let columns = insert_column_list(before).unwrap_or(1);
+    let params: Vec<String> = (n..n + columns).map(|k| format!("${k}")).collect();
+    format!("VALUES ({})", params.join(", "))
+}
+
+/// What ends a statement whose known text stops at `before` because the rest is built at run
+/// time (a query builder's prefix, `QueryBuilder::new("SELECT id FROM t WHERE ")`): a stand-in
+/// for what the position expects (`TRUE` after `WHERE`, rows after an INSERT column list, a
+/// parameter after `=`), then a `)` for each parenthesis left open, so that the prefix parses
+/// and its tables and columns can be checked. Empty when the text may already be whole.
+pub fn completion(before: &str, n: usize) -> String {
+    let mut s = if insert_column_list(before).is_some() {
+        format!(" {}", values_stand_in(before, n))
+    } else {
+        match HoleContext::of(before) {
+            HoleContext::Clause | HoleContext::Name => String::new(),
+            // `RETURNING *`, `SELECT t.*`: a star ends a list, it is not a product.
+            HoleContext::Value if before.trim_end().ends_with('*') => String::new(),
+            context => context.stand_in(n, 0),
+        }
+    };
+    use sqlparser::tokenizer::Token;
+    let mut tokens = significant_tokens(before);
+    tokens.extend(significant_tokens(&s));
+    let open = tokens.iter().fold(0i32, |d, t| match t {
+        Token::LParen => d + 1,
+        Token::RParen => d - 1,
+        _ => d,
+    });
+    for _ in 0..open.max(0) {
+        s.push(')');
+    }
+    s
+}
+
 /// The last word of SQL text (ASCII letters and `_`).
 fn last_word(t: &str) -> &str {
     let start = t
@@ -201,6 +287,27 @@ mod tests {
         assert_eq!(HoleContext::of("SELECT * FROM t ORDER BY "), Columns);
         assert_eq!(HoleContext::of("SELECT * FROM t LIMIT "), Value);
         assert_eq!(HoleContext::of("SELECT 'é' AS é"), Clause);
+    }
+
+    #[test]
+    fn completions_end_a_prefix() {
+        assert_eq!(
+            insert_column_list("INSERT INTO s.match_scores (a, \"B\", c) "),
+            Some(3)
+        );
+        assert_eq!(insert_column_list("INSERT INTO t (a) VALUES "), None);
+        assert_eq!(insert_column_list("INSERT INTO t "), None);
+        assert_eq!(completion("INSERT INTO t (a, b) ", 1), " VALUES ($1, $2)");
+        assert_eq!(completion("SELECT id FROM t WHERE ", 2), "TRUE");
+        assert_eq!(completion("SELECT id FROM t WHERE id IN (", 1), "$1)");
+        assert_eq!(completion("UPDATE t SET ", 1), "a=1");
+        assert_eq!(completion("SELECT id FROM t", 1), "");
+        assert_eq!(
+            completion("INSERT INTO t (a) VALUES ($1) RETURNING *", 2),
+            ""
+        );
+        assert_eq!(completion("SELECT id FROM t WHERE id = $1 ", 2), "");
+        assert_eq!(values_stand_in("INSERT INTO t ", 4), "VALUES ($4)");
     }
 
     #[test]

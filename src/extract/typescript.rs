@@ -137,9 +137,38 @@ pub fn extract(
         depth: 0,
     };
     finder.visit_program(&ret.program);
+    let mut migrations = MigrationSql {
+        text,
+        ..MigrationSql::default()
+    };
+    migrations.visit_program(&ret.program);
+    let mut used = finder.used.clone();
+    for (b, span) in migrations.finish(&finder.used) {
+        used.push(span);
+        // `CREATE TABLE ..` as SQL is written is certain; lowercase (`select a file to
+        // migrate`) may be prose: checked only if it parses.
+        let upper = super::leading_word(&b.text)
+            .chars()
+            .all(|c| c.is_ascii_uppercase());
+        let confidence = if upper {
+            Confidence::Certain
+        } else {
+            Confidence::Guess
+        };
+        // One statement at a time, as in a `.sql` migration: a `DO $$ .. $$` block (which is
+        // not checked) leaves the statements after it checked.
+        for stmt in super::sql::split_statements(&b.text) {
+            let mut one = SqlBuilder::default();
+            let start = stmt.start as usize;
+            for (pos, c) in stmt.text.char_indices() {
+                one.push_decoded(c, b.map.to_host((start + pos) as u32));
+            }
+            finder.out.push(one.finish(confidence));
+        }
+    }
     let mut guesses = Guesses {
         text,
-        used: &finder.used,
+        used: &used,
         literals: &constants.literals,
         out: Vec::new(),
     };
@@ -1108,6 +1137,198 @@ impl<'a> Visit<'a> for Guesses<'_, '_> {
     }
 }
 
+/// Migrations kept in code (`const MIGRATION_003 = \`CREATE TABLE ..; ALTER TABLE ..\``,
+/// listed in `const MIGRATIONS = { '003_users.sql': MIGRATION_003 }` or `[{ name, sql: M }]`
+/// and run by a loop whose flow is not followed): a string or template without holes whose
+/// first token is a statement keyword, and whose name, or the table or `sql:`/`up:` key
+/// that lists it, says it is a migration. Its DDL then feeds the schema like other DDL in
+/// code, and its DML is checked.
+#[derive(Default)]
+struct MigrationSql<'t> {
+    text: &'t str,
+    /// Literal `const`s that read as SQL: (name, statement, span of the value).
+    constants: Vec<(String, SqlBuilder, (u32, u32))>,
+    /// Names listed in a migration table or under a `sql:` key.
+    listed: HashSet<String>,
+    /// Literals written in a migration table or under a `sql:` key.
+    direct: Vec<(SqlBuilder, (u32, u32))>,
+    /// Inside the initializer of a declarator named for migrations.
+    in_table: usize,
+    /// Inside an array literal (a `sql:` key lists a migration only in a list of them).
+    in_array: usize,
+    /// Inside the arguments of a comparison (`expect(..).toHaveBeenCalledWith({ sql: .. })`).
+    in_compare: usize,
+}
+
+/// The words a migration's statement starts with.
+const FIRST_KEYWORDS: &[&str] = &[
+    "CREATE", "ALTER", "DROP", "DO", "INSERT", "UPDATE", "DELETE", "SELECT", "WITH", "COMMENT",
+    "GRANT", "REVOKE", "TRUNCATE",
+];
+
+/// Keys under which a migration's SQL is listed (`{ name: '003', sql: MIGRATION_003 }`).
+const MIGRATION_KEYS: &[&str] = &["sql", "up", "ddl", "migration"];
+
+fn says_migration(name: &str) -> bool {
+    name.to_ascii_lowercase().contains("migrat")
+}
+
+impl<'t> MigrationSql<'t> {
+    /// The statement in a literal without holes, from its first keyword on (a migration's
+    /// header comment is left out), if its first token is a statement keyword.
+    fn statement(&self, e: &Expression<'_>) -> Option<(SqlBuilder, (u32, u32))> {
+        // Most literals are not SQL: look at the first word before decoding anything.
+        let (raw_start, raw_end) = match e.get_inner_expression() {
+            Expression::TemplateLiteral(t) if t.expressions.is_empty() => {
+                (t.span.start, t.span.end)
+            }
+            Expression::StringLiteral(lit) => (lit.span.start, lit.span.end),
+            _ => return None,
+        };
+        let raw = self.text.get(raw_start as usize + 1..raw_end as usize)?;
+        let word = super::leading_word(super::skip_comments(raw, false));
+        // SQL keywords are written `CREATE` or `create`; `Select a file` is prose.
+        let one_case = word.chars().all(|c| c.is_ascii_uppercase())
+            || word.chars().all(|c| c.is_ascii_lowercase());
+        if !one_case || !FIRST_KEYWORDS.contains(&word.to_ascii_uppercase().as_str()) {
+            return None;
+        }
+        let mut b = SqlBuilder::default();
+        let span = match e.get_inner_expression() {
+            Expression::TemplateLiteral(t) if t.expressions.is_empty() => {
+                let q = t.quasis.first()?;
+                decode_js(
+                    &self.text[q.span.start as usize..q.span.end as usize],
+                    q.span.start,
+                    &mut b,
+                );
+                t.span
+            }
+            Expression::StringLiteral(lit) => {
+                string_literal(self.text, lit, &mut b);
+                lit.span
+            }
+            _ => return None,
+        };
+        let start = b.text.len() - super::skip_comments(&b.text, false).len();
+        if !is_statement_by_tokens(&b.text[start..]) {
+            return None;
+        }
+        let mut out = SqlBuilder::default();
+        for (pos, c) in b.text[start..].char_indices() {
+            out.push_decoded(c, b.map.to_host((start + pos) as u32));
+        }
+        Some((out, (span.start, span.end)))
+    }
+
+    /// A value listed as a migration: a name to look up, or the SQL itself.
+    fn list(&mut self, e: &Expression<'_>) {
+        match e.get_inner_expression() {
+            Expression::Identifier(id) => {
+                self.listed.insert(id.name.to_string());
+            }
+            other => {
+                if let Some(found) = self.statement(other) {
+                    self.direct.push(found);
+                }
+            }
+        }
+    }
+
+    /// The statements found, in source order, leaving out those inside `used` spans.
+    fn finish(self, used: &[(u32, u32)]) -> Vec<(SqlBuilder, (u32, u32))> {
+        let listed = self.listed;
+        let mut out: Vec<(SqlBuilder, (u32, u32))> = self
+            .constants
+            .into_iter()
+            .filter(|(name, _, _)| says_migration(name) || listed.contains(name))
+            .map(|(_, b, span)| (b, span))
+            .chain(self.direct)
+            .filter(|(_, (s, e))| !used.iter().any(|&(us, ue)| *s >= us && *e <= ue))
+            .collect();
+        out.sort_by_key(|(_, span)| *span);
+        out.dedup_by_key(|(_, span)| *span);
+        out
+    }
+}
+
+/// Whether text is a statement by its tokens: it tokenizes as SQL and its first token is a
+/// statement keyword followed by a word (`CREATE TABLE`, `ALTER TABLE`, `UPDATE albums`) or,
+/// for `DO`, a dollar-quoted body.
+fn is_statement_by_tokens(text: &str) -> bool {
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::keywords::Keyword;
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    // Cheap first: the first word must be one of these before the text is tokenized.
+    let word = super::leading_word(text).to_ascii_uppercase();
+    if !FIRST_KEYWORDS.contains(&word.as_str()) {
+        return false;
+    }
+    let Ok(tokens) = Tokenizer::new(&PostgreSqlDialect {}, text).tokenize() else {
+        return false;
+    };
+    let mut significant = tokens.iter().filter(|t| !matches!(t, Token::Whitespace(_)));
+    match (significant.next(), significant.next()) {
+        (Some(Token::Word(w)), Some(Token::DollarQuotedString(_))) => w.keyword == Keyword::DO,
+        (Some(Token::Word(_)), Some(Token::Word(_) | Token::Mul)) => true,
+        _ => false,
+    }
+}
+
+impl<'a> Visit<'a> for MigrationSql<'_> {
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init) {
+            let name = id.name.as_str();
+            if let Some((b, span)) = self.statement(init) {
+                self.constants.push((name.to_string(), b, span));
+            }
+            let table = matches!(
+                init.get_inner_expression(),
+                Expression::ArrayExpression(_) | Expression::ObjectExpression(_)
+            );
+            if table && says_migration(name) {
+                self.in_table += 1;
+                walk::walk_variable_declarator(self, it);
+                self.in_table -= 1;
+                return;
+            }
+        }
+        walk::walk_variable_declarator(self, it);
+    }
+
+    fn visit_object_property(&mut self, it: &oxc_ast::ast::ObjectProperty<'a>) {
+        let keyed = it
+            .key
+            .static_name()
+            .is_some_and(|k| MIGRATION_KEYS.contains(&k.as_ref()));
+        if self.in_compare == 0 && (keyed && self.in_array > 0 || self.in_table > 0) {
+            self.list(&it.value);
+        }
+        walk::walk_object_property(self, it);
+    }
+
+    fn visit_array_expression(&mut self, it: &oxc_ast::ast::ArrayExpression<'a>) {
+        if self.in_table > 0 && self.in_compare == 0 {
+            for e in it.elements.iter().filter_map(|e| e.as_expression()) {
+                self.list(e);
+            }
+        }
+        self.in_array += 1;
+        walk::walk_array_expression(self, it);
+        self.in_array -= 1;
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        let compares = matches!(
+            strip(&it.callee),
+            Expression::StaticMemberExpression(m) if COMPARED_WITH.contains(&m.property.name.as_str())
+        );
+        self.in_compare += usize::from(compares);
+        walk::walk_call_expression(self, it);
+        self.in_compare -= usize::from(compares);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1344,6 +1565,64 @@ await html`SELECT * FROM nothing`;
     }
 
     // See: issue 12, item 6.
+    // See: issue 12 (trial miss M4, smolyanoe-chuchelko's apply-migrations.ts): migrations
+    // kept in code constants, run through a table the flow of which is not followed.
+    #[test]
+    fn migration_constants_in_code_are_extracted() {
+        let src = r#"import { query } from './lib/db';
+const MIGRATION_003 = `
+-- 003: users
+CREATE TABLE IF NOT EXISTS users (id uuid PRIMARY KEY);
+ALTER TABLE users ADD COLUMN IF NOT EXISTS plan text;
+`;
+const MIGRATION_011 = `
+DO $$ BEGIN UPDATE users SET plan = 'free'; END $$;
+SELECT id FROM users;
+`;
+const ADD_TAGS = 'CREATE TABLE tags (id int)';
+const HELP = `CREATE TABLE is how a table is made`;
+const migrationHint = 'Select a file to migrate';
+const MIGRATION_DOC = 'Run the migrations first';
+const MIGRATION_020 = `ALTER TABLE users DROP COLUMN plan`;
+const MIGRATIONS: Record<string, string> = { '003_users.sql': MIGRATION_003, '011.sql': MIGRATION_011 };
+const steps = [
+  { name: 'tags', sql: ADD_TAGS },
+  { name: 'inline', up: `ALTER TABLE tags ADD COLUMN name text` },
+];
+const job = { name: 'not a list', sql: `ALTER TABLE jobs ADD COLUMN done boolean` };
+expect(pool.query).toHaveBeenCalledWith([{ sql: `ALTER TABLE mocked ADD COLUMN x int` }]);
+async function apply(sql: string) {
+  for (const q of sql.split(';')) await query(q, []);
+}
+export async function run() {
+  for (const name of Object.keys(MIGRATIONS)) await apply(MIGRATIONS[name]);
+  for (const s of steps) await query(s.sql, []);
+  await query(MIGRATION_020, []);
+}
+"#;
+        let found = sqls(src);
+        let texts: Vec<&str> = found.iter().map(|e| e.text.trim_end()).collect();
+        assert_eq!(
+            texts,
+            [
+                // Found at its query call, as before.
+                "ALTER TABLE users DROP COLUMN plan",
+                // One statement at a time, from its first keyword on: the header comment is
+                // left out.
+                "CREATE TABLE IF NOT EXISTS users (id uuid PRIMARY KEY)",
+                "ALTER TABLE users ADD COLUMN IF NOT EXISTS plan text",
+                "DO $$ BEGIN UPDATE users SET plan = 'free'; END $$",
+                "SELECT id FROM users",
+                "CREATE TABLE tags (id int)",
+                "ALTER TABLE tags ADD COLUMN name text",
+            ]
+        );
+        assert!(found.iter().all(|e| e.confidence == Confidence::Certain));
+        assert!(host_at(src, &found[1], "CREATE").starts_with("CREATE TABLE IF NOT EXISTS users"));
+        assert!(host_at(src, &found[2], "plan").starts_with("plan text;\n`;"));
+        assert!(host_at(src, &found[4], "id").starts_with("id FROM users;\n`;"));
+    }
+
     #[test]
     fn plain_template_holes_are_splices() {
         let src = "const LIMIT = 10;\nawait pool.query(`SELECT ${col} FROM users WHERE id = ${id} AND kind = ${'a'} LIMIT ${LIMIT}`);";

@@ -12,6 +12,11 @@ declare_rule! {
     /// with stand-ins for those parts, it is checked ("checked in part": the table of `UPDATE
     /// t SET ${...} WHERE id = $1` and its `RETURNING` columns are), and findings that depend
     /// on the missing parts are dropped; otherwise it is not checked. Never `sql-syntax`.
+    /// A sqlx `QueryBuilder` is checked the same way: its prefix and literal pushes are the
+    /// text, `push_bind` a parameter, and what is pushed at run time (`push_values` rows,
+    /// `separated(..)`, a push in a branch) stands in by position, so the table and column
+    /// list of `QueryBuilder::new("INSERT INTO t (a, b) ")` and the columns of a `SELECT ..
+    /// WHERE ` prefix are checked.
     ///
     /// ## Why is this bad?
     /// It isn't necessarily: but schemalint cannot check it, so schema drift there goes

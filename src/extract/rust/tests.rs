@@ -248,15 +248,20 @@ async fn f(pool: &PgPool, tx: &Transaction<'_>, conn: &deadpool_postgres::Object
         [
             "SELECT id FROM lazy",
             "SELECT id FROM users WHERE id = $1",
-            "UPDATE users SET ",
+            "UPDATE users SET a=1",
             "SELECT 1 FROM raw",
             "SELECT id FROM turbofish",
             "",
             "SELECT id FROM tupled WHERE id = $1",
         ]
     );
-    // What `push(set_list)` adds is only known at run time; `&sql` is not read at all.
-    assert_eq!(found[2].dynamic.len(), 1);
+    // What `push(set_list)` adds is only known at run time (a stand-in where assignments
+    // go), and so is what follows, as `qb2` is never built here; `&sql` is not read at all.
+    assert_eq!(found[2].dynamic.len(), 2);
+    assert_eq!(
+        &src[found[2].dynamic[0].start as usize..found[2].dynamic[0].end as usize],
+        "push(set_list)"
+    );
     assert_eq!(
         &src[found[5].dynamic[0].start as usize..found[5].dynamic[0].end as usize],
         "sql"
@@ -338,5 +343,111 @@ fn h(c: &Client) { c.query(X, &[]); }
     assert_eq!(
         texts(&sqls(src)),
         ["SELECT 1 FROM kept", "SELECT 2 FROM kept"]
+    );
+}
+
+// See: issue 12 (trial miss M6, humidor's user transfer): SQL in tuples, destructured from
+// an `if`/`match` whose branch runs statements before its tuple.
+#[test]
+fn tuple_bound_sql_in_branches_is_followed() {
+    let src = r#"
+async fn transfer(tx: &Transaction<'_>, req: Req, kind: Kind) {
+    let (count_q, move_q, drop_q, params) = if let Some(id) = req.id {
+        let verify = "SELECT id FROM verified WHERE id = $1";
+        let row = tx.query_opt(verify, &[&id]).await?;
+        if row.is_none() {
+            return Err(not_found());
+        }
+        (
+            "SELECT count(*) FROM one_count WHERE id = $1",
+            "UPDATE one_move SET user_id = $1 WHERE id = $2",
+            "DELETE FROM one_drop WHERE id = $1",
+            vec![id],
+        )
+    } else {
+        (
+            "SELECT count(*) FROM all_count",
+            "UPDATE all_move SET user_id = $1",
+            "DELETE FROM all_drop",
+            vec![],
+        )
+    };
+    let row = if req.id.is_some() {
+        tx.query_one(count_q, &[&params[0]]).await
+    } else {
+        tx.query_one(count_q, &[]).await
+    }
+    .map_err(db_error)?;
+    tx.execute(move_q, &[]).await?;
+    tx.execute(drop_q, &[]).await?;
+    let ((a, b), c) = match kind {
+        Kind::A => (("SELECT 1 FROM nest_a", "SELECT 1 FROM nest_b"), "SELECT 1 FROM nest_c"),
+        Kind::B => {
+            for x in xs { log(x); }
+            (("SELECT 2 FROM nest_a", "SELECT 2 FROM nest_b"), "SELECT 2 FROM nest_c")
+        }
+    };
+    tx.query(a, &[]).await?;
+    tx.query(b, &[]).await?;
+    tx.query(c, &[]).await?;
+    let pair = ("SELECT id FROM field_zero", 1);
+    let whole = pair;
+    tx.query(whole.0, &[]).await?;
+}
+"#;
+    assert_eq!(
+        texts(&sqls(src)),
+        [
+            // In source order, whichever call reaches them.
+            "SELECT id FROM verified WHERE id = $1",
+            "SELECT count(*) FROM one_count WHERE id = $1",
+            "UPDATE one_move SET user_id = $1 WHERE id = $2",
+            "DELETE FROM one_drop WHERE id = $1",
+            "SELECT count(*) FROM all_count",
+            "UPDATE all_move SET user_id = $1",
+            "DELETE FROM all_drop",
+            "SELECT 1 FROM nest_a",
+            "SELECT 1 FROM nest_b",
+            "SELECT 1 FROM nest_c",
+            "SELECT 2 FROM nest_a",
+            "SELECT 2 FROM nest_b",
+            "SELECT 2 FROM nest_c",
+            "SELECT id FROM field_zero",
+        ]
+    );
+}
+
+// See: issue 12 (the Rust side of trial miss M4): migrations kept in constant arrays of
+// tuples, iterated and run; a constant tuple destructured.
+#[test]
+fn constant_tuple_tables_are_iterated() {
+    let src = r#"
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("001", "CREATE TABLE IF NOT EXISTS subscribers (id int)"),
+    ("002", "ALTER TABLE users ADD COLUMN IF NOT EXISTS plan text"),
+];
+const STEPS: [&str; 1] = ["UPDATE users SET plan = 'free'"];
+const PAIR: (&str, &str) = ("SELECT id FROM pair_a", "SELECT id FROM pair_b");
+pub async fn migrate(client: &Client) {
+    for (name, sql) in MIGRATIONS {
+        client.batch_execute(sql).await?;
+    }
+    for sql in STEPS.iter() {
+        client.batch_execute(sql).await?;
+    }
+    let (a, b) = PAIR;
+    client.query(a, &[]).await?;
+    client.query(b, &[]).await?;
+}
+"#;
+    assert_eq!(
+        texts(&sqls(src)),
+        [
+            "CREATE TABLE IF NOT EXISTS subscribers (id int)",
+            "ALTER TABLE users ADD COLUMN IF NOT EXISTS plan text",
+            "UPDATE users SET plan = 'free'",
+            "SELECT id FROM pair_a",
+            "SELECT id FROM pair_b",
+        ]
     );
 }
