@@ -132,7 +132,10 @@ pub fn lowercase_first(s: &str) -> String {
     }
 }
 
-/// 1-based line and column (in characters) of byte offsets in a text, for renderers.
+/// 1-based line and column (in characters) of byte offsets in a text, with lines ending at
+/// `\n` only: the way sqlparser counts them, so that its token locations map back to offsets
+/// ([`LineIndex::offset`]). Positions shown to users come from [`TextIndex`], which also ends a
+/// line at a lone `\r`, as editors do.
 pub struct LineIndex {
     line_starts: Vec<u32>,
     /// `chars_at[k]`: characters before byte `k * CHUNK`, so that a column is found by a
