@@ -228,6 +228,13 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value = "human")]
     pub format: ReportFormat,
 
+    /// Add the suggested `[banned]` lines to the governing schemalint.toml.
+    ///
+    /// Written atomically, keeping the file's comments, formatting and other keys; an entry
+    /// already there wins. Prints what was added (or "nothing to add") on stderr.
+    #[arg(long)]
+    pub write_config: bool,
+
     /// No progress line on stderr.
     #[arg(long, short)]
     pub quiet: bool,

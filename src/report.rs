@@ -183,12 +183,18 @@ pub struct Suggestion {
     /// The text to paste: a TOML line, SQL, or what to change in code.
     pub text: String,
     pub evidence: Vec<String>,
+    /// For `ban`: the `[banned]` key and reason that `--write-config` adds.
+    #[serde(skip)]
+    pub entry: Option<(String, String)>,
 }
 
 /// The whole report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
     pub version: u32,
+    /// The config this part of the run used (several in a monorepo), relative to the working
+    /// directory; `null` when none.
+    pub config: Option<String>,
     /// Where the schema came from.
     pub schema_source: String,
     /// Whether row counts are known (a live database).
@@ -203,7 +209,9 @@ pub struct Plan {
     pub tool_errors: Vec<String>,
 }
 
-/// `schemalint report`.
+/// `schemalint report`: one plan per `schemalint.toml` that governs some of the files (the
+/// nearest config above each file, as `check` does; `--config` forces one), each against its
+/// own schema.
 pub fn run_report(args: &ReportArgs) -> Result<Outcome, Error> {
     let check_args = CheckArgs::from_schema(
         args.paths.clone(),
@@ -217,43 +225,186 @@ pub fn run_report(args: &ReportArgs) -> Result<Outcome, Error> {
         },
         args.quiet,
     );
-    let mut plan = crate::plan_check(&check_args)?;
-    plan.collect_references = true;
-    // The schema loads while the sources are scanned, as in `check`.
-    let (loaded, (files, walk_errors)) = check::run_with_big_stacks(|| {
-        rayon::join(
-            || load_schema_with_stats(&check_args, &plan),
-            || crate::scan(&plan),
-        )
-    });
-    let (loaded, stats, source) = loaded?;
-    for w in &loaded.warnings {
-        eprintln!("warning: {}: {}", render::display_path(&w.file), w.message);
+    let plans = crate::plan_checks(&check_args)?;
+    let single = plans.len() == 1;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut parts: Vec<(Plan, Option<PathBuf>)> = Vec::new();
+    let mut run_errors = Vec::new();
+    for mut plan in plans {
+        // Files under no config (a monorepo root's scripts): SQL in them is not checked.
+        if !single && plan.config.path.is_none() && plan.schema_paths.is_empty() {
+            let mut unchecked = check::Report::default();
+            crate::report_unchecked_sql(&plan, &mut unchecked);
+            run_errors.extend(unchecked.run_errors);
+            continue;
+        }
+        plan.collect_references = true;
+        // One config's plan: paths relative to its directory; several: to the working
+        // directory, so that every link in the document resolves from one place.
+        let root = if single {
+            project_root(&plan)
+        } else {
+            cwd.clone()
+        };
+        match plan_one(&check_args, &plan, &root) {
+            Ok(mut built) => {
+                built.config = plan.config.path.as_deref().map(render::display_path);
+                parts.push((built, plan.config.path.clone()));
+            }
+            // One package that cannot be reported on doesn't hide the others.
+            Err(e) if !single => {
+                let label = plan
+                    .config
+                    .path
+                    .as_deref()
+                    .map(render::display_path)
+                    .unwrap_or_else(|| "--schema".into());
+                run_errors.push(format!("{label}: {e}"));
+            }
+            Err(e) => return Err(e),
+        }
     }
-    let report = crate::check_scanned(&plan, &loaded, files, walk_errors, None);
-    let root = project_root(&plan);
-    let built = build(
-        &loaded.schema,
-        stats.as_ref(),
-        &report,
-        &Banned::new(&plan.config.config.banned, &loaded.schema),
-        &root,
-        source,
-    );
+    let plans: Vec<&Plan> = parts.iter().map(|(p, _)| p).collect();
     let text = match args.format {
-        ReportFormat::Human => human(&built),
-        ReportFormat::Markdown => markdown(&built),
-        ReportFormat::Json => json(&built),
+        ReportFormat::Human => join_sections(&plans, human, "\n"),
+        ReportFormat::Markdown => join_sections(&plans, markdown, "\n---\n\n"),
+        ReportFormat::Json => json_all(&plans, single, &run_errors),
     };
     render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
-    for e in &built.tool_errors {
-        eprintln!("error: {e}");
+    let mut incomplete = !run_errors.is_empty();
+    for p in &plans {
+        incomplete |= !p.tool_errors.is_empty();
+        for e in &p.tool_errors {
+            eprintln!("error: {}", render::escape_terminal(e, false));
+        }
     }
-    Ok(if report.is_incomplete() {
+    for e in &run_errors {
+        eprintln!("error: {}", render::escape_terminal(e, false));
+    }
+    if args.write_config {
+        write_config(&parts)?;
+    }
+    Ok(if incomplete {
         Outcome::ToolError
     } else {
         Outcome::Clean
     })
+}
+
+/// The report of one config's part of the run: its schema (with statistics from a live
+/// database) loaded while its files are scanned, as in `check`.
+fn plan_one(check_args: &CheckArgs, plan: &CheckPlan, root: &Path) -> Result<Plan, Error> {
+    let (loaded, (files, walk_errors)) = check::run_with_big_stacks(|| {
+        rayon::join(
+            || load_schema_with_stats(check_args, plan),
+            || crate::scan(plan),
+        )
+    });
+    let (mut loaded, stats, source) = loaded?;
+    // Tables the code itself creates are in the schema `check` checks against.
+    check::apply_code_ddl(&mut loaded, &files);
+    for w in &loaded.warnings {
+        let line = format!("{}: {}", render::display_path(&w.file), w.message);
+        eprintln!("warning: {}", render::escape_terminal(&line, false));
+    }
+    let report = crate::check_scanned(plan, &loaded, files, walk_errors, None);
+    Ok(build(
+        &loaded.schema,
+        stats.as_ref(),
+        &report,
+        &Banned::new(&plan.config.config.banned, &loaded.schema),
+        root,
+        source,
+    ))
+}
+
+/// Several configs: one section each, headed by its config.
+fn join_sections(plans: &[&Plan], render: fn(&Plan) -> String, between: &str) -> String {
+    if plans.len() == 1 {
+        return render(plans[0]);
+    }
+    let mut out = String::new();
+    for (i, p) in plans.iter().enumerate() {
+        if i > 0 {
+            out.push_str(between);
+        }
+        let text = render(p);
+        match &p.config {
+            // Markdown: the title names the package; human: a header line.
+            Some(c) if text.starts_with("# ") => {
+                let (title, rest) = text.split_once('\n').unwrap_or((&text, ""));
+                let _ = write!(out, "{title}: `{c}`\n{rest}");
+            }
+            Some(c) => {
+                let _ = write!(out, "== {c} ==\n{text}");
+            }
+            None => out.push_str(&text),
+        }
+    }
+    out
+}
+
+/// JSON: the plan itself for one config; several as `{"version":1,"packages":[...]}`, each
+/// with its `config`. Run errors (SQL under no config, a package that failed) are the
+/// document's `tool_errors`.
+fn json_all(plans: &[&Plan], single: bool, run_errors: &[String]) -> String {
+    if single && plans.len() == 1 {
+        return json(plans[0]);
+    }
+    #[derive(Serialize)]
+    struct Packages<'a> {
+        version: u32,
+        packages: &'a [&'a Plan],
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        tool_errors: &'a [String],
+    }
+    let doc = Packages {
+        version: 1,
+        packages: plans,
+        tool_errors: run_errors,
+    };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| {
+        format!("{{\"version\":1,\"tool_errors\":[\"could not serialize the report: {e}\"]}}")
+    });
+    s.push('\n');
+    s
+}
+
+/// `--write-config`: each part's `[banned]` suggestions into the config that governs it.
+fn write_config(parts: &[(Plan, Option<PathBuf>)]) -> Result<(), Error> {
+    for (plan, config) in parts {
+        let entries: Vec<(String, String)> = plan
+            .suggestions
+            .iter()
+            .filter_map(|s| s.entry.clone())
+            .collect();
+        let Some(path) = config else {
+            if entries.is_empty() {
+                eprintln!("--write-config: nothing to add");
+                continue;
+            }
+            return Err(miette!(
+                help = "run `schemalint init` to write one, or pass --config FILE",
+                "--write-config: no schemalint.toml to add the {} [banned] line(s) to",
+                entries.len()
+            ));
+        };
+        let shown = render::display_path(path);
+        let edit = crate::config::edit::add_banned(path, &entries).map_err(|e| miette!("{e}"))?;
+        if edit.added.is_empty() {
+            eprintln!("{shown}: nothing to add");
+        }
+        for (key, reason) in &edit.added {
+            eprintln!(
+                "{shown}: added [banned] {}",
+                render::escape_terminal(&banned_line(key, reason), false)
+            );
+        }
+        for key in &edit.kept {
+            eprintln!("{shown}: kept the existing [banned] entry for `{key}`");
+        }
+    }
+    Ok(())
 }
 
 /// The project root: the config's directory, else the working directory.
@@ -366,6 +517,7 @@ pub fn build(
     let suggestions = suggestions(&tables, &lookalikes, stats.is_some());
     Plan {
         version: 1,
+        config: None,
         schema_source,
         database: stats.is_some(),
         files_scanned: report.files_scanned,
@@ -780,8 +932,7 @@ fn suggestions(
         let legacy =
             matches!(t.status, Status::EmptyReferenced | Status::Unreferenced) && !twins.is_empty();
         if legacy && t.banned.is_none() {
-            let bare = t.name.rsplit_once('.').map_or(t.name.as_str(), |(_, n)| n);
-            let instead: Vec<String> = twins.iter().map(|o| format!("`{}`", o.name)).collect();
+            let (key, reason) = ban_entry(t, &twins, tables);
             let mut evidence = vec![t.reason.clone()];
             evidence.extend(twins.iter().map(|o| {
                 format!(
@@ -793,11 +944,9 @@ fn suggestions(
             out.push(Suggestion {
                 kind: "ban",
                 table: t.name.clone(),
-                text: format!(
-                    "{bare} = \"looks legacy; use {} instead\"",
-                    instead.join(" or ")
-                ),
+                text: banned_line(&key, &reason),
                 evidence,
+                entry: Some((key, reason)),
             });
         }
         if t.status == Status::Unreferenced {
@@ -839,6 +988,7 @@ fn suggestions(
                 table: t.name.clone(),
                 text: format!("DROP {what} IF EXISTS {};", t.name),
                 evidence,
+                entry: None,
             });
         }
         if t.status == Status::MissingReferenced {
@@ -859,10 +1009,48 @@ fn suggestions(
                     plural(t.statements, "statement")
                 ),
                 evidence,
+                entry: None,
             });
         }
     }
     out
+}
+
+/// The `[banned]` entry for a legacy-looking table: the bare name, unless another schema has
+/// a relation of that name (a bare key bans the name in every schema); the reason states the
+/// evidence and the table to use instead, e.g. "empty, look-alike of `public.assets` (in
+/// use): use it instead (schemalint report)".
+fn ban_entry(t: &TableReport, twins: &[&TableReport], tables: &[TableReport]) -> (String, String) {
+    let bare = |n: &str| n.rsplit_once('.').map_or(n, |(_, b)| b).to_string();
+    let name = bare(&t.name);
+    let ambiguous = tables
+        .iter()
+        .filter(|o| o.kind != "missing" && bare(&o.name) == name)
+        .count()
+        > 1;
+    let key = if ambiguous { t.name.clone() } else { name };
+    let state = match (t.status, t.rows) {
+        (Status::EmptyReferenced, _) => "empty".to_string(),
+        (_, Some(0)) => "unreferenced and empty".to_string(),
+        (_, Some(n)) => format!("unreferenced (≈ {n} rows)"),
+        _ => "unreferenced".to_string(),
+    };
+    let names: Vec<String> = twins.iter().map(|o| format!("`{}`", o.name)).collect();
+    let (names, it) = match names.as_slice() {
+        [one] => (one.clone(), "it"),
+        [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "one of them"),
+        [] => (String::new(), "it"),
+    };
+    let reason =
+        format!("{state}, look-alike of {names} (in use): use {it} instead (schemalint report)");
+    (key, reason)
+}
+
+/// `key = "reason"` as TOML writes it (quoted key when it has a dot or other characters).
+fn banned_line(key: &str, reason: &str) -> String {
+    let mut table = toml_edit::Table::new();
+    table.insert(key, toml_edit::value(reason));
+    table.to_string().trim_end().to_string()
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -9,10 +9,29 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
+use support::fs::copy_dir;
 use support::pg::cluster;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Run the binary in `dir`; returns (exit code, stdout, stderr).
+fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_schemalint"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("DATABASE_URL");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// Run `schemalint report` in `dir`; returns (exit code, stdout).
@@ -306,6 +325,29 @@ fn from_a_live_database_empty_tables_are_told_apart() {
         .collect::<Vec<_>>()
         .join("\n");
     insta::assert_snapshot!("markdown_neon-media_live", md);
+
+    // Unbanned, the empty `media` gets a [banned] line from the database's evidence; once
+    // written, `check` flags the code that still writes it.
+    let (_tmp, app) = app_with_config(
+        "neon-media",
+        "[schema]\ndatabase-url-env = \"NEON_TEST_URL\"\n",
+    );
+    assert!(banned_findings(&app, &env).is_empty());
+    let (code, _, err) = run(&app, &["report", "-q", "--write-config"], &env);
+    assert_eq!(code, 0, "{err}");
+    let banned = schemalint::config::load(&app.join("schemalint.toml"))
+        .unwrap()
+        .config
+        .banned;
+    assert_eq!(
+        banned.get("media").map(String::as_str),
+        Some("empty, look-alike of `public.assets` and `public.media_assets` (in use): use one of them instead (schemalint report)"),
+        "{err}"
+    );
+    assert_eq!(
+        banned_findings(&app, &env),
+        ["netlify/functions/save-media.ts:17"]
+    );
 }
 
 // See: issue 15. A legacy-looking table nobody banned yet gets a `[banned]` line, with its
@@ -331,7 +373,7 @@ fn an_unbanned_legacy_look_alike_gets_a_banned_line() {
     assert_eq!(status(&report, "public.media"), "unreferenced");
     assert_eq!(
         suggestions(&report, "ban"),
-        ["media = \"looks legacy; use `public.assets` or `public.media_assets` instead\""]
+        ["media = \"unreferenced, look-alike of `public.assets` and `public.media_assets` (in use): use one of them instead (schemalint report)\""]
     );
     let ban = report["suggestions"]
         .as_array()
@@ -353,5 +395,147 @@ fn an_unbanned_legacy_look_alike_gets_a_banned_line() {
     assert_eq!(
         std::fs::read_to_string(&config).unwrap(),
         "[schema]\npaths = []\n"
+    );
+}
+
+/// The example app (before or after the fix) in a temporary directory, with this config.
+fn app_with_config(app: &str, config: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let app_dir = dir.path().join("app");
+    copy_dir(&root().join("fixtures").join(app), &app_dir);
+    std::fs::write(app_dir.join("schemalint.toml"), config).unwrap();
+    (dir, app_dir)
+}
+
+/// The banned-table findings of `check --format json` in `dir`, as `file:line`.
+fn banned_findings(dir: &Path, env: &[(&str, &str)]) -> Vec<String> {
+    let (_, out, err) = run(dir, &["check", "--format", "json", "-q"], env);
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "banned-table")
+        .map(|d| format!("{}:{}", d["file"].as_str().unwrap(), d["line"]))
+        .collect()
+}
+
+const COMMENTED: &str = "# The example app (these comments must survive)\n[schema]\npaths = [\"db/schema.sql\"] # the dump\n\n[rules]\n# loud\nunknown-column = \"error\"\n";
+
+// See: issue 15 ("--write-config adds the [banned] lines to schemalint.toml, atomically,
+// keeping comments"). The written config loads with the real loader, and `check` then flags
+// code that still uses the banned table.
+#[test]
+fn write_config_adds_the_banned_lines_and_check_then_flags_the_table() {
+    let (_tmp, app) = app_with_config("neon-media-fixed", COMMENTED);
+    assert!(banned_findings(&app, &[]).is_empty());
+    let (code, out, err) = run(&app, &["report", "-q", "--write-config"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.starts_with("Tables ("),
+        "the report is still printed: {out}"
+    );
+    assert!(
+        err.contains("schemalint.toml: added [banned] media = \"unreferenced, look-alike of `public.assets` and `public.media_assets` (in use)"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(app.join("schemalint.toml")).unwrap();
+    assert!(
+        text.starts_with(COMMENTED),
+        "comments and keys kept:\n{text}"
+    );
+    assert!(text.ends_with("\n\n[banned]\nmedia = \"unreferenced, look-alike of `public.assets` and `public.media_assets` (in use): use one of them instead (schemalint report)\"\n"), "{text}");
+    let loaded = schemalint::config::load(&app.join("schemalint.toml")).unwrap();
+    assert_eq!(
+        loaded.config.banned.keys().collect::<Vec<_>>(),
+        ["media"],
+        "{text}"
+    );
+    assert_eq!(
+        loaded.config.rules.len(),
+        1,
+        "the other keys are still there"
+    );
+    // Code elsewhere that still writes the table is now a finding.
+    std::fs::write(
+        app.join("netlify/functions/old-upload.ts"),
+        "import { sql } from \"../../src/lib/db\";\nexport async function save(u: string, url: string) {\n  await sql`INSERT INTO media (user_id, url) VALUES (${u}, ${url})`;\n}\n",
+    )
+    .unwrap();
+    assert_eq!(
+        banned_findings(&app, &[]),
+        ["netlify/functions/old-upload.ts:3"]
+    );
+    // Again: the table is banned now, so there is nothing to add, and the file is unchanged.
+    let (code, _, err) = run(&app, &["report", "-q", "--write-config"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("schemalint.toml: nothing to add"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(app.join("schemalint.toml")).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn write_config_keeps_existing_entries_and_inline_tables() {
+    // An existing [banned] table with an entry: the new line joins it; the old one stays.
+    let config = "[schema]\npaths = [\"db/schema.sql\"]\n\n[banned]\n# gone since the Neon move\nmedia_batches = \"dropped\"\n\n[rules]\nunknown-column = \"error\"\n";
+    let (_tmp, app) = app_with_config("neon-media-fixed", config);
+    let (code, _, err) = run(&app, &["report", "-q", "--write-config"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(app.join("schemalint.toml")).unwrap();
+    assert!(
+        text.starts_with("[schema]\npaths = [\"db/schema.sql\"]\n\n[banned]\n# gone since the Neon move\nmedia_batches = \"dropped\"\nmedia = \"unreferenced, "),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("\n\n[rules]\nunknown-column = \"error\"\n"),
+        "{text}"
+    );
+    let banned = schemalint::config::load(&app.join("schemalint.toml"))
+        .unwrap()
+        .config
+        .banned;
+    assert_eq!(banned["media_batches"], "dropped");
+    assert!(banned["media"].contains("(schemalint report)"));
+
+    // An inline table.
+    let config =
+        "banned = { media_batches = \"dropped\" }\n[schema]\npaths = [\"db/schema.sql\"]\n";
+    let (_tmp, app) = app_with_config("neon-media-fixed", config);
+    let (code, _, err) = run(&app, &["report", "-q", "--write-config"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(app.join("schemalint.toml")).unwrap();
+    assert!(
+        text.starts_with("banned = { media_batches = \"dropped\", media = \"unreferenced, "),
+        "{text}"
+    );
+    let banned = schemalint::config::load(&app.join("schemalint.toml"))
+        .unwrap()
+        .config
+        .banned;
+    assert_eq!(banned.len(), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn write_config_leaves_a_read_only_or_broken_config_untouched() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_tmp, app) = app_with_config("neon-media-fixed", COMMENTED);
+    let path = app.join("schemalint.toml");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let (code, out, err) = run(&app, &["report", "-q", "--write-config"], &[]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("is read-only, not changed"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), COMMENTED);
+
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::write(&path, "[schema\npaths = 1\n").unwrap();
+    let (code, _, err) = run(&app, &["report", "-q", "--write-config"], &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("invalid config"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "[schema\npaths = 1\n"
     );
 }
