@@ -660,16 +660,41 @@ fn use_name(u: TableUse) -> &'static str {
     }
 }
 
-/// A path relative to the project root, with `/`.
+/// A path relative to the project root, with `/`: `../` steps for a file outside it (a
+/// `--config` that governs files beside its directory), so links still resolve.
 fn relative(root: &Path, file: &Path) -> String {
     let abs = if file.is_absolute() {
         file.to_path_buf()
     } else {
         std::env::current_dir().unwrap_or_default().join(file)
     };
-    let shown = abs.strip_prefix(root).unwrap_or(&abs);
-    let s = shown.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+    let (f, r) = (clean_components(&abs), clean_components(root));
+    let common = f.iter().zip(&r).take_while(|(a, b)| a == b).count();
+    let shown: PathBuf = if common == 0 {
+        f.iter().collect()
+    } else {
+        std::iter::repeat_n(std::path::Component::ParentDir, r.len() - common)
+            .chain(f[common..].iter().copied())
+            .collect()
+    };
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+/// A path's components without `.`, and `..` folded into the name before it.
+fn clean_components(p: &Path) -> Vec<std::path::Component<'_>> {
+    let mut out = Vec::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir
+                if matches!(out.last(), Some(std::path::Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The deployed entry point a file is, judged from its path: a Netlify function
@@ -1117,11 +1142,11 @@ pub fn human(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Tables ({} from {}; {} statements in {} files{})",
+        "Tables ({} from {}; {} in {}{})",
         plan.tables.len(),
         plan.schema_source,
-        plan.statements_checked,
-        plan.files_scanned,
+        plural(plan.statements_checked, "statement"),
+        plural(plan.files_scanned, "file"),
         if plan.database {
             ""
         } else {

@@ -539,3 +539,172 @@ fn write_config_leaves_a_read_only_or_broken_config_untouched() {
         "[schema\npaths = 1\n"
     );
 }
+
+fn packages(report: &Value) -> Vec<(String, &Value)> {
+    report["packages"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no packages in {report:#}"))
+        .iter()
+        .map(|p| (p["config"].as_str().unwrap().to_string(), p))
+        .collect()
+}
+
+fn statuses(part: &Value) -> Vec<(String, String)> {
+    part["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap().to_string(),
+                t["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pair(a: &str, b: &str) -> (String, String) {
+    (a.to_string(), b.to_string())
+}
+
+// See: issue 15 and the hierarchical configs of `check`: in a monorepo each package is
+// reported against its own schema, one section per config.
+#[test]
+fn a_monorepo_gets_one_report_per_config() {
+    let all = json("fixtures/monorepo", &[], &[]);
+    let parts = packages(&all);
+    let configs: Vec<&str> = parts.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        configs,
+        [
+            "crates/ledger/schemalint.toml",
+            "packages/blog/schemalint.toml",
+            "packages/shop/schemalint.toml"
+        ]
+    );
+    let part = |c: &str| parts.iter().find(|(n, _)| n.starts_with(c)).unwrap().1;
+    assert_eq!(
+        statuses(part("crates/ledger")),
+        [
+            pair("public.entries", "in-use"),
+            pair("public.products", "missing-referenced")
+        ]
+    );
+    assert_eq!(
+        statuses(part("packages/blog")),
+        [pair("public.posts", "in-use")]
+    );
+    assert_eq!(
+        statuses(part("packages/shop")),
+        [
+            pair("public.orders", "in-use"),
+            pair("public.products", "in-use"),
+            pair("public.posts", "missing-referenced")
+        ]
+    );
+    // Each package's references are its own files: blog's posts are never missing in shop
+    // (only shop's own query of them is), ledger's entries appear in no other package.
+    for (config, p) in &parts {
+        let dir = config.trim_end_matches("schemalint.toml");
+        for t in p["tables"].as_array().unwrap() {
+            for r in locations(t) {
+                assert!(r.starts_with(dir), "{config}: {r}");
+            }
+        }
+        if !dir.starts_with("crates/ledger") {
+            assert!(statuses(p).iter().all(|(n, _)| n != "public.entries"));
+        }
+    }
+    assert_eq!(
+        locations(table(part("packages/shop"), "public.posts")),
+        ["packages/shop/src/orders.ts:9:29"]
+    );
+    assert_eq!(
+        locations(table(part("packages/blog"), "public.posts")).len(),
+        2
+    );
+
+    // Two packages named: two sections; the human and Markdown forms head each by its config.
+    let two = json(
+        "fixtures/monorepo",
+        &["packages/blog", "packages/shop"],
+        &[],
+    );
+    assert_eq!(packages(&two).len(), 2);
+    let (code, human) = report(&root().join("fixtures/monorepo"), &[], &[]);
+    assert_eq!(code, 0);
+    assert!(
+        human.starts_with(
+            "== crates/ledger/schemalint.toml ==\nTables (2 from crates/ledger/migrations"
+        ),
+        "{human}"
+    );
+    assert!(
+        human.contains(
+            "\n== packages/shop/schemalint.toml ==\nTables (3 from packages/shop/db/schema.sql"
+        ),
+        "{human}"
+    );
+    let (_, md) = report(
+        &root().join("fixtures/monorepo"),
+        &["--format", "markdown"],
+        &[],
+    );
+    assert!(
+        md.contains("# Table consolidation report: `packages/blog/schemalint.toml`\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("[packages/blog/api/posts.ts:4:38](packages/blog/api/posts.ts#L4)")
+            || md.contains("packages/shop/src/orders.ts:9:29](packages/shop/src/orders.ts#L9)"),
+        "{md}"
+    );
+
+    // From inside a package: that package alone, as one document relative to it.
+    let shop = json("fixtures/monorepo/packages/shop", &[], &[]);
+    assert!(shop.get("packages").is_none());
+    assert_eq!(statuses(&shop), statuses(part("packages/shop")));
+    assert_eq!(
+        locations(table(&shop, "public.posts")),
+        ["src/orders.ts:9:29"]
+    );
+
+    // --config forces one config for every file, as in `check`: one document, one schema
+    // (the other packages' migrations are then code, and their CREATE TABLEs count), with
+    // paths relative to that config's directory.
+    let forced = json(
+        "fixtures/monorepo",
+        &["--config", "packages/shop/schemalint.toml"],
+        &[],
+    );
+    assert!(forced.get("packages").is_none());
+    assert_eq!(forced["schema_source"], "packages/shop/db/schema.sql");
+    assert_eq!(status(&forced, "public.products"), "in-use");
+    assert_eq!(
+        locations(table(&forced, "public.entries")),
+        ["../../crates/ledger/src/lib.rs:3:55"]
+    );
+}
+
+#[test]
+fn sql_under_no_config_in_a_monorepo_is_a_tool_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("fixtures/monorepo"), tmp.path());
+    std::fs::write(
+        tmp.path().join("scripts/seed.ts"),
+        "import { sql } from \"./db\";\nexport const seed = () => sql`INSERT INTO posts (id) VALUES (1)`;\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(tmp.path(), &["report", "-q", "--format", "json"], &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("under no schemalint.toml were not checked"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(packages(&v).len(), 3);
+    assert!(v["tool_errors"][0]
+        .as_str()
+        .unwrap()
+        .contains("scripts/seed.ts"));
+}
