@@ -133,6 +133,10 @@ pub struct TableUsage {
     pub written: BTreeSet<Ident>,
     /// `*`, `t.*` or an INSERT without a column list: every column.
     pub all_columns: bool,
+    /// 1-based line and column of `span` in `file`, from the file's line index (0, 0 when
+    /// the SQL is in another file, `query_file!`).
+    pub line: u32,
+    pub column: u32,
 }
 
 impl Report {
@@ -508,6 +512,7 @@ impl Checker<'_> {
             if sql.host_file.is_none() {
                 interpolations(&sql, &file.text, &self.settings, &mut outcome.diagnostics);
             }
+            let uses_before = outcome.table_uses.len();
             let mut uses = self.collect_references.then(|| TableUses {
                 file: host.clone(),
                 first_statement: outcome.statements,
@@ -520,6 +525,12 @@ impl Checker<'_> {
                 uses.as_mut(),
             );
             outcome.statements += statements;
+            // `report` needs lines; the index of the host file is at hand here.
+            if sql.host_file.is_none() {
+                for u in &mut outcome.table_uses[uses_before..] {
+                    (u.line, u.column) = index.line_col(&file.text, u.span.start);
+                }
+            }
             if statements > 0 && !sql.dynamic.is_empty() {
                 let part = sql
                     .dynamic
@@ -890,6 +901,8 @@ fn collect_table_uses(
             read: BTreeSet::new(),
             written: BTreeSet::new(),
             all_columns: resolved.all_columns_used.contains(&i),
+            line: 0,
+            column: 0,
         };
         for c in &resolved.columns {
             match (c.usage, &c.status) {

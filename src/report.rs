@@ -111,6 +111,9 @@ pub struct TableReport {
     pub columns: BTreeMap<String, ColumnUseSummary>,
     /// Some statement uses every column (`*`, an INSERT without a column list).
     pub all_columns_used: bool,
+    /// Columns of a referenced table that no statement reads or writes (empty when
+    /// `all_columns_used`, and for a table no code uses).
+    pub never_used: Vec<String>,
     #[serde(skip)]
     key: Option<(Ident, Ident)>,
     #[serde(skip)]
@@ -239,6 +242,12 @@ pub fn run_report(args: &ReportArgs) -> Result<Outcome, Error> {
             continue;
         }
         plan.collect_references = true;
+        // The report reads which code uses which table, never the findings: no rule runs
+        // (a fifth of check's work on statements).
+        plan.config.config.rules = crate::rules::RuleId::ALL
+            .iter()
+            .map(|r| (r.name().to_string(), crate::config::RuleLevel::Off))
+            .collect();
         // One config's plan: paths relative to its directory; several: to the working
         // directory, so that every link in the document resolves from one place.
         let root = if single {
@@ -497,6 +506,11 @@ pub fn build(
                 last_analyze: st.last_analyze.clone(),
             });
         }
+        t.never_used = t
+            .never_used_columns()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
         let holds_rows = rel.kind != RelationKind::View && rel.kind != RelationKind::ForeignTable;
         decide(&mut t, stats.is_some(), holds_rows);
         tables.push(t);
@@ -607,7 +621,12 @@ fn table_report(
     let mut all_columns_used = false;
     for u in uses {
         let file = relative(root, &u.file);
-        let (line, column) = positions.line_col(&u.file, u.span.start);
+        // Lines come with the use; only SQL in another file (`query_file!`) is looked up.
+        let (line, column) = if u.line > 0 {
+            (u.line, u.column)
+        } else {
+            positions.line_col(&u.file, u.span.start)
+        };
         references.push(Location {
             file: file.clone(),
             line,
@@ -645,6 +664,7 @@ fn table_report(
         references,
         columns,
         all_columns_used,
+        never_used: Vec::new(),
         key: None,
         column_types: Vec::new(),
     }
@@ -876,56 +896,80 @@ fn lookalikes(tables: &[TableReport]) -> Vec<Lookalike> {
         })
         .collect();
     let words: Vec<Vec<String>> = candidates.iter().map(|t| name_words(t)).collect();
-    let mut out = Vec::new();
-    for i in 0..candidates.len() {
-        for j in i + 1..candidates.len() {
-            let (a, b) = (candidates[i], candidates[j]);
-            let (ca, cb) = (&columns[i], &columns[j]);
-            let shared: Vec<&str> = ca.keys().filter(|k| cb.contains_key(*k)).copied().collect();
-            let union = ca.len() + cb.len() - shared.len();
-            let jaccard = if union == 0 {
-                0.0
-            } else {
-                shared.len() as f64 / union as f64
-            };
-            let smaller = ca.len().min(cb.len());
-            let containment = if smaller == 0 {
-                0.0
-            } else {
-                shared.len() as f64 / smaller as f64
-            };
-            let mut why = Vec::new();
-            if shared.len() >= 2 && (jaccard >= 0.3 || containment >= 0.8) {
-                why.push("columns");
-            }
-            if is_name_lookalike(&words[i], &words[j], a, b) {
-                why.push("name");
-            }
-            if why.is_empty() {
-                continue;
-            }
-            let shared_columns = shared
-                .iter()
-                .map(|c| {
-                    let (ta, tb) = (ca[c], cb[c]);
-                    if ta == tb {
-                        format!("{c} {ta}")
-                    } else {
-                        format!("{c} ({ta} / {tb})")
-                    }
-                })
-                .collect();
-            out.push(Lookalike {
-                a: a.name.clone(),
-                b: b.name.clone(),
-                why,
-                shared_columns,
-                jaccard: (jaccard * 100.0).round() / 100.0,
-                containment: (containment * 100.0).round() / 100.0,
-                a_used_by: a.usage_line(),
-                b_used_by: b.usage_line(),
-            });
+    // Only tables that share a distinctive column or a name word can look alike (a name
+    // look-alike is the other name plus words): pairs from an index of both, not all
+    // n² / 2 pairs (500,000 for 1,000 tables).
+    let mut sharing: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, cols) in columns.iter().enumerate() {
+        for c in cols.keys() {
+            sharing.entry(c).or_default().push(i);
         }
+    }
+    let mut by_word: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, w) in words.iter().enumerate() {
+        let mut seen: Vec<&str> = w.iter().map(String::as_str).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for w in seen {
+            by_word.entry(w).or_default().push(i);
+        }
+    }
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for list in sharing.values().chain(by_word.values()) {
+        for (n, &i) in list.iter().enumerate() {
+            pairs.extend(list[n + 1..].iter().map(|&j| (i, j)));
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut out = Vec::new();
+    for (i, j) in pairs {
+        let (a, b) = (candidates[i], candidates[j]);
+        let (ca, cb) = (&columns[i], &columns[j]);
+        let shared: Vec<&str> = ca.keys().filter(|k| cb.contains_key(*k)).copied().collect();
+        let union = ca.len() + cb.len() - shared.len();
+        let jaccard = if union == 0 {
+            0.0
+        } else {
+            shared.len() as f64 / union as f64
+        };
+        let smaller = ca.len().min(cb.len());
+        let containment = if smaller == 0 {
+            0.0
+        } else {
+            shared.len() as f64 / smaller as f64
+        };
+        let mut why = Vec::new();
+        if shared.len() >= 2 && (jaccard >= 0.3 || containment >= 0.8) {
+            why.push("columns");
+        }
+        if is_name_lookalike(&words[i], &words[j], a, b) {
+            why.push("name");
+        }
+        if why.is_empty() {
+            continue;
+        }
+        let shared_columns = shared
+            .iter()
+            .map(|c| {
+                let (ta, tb) = (ca[c], cb[c]);
+                if ta == tb {
+                    format!("{c} {ta}")
+                } else {
+                    format!("{c} ({ta} / {tb})")
+                }
+            })
+            .collect();
+        out.push(Lookalike {
+            a: a.name.clone(),
+            b: b.name.clone(),
+            why,
+            shared_columns,
+            jaccard: (jaccard * 100.0).round() / 100.0,
+            containment: (containment * 100.0).round() / 100.0,
+            a_used_by: a.usage_line(),
+            b_used_by: b.usage_line(),
+        });
     }
     out
 }
@@ -1091,7 +1135,7 @@ fn rows_cell(t: &TableReport, database: bool) -> String {
         Some(n) => format!("≈ {n}"),
         None if t.kind == "missing" || t.kind == "view" => "-".into(),
         None if database => "unknown".into(),
-        None => "unknown (no database)".into(),
+        None => "unknown: no database".into(),
     }
 }
 

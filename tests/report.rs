@@ -161,6 +161,7 @@ fn from_the_dump_alone_statuses_say_rows_are_unknown() {
     assert_eq!(assets["columns"]["prompt"]["read"], false);
     assert_eq!(assets["columns"]["prompt"]["written"], false);
     assert_eq!(assets["columns"]["meta"]["written"], true);
+    assert_eq!(assets["never_used"], serde_json::json!(["prompt"]));
     assert_eq!(assets["statements"], 3);
     // Look-alikes: media with assets (columns), media with media_assets (name); assets and
     // media_assets are parent and child (media_assets.asset_id), not look-alikes.
@@ -221,6 +222,52 @@ fn human_report_has_a_table_per_section() {
     assert!(out.starts_with("Tables (5 from db/schema.sql"), "{out}");
     assert!(out.contains("Look-alike tables, possibly the same purpose (2):"));
     assert!(out.contains("Suggestions (not applied) (1):"));
+    insta::assert_snapshot!("human_neon-media", out);
+}
+
+// See: issue 15 ("from a live database and from migrations"). The schema replayed from the
+// DDL script the dump was made from gives the same report as the dump, in every format.
+#[test]
+fn from_migrations_the_report_is_the_dumps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = tmp.path().join("app");
+    copy_dir(&root().join("fixtures/neon-media"), &app);
+    std::fs::remove_file(app.join("db/schema.sql")).unwrap();
+    std::fs::create_dir(app.join("migrations")).unwrap();
+    std::fs::rename(
+        app.join("db/create.sql"),
+        app.join("migrations/001_create.sql"),
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(app.join("schemalint.toml"))
+        .unwrap()
+        .replace("paths = [\"db/schema.sql\"]", "paths = [\"migrations\"]");
+    std::fs::write(app.join("schemalint.toml"), config).unwrap();
+    // The same app with the dump (and without the script, which is otherwise scanned as code).
+    let dump_dir = tmp.path().join("dump");
+    copy_dir(&root().join("fixtures/neon-media"), &dump_dir);
+    std::fs::remove_file(dump_dir.join("db/create.sql")).unwrap();
+    let without_source = |mut v: Value| {
+        v["schema_source"] = Value::Null;
+        v["config"] = Value::Null;
+        v
+    };
+    let (code, out) = report(&app, &["--format", "json"], &[]);
+    assert_eq!(code, 0, "{out}");
+    let migrated: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(migrated["schema_source"], "migrations (1 file)");
+    assert_eq!(
+        without_source(migrated),
+        without_source(
+            serde_json::from_str(&report(&dump_dir, &["--format", "json"], &[]).1).unwrap()
+        )
+    );
+    for format in ["human", "markdown"] {
+        let (_, a) = report(&app, &["--format", format], &[]);
+        let (_, b) = report(&dump_dir, &["--format", format], &[]);
+        let a = a.replace("migrations (1 file)", "db/schema.sql");
+        assert_eq!(a, b, "{format}");
+    }
 }
 
 /// The dump as psql can run it in one `-c`: without its `\restrict` lines, and with the role
