@@ -2,7 +2,8 @@
 # Benchmark: generates synthetic monorepos (100k, 1M, 5M lines; ~1 in 5 files holds SQL; a
 # 1,000-table schema), times `schemalint check` on each (median of RUNS), next to ripgrep
 # searching the same tree for SQL keywords as the floor for reading the files, and prints both
-# with their ratio, peak memory, and a pre-commit-style run on 10 changed files.
+# with their ratio, peak memory, `schemalint report` on the same tree (report_s), and a
+# pre-commit-style run on 10 changed files.
 #
 #   scripts/bench.sh            # all sizes
 #   SIZES="1000000" RUNS=7 scripts/bench.sh
@@ -50,7 +51,7 @@ peak_mb() {
   { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null || true; } | tail -1 | awk '{printf "%.0f", $1/1024}'
 }
 
-printf '%-10s %8s %10s %10s %8s %10s %10s\n' lines files check_s rg_s ratio peak_MB lines/s
+printf '%-10s %8s %10s %10s %8s %10s %10s %10s\n' lines files check_s rg_s ratio peak_MB lines/s report_s
 for size in $SIZES; do
   dir=$WORK/mono-$size
   if [[ ! -f $dir/.complete ]]; then
@@ -62,9 +63,11 @@ for size in $SIZES; do
   t_check=$(cd "$dir" && median "$BIN" check --format json .)
   t_rg=$(median rg -c -i -e 'select|insert|update|delete' "$dir/packages")
   mem=$(cd "$dir" && peak_mb "$BIN" check --format json .)
+  # The table consolidation report reads the same tree (issue 15: it costs no more than check).
+  t_report=$(cd "$dir" && median "$BIN" report --format json .)
   ratio=$(echo "$t_check / $t_rg" | bc -l)
   rate=$(echo "$size / $t_check" | bc -l)
-  printf '%-10s %8s %10s %10s %8.1f %10s %10.0f\n' "$size" "$files" "$t_check" "$t_rg" "$ratio" "$mem" "$rate"
+  printf '%-10s %8s %10s %10s %8.1f %10s %10.0f %10s\n' "$size" "$files" "$t_check" "$t_rg" "$ratio" "$mem" "$rate" "$t_report"
 done
 
 # A db layer: half the files Rust, every one saying `use sqlx::PgPool;`, most without SQL

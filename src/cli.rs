@@ -19,7 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Check SQL in .sql, TypeScript/JavaScript and Rust files against the schema.
     Check(CheckArgs),
-    /// List tables and columns no scanned code uses, and banned tables still in use.
+    /// List tables and columns no scanned code uses, and banned tables still in use (the
+    /// short form of `report`).
     Unused(UnusedArgs),
     /// Write the table consolidation plan: each table's status, look-alike tables, and what
     /// to ban or drop (suggested, never applied).
