@@ -585,13 +585,22 @@ fn rows(st: &TableStats) -> Option<Rows> {
     })
 }
 
-/// Caches each file's text and line index to turn byte offsets into lines and columns.
+/// Caches each file's path relative to the root, and (for SQL in another file) its text and
+/// line index to turn byte offsets into lines and columns.
 #[derive(Default)]
 struct Positions {
     files: HashMap<PathBuf, Option<(String, LineIndex)>>,
+    relative: HashMap<PathBuf, String>,
 }
 
 impl Positions {
+    fn relative(&mut self, root: &Path, file: &Path) -> String {
+        self.relative
+            .entry(file.to_path_buf())
+            .or_insert_with(|| relative(root, file))
+            .clone()
+    }
+
     fn line_col(&mut self, file: &Path, offset: u32) -> (u32, u32) {
         let entry = self.files.entry(file.to_path_buf()).or_insert_with(|| {
             std::fs::read_to_string(file).ok().map(|t| {
@@ -620,7 +629,7 @@ fn table_report(
     let mut columns: BTreeMap<String, ColumnUseSummary> = BTreeMap::new();
     let mut all_columns_used = false;
     for u in uses {
-        let file = relative(root, &u.file);
+        let file = positions.relative(root, &u.file);
         // Lines come with the use; only SQL in another file (`query_file!`) is looked up.
         let (line, column) = if u.line > 0 {
             (u.line, u.column)
