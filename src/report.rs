@@ -591,9 +591,17 @@ fn rows(st: &TableStats) -> Option<Rows> {
 struct Positions {
     files: HashMap<PathBuf, Option<(String, LineIndex)>>,
     relative: HashMap<PathBuf, String>,
+    entry_points: HashMap<String, Option<String>>,
 }
 
 impl Positions {
+    fn entry_point(&mut self, file: &str) -> Option<String> {
+        self.entry_points
+            .entry(file.to_string())
+            .or_insert_with(|| entry_point(file))
+            .clone()
+    }
+
     fn relative(&mut self, root: &Path, file: &Path) -> String {
         self.relative
             .entry(file.to_path_buf())
@@ -642,8 +650,8 @@ fn table_report(
             column,
             usage: use_name(u.usage),
         });
-        statements.insert((u.file.clone(), u.statement));
-        if let Some(e) = entry_point(&file) {
+        statements.insert((&u.file, u.statement));
+        if let Some(e) = positions.entry_point(&file) {
             entry_points.insert(e);
         }
         files.insert(file);
