@@ -134,6 +134,10 @@ pub struct TableUsage {
     pub written: BTreeSet<Ident>,
     /// `*`, `t.*` or an INSERT without a column list: every column.
     pub all_columns: bool,
+    /// 1-based line and column of `span` in `file`, from the file's line index (0, 0 when
+    /// the SQL is in another file, `query_file!`).
+    pub line: u32,
+    pub column: u32,
 }
 
 impl Report {
@@ -491,7 +495,14 @@ impl Checker<'_> {
             .filter(|s| s.host_file.is_none())
             .map(EmbeddedSql::host_extent)
             .collect();
-        let index = crate::diagnostic::LineIndex::new(&file.text);
+        // Built on first use: most files have no unchecked statement and, outside `report`,
+        // need no lines at all (a tenth of a run's instructions on a 1M-line tree).
+        let index = std::cell::OnceCell::new();
+        let line_col = |at: u32| {
+            index
+                .get_or_init(|| crate::diagnostic::LineIndex::new(&file.text))
+                .line_col(&file.text, at)
+        };
         for sql in file.embedded {
             let host = sql
                 .host_file
@@ -499,7 +510,7 @@ impl Checker<'_> {
                 .unwrap_or_else(|| outcome.path.clone());
             let mut note = |status: UncheckedStatus, reason: String, at: u32| {
                 let (line, column) = if sql.host_file.is_none() && !file.text.is_empty() {
-                    index.line_col(&file.text, at)
+                    line_col(at)
                 } else {
                     (0, 0)
                 };
@@ -520,6 +531,7 @@ impl Checker<'_> {
             if sql.host_file.is_none() {
                 interpolations(&sql, &file.text, &self.settings, &mut outcome.diagnostics);
             }
+            let uses_before = outcome.table_uses.len();
             let mut uses = self.collect_references.then(|| TableUses {
                 file: host.clone(),
                 first_statement: outcome.statements,
@@ -532,6 +544,12 @@ impl Checker<'_> {
                 uses.as_mut(),
             );
             outcome.statements += statements;
+            // `report` needs lines; the index of the host file is at hand here.
+            if sql.host_file.is_none() {
+                for u in &mut outcome.table_uses[uses_before..] {
+                    (u.line, u.column) = line_col(u.span.start);
+                }
+            }
             if statements > 0 && !sql.dynamic.is_empty() {
                 let part = sql
                     .dynamic
@@ -903,6 +921,8 @@ fn collect_table_uses(
             read: BTreeSet::new(),
             written: BTreeSet::new(),
             all_columns: resolved.all_columns_used.contains(&i),
+            line: 0,
+            column: 0,
         };
         for c in &resolved.columns {
             match (c.usage, &c.status) {

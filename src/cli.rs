@@ -19,7 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Check SQL in .sql, TypeScript/JavaScript and Rust files against the schema.
     Check(CheckArgs),
-    /// List tables and columns no scanned code uses, and banned tables still in use.
+    /// List tables and columns no scanned code uses, and banned tables still in use (the
+    /// short form of `report`).
     Unused(UnusedArgs),
     /// Write the table consolidation plan: each table's status, look-alike tables, and what
     /// to ban or drop (suggested, never applied).
@@ -217,6 +218,13 @@ pub struct ReportArgs {
     /// Output format: tables for people, a Markdown document for a pull request, or JSON.
     #[arg(long, value_enum, default_value = "human")]
     pub format: ReportFormat,
+
+    /// Add the suggested `[banned]` lines to the governing schemalint.toml.
+    ///
+    /// Written atomically, keeping the file's comments, formatting and other keys; an entry
+    /// already there wins. Prints what was added (or "nothing to add") on stderr.
+    #[arg(long)]
+    pub write_config: bool,
 
     /// No progress line on stderr.
     #[arg(long, short)]

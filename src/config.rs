@@ -1,6 +1,8 @@
 //! `schemalint.toml`: serde types, discovery (walk up from the working directory) and
 //! validation. Errors point into the TOML file.
 
+pub mod edit;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -155,15 +155,17 @@ impl LineIndex {
         let mut line_starts = vec![0];
         let mut chars_at = Vec::with_capacity(text.len() / CHUNK + 2);
         let mut chars = 0u32;
-        for (i, b) in text.bytes().enumerate() {
-            if i % CHUNK == 0 {
-                chars_at.push(chars);
-            }
-            chars += u32::from(is_char_start(b));
-            if b == b'\n' {
-                line_starts.push(i as u32 + 1);
-            }
+        // Chunk by chunk: the character count is a tight loop the compiler vectorizes, and
+        // memchr finds the newlines (the per-byte loop that did both was a tenth of a
+        // report's work).
+        for chunk in text.as_bytes().chunks(CHUNK) {
+            chars_at.push(chars);
+            chars += chunk
+                .iter()
+                .map(|&b| u32::from(is_char_start(b)))
+                .sum::<u32>();
         }
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
         if text.len() % CHUNK == 0 {
             chars_at.push(chars);
         }
@@ -195,7 +197,17 @@ impl LineIndex {
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        let col = self.chars_before(text, end) - self.chars_before(text, start) + 1;
+        // Most lines are short: count their characters directly rather than from two
+        // checkpoints up to `CHUNK` bytes back each.
+        let col = if end - start <= CHUNK {
+            text.as_bytes()[start..end]
+                .iter()
+                .map(|&b| u32::from(is_char_start(b)))
+                .sum::<u32>()
+                + 1
+        } else {
+            self.chars_before(text, end) - self.chars_before(text, start) + 1
+        };
         (line as u32 + 1, col)
     }
 
@@ -348,6 +360,23 @@ fn is_continuation(byte: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_col_is_the_naive_count_on_short_long_and_multibyte_lines() {
+        let text = format!(
+            "ab\né中\n{}x\n\n{}é\n🦀 z",
+            "é".repeat(1500),
+            "a".repeat(3000)
+        );
+        let idx = LineIndex::new(&text);
+        for (at, _) in text.char_indices() {
+            let before = &text[..at];
+            let line = before.matches('\n').count() as u32 + 1;
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let col = text[line_start..at].chars().count() as u32 + 1;
+            assert_eq!(idx.line_col(&text, at as u32), (line, col), "at {at}");
+        }
+    }
 
     #[test]
     fn line_col_round_trip_with_multibyte() {

@@ -112,6 +112,9 @@ pub struct TableReport {
     pub columns: BTreeMap<String, ColumnUseSummary>,
     /// Some statement uses every column (`*`, an INSERT without a column list).
     pub all_columns_used: bool,
+    /// Columns of a referenced table that no statement reads or writes (empty when
+    /// `all_columns_used`, and for a table no code uses).
+    pub never_used: Vec<String>,
     #[serde(skip)]
     key: Option<(Ident, Ident)>,
     #[serde(skip)]
@@ -184,12 +187,18 @@ pub struct Suggestion {
     /// The text to paste: a TOML line, SQL, or what to change in code.
     pub text: String,
     pub evidence: Vec<String>,
+    /// For `ban`: the `[banned]` key and reason that `--write-config` adds.
+    #[serde(skip)]
+    pub entry: Option<(String, String)>,
 }
 
 /// The whole report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
     pub version: u32,
+    /// The config this part of the run used (several in a monorepo), relative to the working
+    /// directory; `null` when none.
+    pub config: Option<String>,
     /// Where the schema came from.
     pub schema_source: String,
     /// Whether row counts are known (a live database).
@@ -204,7 +213,9 @@ pub struct Plan {
     pub tool_errors: Vec<String>,
 }
 
-/// `schemalint report`.
+/// `schemalint report`: one plan per `schemalint.toml` that governs some of the files (the
+/// nearest config above each file, as `check` does; `--config` forces one), each against its
+/// own schema.
 pub fn run_report(args: &ReportArgs) -> Result<Outcome, Error> {
     let check_args = CheckArgs::from_schema(
         args.paths.clone(),
@@ -218,43 +229,192 @@ pub fn run_report(args: &ReportArgs) -> Result<Outcome, Error> {
         },
         args.quiet,
     );
-    let mut plan = crate::commands::plan::plan_check(&check_args)?;
-    plan.collect_references = true;
-    // The schema loads while the sources are scanned, as in `check`.
-    let (loaded, (files, walk_errors)) = check::run_with_big_stacks(|| {
-        rayon::join(
-            || load_schema_with_stats(&check_args, &plan),
-            || crate::commands::stages::scan(&plan),
-        )
-    });
-    let (loaded, stats, source) = loaded?;
-    for w in &loaded.warnings {
-        eprintln!("warning: {}: {}", render::display_path(&w.file), w.message);
+    let plans = crate::commands::plan::plan_checks(&check_args)?;
+    let single = plans.len() == 1;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut parts: Vec<(Plan, Option<PathBuf>)> = Vec::new();
+    let mut run_errors = Vec::new();
+    for mut plan in plans {
+        // Files under no config (a monorepo root's scripts): SQL in them is not checked.
+        if !single && plan.config.path.is_none() && plan.schema_paths.is_empty() {
+            let mut unchecked = check::Report::default();
+            crate::commands::check::report_unchecked_sql(&plan, &mut unchecked);
+            run_errors.extend(unchecked.run_errors);
+            continue;
+        }
+        plan.collect_references = true;
+        // The report reads which code uses which table, never the findings: no rule runs
+        // (a fifth of check's work on statements).
+        plan.config.config.rules = crate::rules::RuleId::ALL
+            .iter()
+            .map(|r| (r.name().to_string(), crate::config::RuleLevel::Off))
+            .collect();
+        // One config's plan: paths relative to its directory; several: to the working
+        // directory, so that every link in the document resolves from one place.
+        let root = if single {
+            project_root(&plan)
+        } else {
+            cwd.clone()
+        };
+        match plan_one(&check_args, &plan, &root) {
+            Ok(mut built) => {
+                built.config = plan.config.path.as_deref().map(render::display_path);
+                parts.push((built, plan.config.path.clone()));
+            }
+            // One package that cannot be reported on doesn't hide the others.
+            Err(e) if !single => {
+                let label = plan
+                    .config
+                    .path
+                    .as_deref()
+                    .map(render::display_path)
+                    .unwrap_or_else(|| "--schema".into());
+                run_errors.push(format!("{label}: {e}"));
+            }
+            Err(e) => return Err(e),
+        }
     }
-    let report = crate::commands::stages::check_scanned(&plan, &loaded, files, walk_errors, None);
-    let root = project_root(&plan);
-    let built = build(
-        &loaded.schema,
-        stats.as_ref(),
-        &report,
-        &Banned::new(&plan.config.config.banned, &loaded.schema),
-        &root,
-        source,
-    );
+    let plans: Vec<&Plan> = parts.iter().map(|(p, _)| p).collect();
     let text = match args.format {
-        ReportFormat::Human => human(&built),
-        ReportFormat::Markdown => markdown(&built),
-        ReportFormat::Json => json(&built),
+        ReportFormat::Human => join_sections(&plans, human, "\n"),
+        ReportFormat::Markdown => join_sections(&plans, markdown, "\n---\n\n"),
+        ReportFormat::Json => json_all(&plans, single, &run_errors),
     };
     render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
-    for e in &built.tool_errors {
-        eprintln!("error: {e}");
+    let mut incomplete = !run_errors.is_empty();
+    for p in &plans {
+        incomplete |= !p.tool_errors.is_empty();
+        for e in &p.tool_errors {
+            eprintln!("error: {}", render::escape_terminal(e, false));
+        }
     }
-    Ok(if report.is_incomplete() {
+    for e in &run_errors {
+        eprintln!("error: {}", render::escape_terminal(e, false));
+    }
+    if args.write_config {
+        write_config(&parts)?;
+    }
+    Ok(if incomplete {
         Outcome::ToolError
     } else {
         Outcome::Clean
     })
+}
+
+/// The report of one config's part of the run: its schema (with statistics from a live
+/// database) loaded while its files are scanned, as in `check`.
+fn plan_one(check_args: &CheckArgs, plan: &CheckPlan, root: &Path) -> Result<Plan, Error> {
+    let (loaded, (files, walk_errors)) = check::run_with_big_stacks(|| {
+        rayon::join(
+            || load_schema_with_stats(check_args, plan),
+            || crate::commands::stages::scan(plan),
+        )
+    });
+    let (mut loaded, stats, source) = loaded?;
+    // Tables the code itself creates are in the schema `check` checks against.
+    check::apply_code_ddl(&mut loaded, &files);
+    for w in &loaded.warnings {
+        let line = format!("{}: {}", render::display_path(&w.file), w.message);
+        eprintln!("warning: {}", render::escape_terminal(&line, false));
+    }
+    let report = crate::commands::stages::check_scanned(plan, &loaded, files, walk_errors, None);
+    Ok(build(
+        &loaded.schema,
+        stats.as_ref(),
+        &report,
+        &Banned::new(&plan.config.config.banned, &loaded.schema),
+        root,
+        source,
+    ))
+}
+
+/// Several configs: one section each, headed by its config.
+fn join_sections(plans: &[&Plan], render: fn(&Plan) -> String, between: &str) -> String {
+    if plans.len() == 1 {
+        return render(plans[0]);
+    }
+    let mut out = String::new();
+    for (i, p) in plans.iter().enumerate() {
+        if i > 0 {
+            out.push_str(between);
+        }
+        let text = render(p);
+        match &p.config {
+            // Markdown: the title names the package; human: a header line.
+            Some(c) if text.starts_with("# ") => {
+                let (title, rest) = text.split_once('\n').unwrap_or((&text, ""));
+                let _ = write!(out, "{title}: `{c}`\n{rest}");
+            }
+            Some(c) => {
+                let _ = write!(out, "== {c} ==\n{text}");
+            }
+            None => out.push_str(&text),
+        }
+    }
+    out
+}
+
+/// JSON: the plan itself for one config; several as `{"version":1,"packages":[...]}`, each
+/// with its `config`. Run errors (SQL under no config, a package that failed) are the
+/// document's `tool_errors`.
+fn json_all(plans: &[&Plan], single: bool, run_errors: &[String]) -> String {
+    if single && plans.len() == 1 {
+        return json(plans[0]);
+    }
+    #[derive(Serialize)]
+    struct Packages<'a> {
+        version: u32,
+        packages: &'a [&'a Plan],
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        tool_errors: &'a [String],
+    }
+    let doc = Packages {
+        version: 1,
+        packages: plans,
+        tool_errors: run_errors,
+    };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| {
+        format!("{{\"version\":1,\"tool_errors\":[\"could not serialize the report: {e}\"]}}")
+    });
+    s.push('\n');
+    s
+}
+
+/// `--write-config`: each part's `[banned]` suggestions into the config that governs it.
+fn write_config(parts: &[(Plan, Option<PathBuf>)]) -> Result<(), Error> {
+    for (plan, config) in parts {
+        let entries: Vec<(String, String)> = plan
+            .suggestions
+            .iter()
+            .filter_map(|s| s.entry.clone())
+            .collect();
+        let Some(path) = config else {
+            if entries.is_empty() {
+                eprintln!("--write-config: nothing to add");
+                continue;
+            }
+            return Err(miette!(
+                help = "run `schemalint init` to write one, or pass --config FILE",
+                "--write-config: no schemalint.toml to add the {} [banned] line(s) to",
+                entries.len()
+            ));
+        };
+        let shown = render::display_path(path);
+        let edit = crate::config::edit::add_banned(path, &entries).map_err(|e| miette!("{e}"))?;
+        if edit.added.is_empty() {
+            eprintln!("{shown}: nothing to add");
+        }
+        for (key, reason) in &edit.added {
+            eprintln!(
+                "{shown}: added [banned] {}",
+                render::escape_terminal(&banned_line(key, reason), false)
+            );
+        }
+        for key in &edit.kept {
+            eprintln!("{shown}: kept the existing [banned] entry for `{key}`");
+        }
+    }
+    Ok(())
 }
 
 /// The project root: the config's directory, else the working directory.
@@ -351,6 +511,11 @@ pub fn build(
                 last_analyze: st.last_analyze.clone(),
             });
         }
+        t.never_used = t
+            .never_used_columns()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
         let holds_rows = rel.kind != RelationKind::View && rel.kind != RelationKind::ForeignTable;
         decide(&mut t, stats.is_some(), holds_rows);
         tables.push(t);
@@ -371,6 +536,7 @@ pub fn build(
     let suggestions = suggestions(&tables, &lookalikes, stats.is_some());
     Plan {
         version: 1,
+        config: None,
         schema_source,
         database: stats.is_some(),
         files_scanned: report.files_scanned,
@@ -424,13 +590,30 @@ fn rows(st: &TableStats) -> Option<Rows> {
     })
 }
 
-/// Caches each file's text and line index to turn byte offsets into lines and columns.
+/// Caches each file's path relative to the root, and (for SQL in another file) its text and
+/// line index to turn byte offsets into lines and columns.
 #[derive(Default)]
 struct Positions {
     files: HashMap<PathBuf, Option<(String, LineIndex)>>,
+    relative: HashMap<PathBuf, String>,
+    entry_points: HashMap<String, Option<String>>,
 }
 
 impl Positions {
+    fn entry_point(&mut self, file: &str) -> Option<String> {
+        self.entry_points
+            .entry(file.to_string())
+            .or_insert_with(|| entry_point(file))
+            .clone()
+    }
+
+    fn relative(&mut self, root: &Path, file: &Path) -> String {
+        self.relative
+            .entry(file.to_path_buf())
+            .or_insert_with(|| relative(root, file))
+            .clone()
+    }
+
     fn line_col(&mut self, file: &Path, offset: u32) -> (u32, u32) {
         let entry = self.files.entry(file.to_path_buf()).or_insert_with(|| {
             std::fs::read_to_string(file).ok().map(|t| {
@@ -459,16 +642,21 @@ fn table_report(
     let mut columns: BTreeMap<String, ColumnUseSummary> = BTreeMap::new();
     let mut all_columns_used = false;
     for u in uses {
-        let file = relative(root, &u.file);
-        let (line, column) = positions.line_col(&u.file, u.span.start);
+        let file = positions.relative(root, &u.file);
+        // Lines come with the use; only SQL in another file (`query_file!`) is looked up.
+        let (line, column) = if u.line > 0 {
+            (u.line, u.column)
+        } else {
+            positions.line_col(&u.file, u.span.start)
+        };
         references.push(Location {
             file: file.clone(),
             line,
             column,
             usage: use_name(u.usage),
         });
-        statements.insert((u.file.clone(), u.statement));
-        if let Some(e) = entry_point(&file) {
+        statements.insert((&u.file, u.statement));
+        if let Some(e) = positions.entry_point(&file) {
             entry_points.insert(e);
         }
         files.insert(file);
@@ -498,6 +686,7 @@ fn table_report(
         references,
         columns,
         all_columns_used,
+        never_used: Vec::new(),
         key: None,
         column_types: Vec::new(),
     }
@@ -513,16 +702,41 @@ fn use_name(u: TableUse) -> &'static str {
     }
 }
 
-/// A path relative to the project root, with `/`.
+/// A path relative to the project root, with `/`: `../` steps for a file outside it (a
+/// `--config` that governs files beside its directory), so links still resolve.
 fn relative(root: &Path, file: &Path) -> String {
     let abs = if file.is_absolute() {
         file.to_path_buf()
     } else {
         std::env::current_dir().unwrap_or_default().join(file)
     };
-    let shown = abs.strip_prefix(root).unwrap_or(&abs);
-    let s = shown.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+    let (f, r) = (clean_components(&abs), clean_components(root));
+    let common = f.iter().zip(&r).take_while(|(a, b)| a == b).count();
+    let shown: PathBuf = if common == 0 {
+        f.iter().collect()
+    } else {
+        std::iter::repeat_n(std::path::Component::ParentDir, r.len() - common)
+            .chain(f[common..].iter().copied())
+            .collect()
+    };
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+/// A path's components without `.`, and `..` folded into the name before it.
+fn clean_components(p: &Path) -> Vec<std::path::Component<'_>> {
+    let mut out = Vec::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir
+                if matches!(out.last(), Some(std::path::Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The deployed entry point a file is, judged from its path: a Netlify function
@@ -704,56 +918,80 @@ fn lookalikes(tables: &[TableReport]) -> Vec<Lookalike> {
         })
         .collect();
     let words: Vec<Vec<String>> = candidates.iter().map(|t| name_words(t)).collect();
-    let mut out = Vec::new();
-    for i in 0..candidates.len() {
-        for j in i + 1..candidates.len() {
-            let (a, b) = (candidates[i], candidates[j]);
-            let (ca, cb) = (&columns[i], &columns[j]);
-            let shared: Vec<&str> = ca.keys().filter(|k| cb.contains_key(*k)).copied().collect();
-            let union = ca.len() + cb.len() - shared.len();
-            let jaccard = if union == 0 {
-                0.0
-            } else {
-                shared.len() as f64 / union as f64
-            };
-            let smaller = ca.len().min(cb.len());
-            let containment = if smaller == 0 {
-                0.0
-            } else {
-                shared.len() as f64 / smaller as f64
-            };
-            let mut why = Vec::new();
-            if shared.len() >= 2 && (jaccard >= 0.3 || containment >= 0.8) {
-                why.push("columns");
-            }
-            if is_name_lookalike(&words[i], &words[j], a, b) {
-                why.push("name");
-            }
-            if why.is_empty() {
-                continue;
-            }
-            let shared_columns = shared
-                .iter()
-                .map(|c| {
-                    let (ta, tb) = (ca[c], cb[c]);
-                    if ta == tb {
-                        format!("{c} {ta}")
-                    } else {
-                        format!("{c} ({ta} / {tb})")
-                    }
-                })
-                .collect();
-            out.push(Lookalike {
-                a: a.name.clone(),
-                b: b.name.clone(),
-                why,
-                shared_columns,
-                jaccard: (jaccard * 100.0).round() / 100.0,
-                containment: (containment * 100.0).round() / 100.0,
-                a_used_by: a.usage_line(),
-                b_used_by: b.usage_line(),
-            });
+    // Only tables that share a distinctive column or a name word can look alike (a name
+    // look-alike is the other name plus words): pairs from an index of both, not all
+    // n² / 2 pairs (500,000 for 1,000 tables).
+    let mut sharing: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, cols) in columns.iter().enumerate() {
+        for c in cols.keys() {
+            sharing.entry(c).or_default().push(i);
         }
+    }
+    let mut by_word: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, w) in words.iter().enumerate() {
+        let mut seen: Vec<&str> = w.iter().map(String::as_str).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for w in seen {
+            by_word.entry(w).or_default().push(i);
+        }
+    }
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for list in sharing.values().chain(by_word.values()) {
+        for (n, &i) in list.iter().enumerate() {
+            pairs.extend(list[n + 1..].iter().map(|&j| (i, j)));
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut out = Vec::new();
+    for (i, j) in pairs {
+        let (a, b) = (candidates[i], candidates[j]);
+        let (ca, cb) = (&columns[i], &columns[j]);
+        let shared: Vec<&str> = ca.keys().filter(|k| cb.contains_key(*k)).copied().collect();
+        let union = ca.len() + cb.len() - shared.len();
+        let jaccard = if union == 0 {
+            0.0
+        } else {
+            shared.len() as f64 / union as f64
+        };
+        let smaller = ca.len().min(cb.len());
+        let containment = if smaller == 0 {
+            0.0
+        } else {
+            shared.len() as f64 / smaller as f64
+        };
+        let mut why = Vec::new();
+        if shared.len() >= 2 && (jaccard >= 0.3 || containment >= 0.8) {
+            why.push("columns");
+        }
+        if is_name_lookalike(&words[i], &words[j], a, b) {
+            why.push("name");
+        }
+        if why.is_empty() {
+            continue;
+        }
+        let shared_columns = shared
+            .iter()
+            .map(|c| {
+                let (ta, tb) = (ca[c], cb[c]);
+                if ta == tb {
+                    format!("{c} {ta}")
+                } else {
+                    format!("{c} ({ta} / {tb})")
+                }
+            })
+            .collect();
+        out.push(Lookalike {
+            a: a.name.clone(),
+            b: b.name.clone(),
+            why,
+            shared_columns,
+            jaccard: (jaccard * 100.0).round() / 100.0,
+            containment: (containment * 100.0).round() / 100.0,
+            a_used_by: a.usage_line(),
+            b_used_by: b.usage_line(),
+        });
     }
     out
 }
@@ -785,8 +1023,7 @@ fn suggestions(
         let legacy =
             matches!(t.status, Status::EmptyReferenced | Status::Unreferenced) && !twins.is_empty();
         if legacy && t.banned.is_none() {
-            let bare = t.name.rsplit_once('.').map_or(t.name.as_str(), |(_, n)| n);
-            let instead: Vec<String> = twins.iter().map(|o| format!("`{}`", o.name)).collect();
+            let (key, reason) = ban_entry(t, &twins, tables);
             let mut evidence = vec![t.reason.clone()];
             evidence.extend(twins.iter().map(|o| {
                 format!(
@@ -798,11 +1035,9 @@ fn suggestions(
             out.push(Suggestion {
                 kind: "ban",
                 table: t.name.clone(),
-                text: format!(
-                    "{bare} = \"looks legacy; use {} instead\"",
-                    instead.join(" or ")
-                ),
+                text: banned_line(&key, &reason),
                 evidence,
+                entry: Some((key, reason)),
             });
         }
         if t.status == Status::Unreferenced {
@@ -844,6 +1079,7 @@ fn suggestions(
                 table: t.name.clone(),
                 text: format!("DROP {what} IF EXISTS {};", t.name),
                 evidence,
+                entry: None,
             });
         }
         if t.status == Status::MissingReferenced {
@@ -864,10 +1100,48 @@ fn suggestions(
                     plural(t.statements, "statement")
                 ),
                 evidence,
+                entry: None,
             });
         }
     }
     out
+}
+
+/// The `[banned]` entry for a legacy-looking table: the bare name, unless another schema has
+/// a relation of that name (a bare key bans the name in every schema); the reason states the
+/// evidence and the table to use instead, e.g. "empty, look-alike of `public.assets` (in
+/// use): use it instead (schemalint report)".
+fn ban_entry(t: &TableReport, twins: &[&TableReport], tables: &[TableReport]) -> (String, String) {
+    let bare = |n: &str| n.rsplit_once('.').map_or(n, |(_, b)| b).to_string();
+    let name = bare(&t.name);
+    let ambiguous = tables
+        .iter()
+        .filter(|o| o.kind != "missing" && bare(&o.name) == name)
+        .count()
+        > 1;
+    let key = if ambiguous { t.name.clone() } else { name };
+    let state = match (t.status, t.rows) {
+        (Status::EmptyReferenced, _) => "empty".to_string(),
+        (_, Some(0)) => "unreferenced and empty".to_string(),
+        (_, Some(n)) => format!("unreferenced (≈ {n} rows)"),
+        _ => "unreferenced".to_string(),
+    };
+    let names: Vec<String> = twins.iter().map(|o| format!("`{}`", o.name)).collect();
+    let (names, it) = match names.as_slice() {
+        [one] => (one.clone(), "it"),
+        [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "one of them"),
+        [] => (String::new(), "it"),
+    };
+    let reason =
+        format!("{state}, look-alike of {names} (in use): use {it} instead (schemalint report)");
+    (key, reason)
+}
+
+/// `key = "reason"` as TOML writes it (quoted key when it has a dot or other characters).
+fn banned_line(key: &str, reason: &str) -> String {
+    let mut table = toml_edit::Table::new();
+    table.insert(key, toml_edit::value(reason));
+    table.to_string().trim_end().to_string()
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -883,7 +1157,7 @@ fn rows_cell(t: &TableReport, database: bool) -> String {
         Some(n) => format!("≈ {n}"),
         None if t.kind == "missing" || t.kind == "view" => "-".into(),
         None if database => "unknown".into(),
-        None => "unknown (no database)".into(),
+        None => "unknown: no database".into(),
     }
 }
 
@@ -934,11 +1208,11 @@ pub fn human(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Tables ({} from {}; {} statements in {} files{})",
+        "Tables ({} from {}; {} in {}{})",
         plan.tables.len(),
         plan.schema_source,
-        plan.statements_checked,
-        plan.files_scanned,
+        plural(plan.statements_checked, "statement"),
+        plural(plan.files_scanned, "file"),
         if plan.database {
             ""
         } else {

@@ -9,10 +9,29 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
+use support::fs::copy_dir;
 use support::pg::cluster;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Run the binary in `dir`; returns (exit code, stdout, stderr).
+fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_schemalint"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("DATABASE_URL");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// Run `schemalint report` in `dir`; returns (exit code, stdout).
@@ -142,6 +161,7 @@ fn from_the_dump_alone_statuses_say_rows_are_unknown() {
     assert_eq!(assets["columns"]["prompt"]["read"], false);
     assert_eq!(assets["columns"]["prompt"]["written"], false);
     assert_eq!(assets["columns"]["meta"]["written"], true);
+    assert_eq!(assets["never_used"], serde_json::json!(["prompt"]));
     assert_eq!(assets["statements"], 3);
     // Look-alikes: media with assets (columns), media with media_assets (name); assets and
     // media_assets are parent and child (media_assets.asset_id), not look-alikes.
@@ -202,6 +222,52 @@ fn human_report_has_a_table_per_section() {
     assert!(out.starts_with("Tables (5 from db/schema.sql"), "{out}");
     assert!(out.contains("Look-alike tables, possibly the same purpose (2):"));
     assert!(out.contains("Suggestions (not applied) (1):"));
+    insta::assert_snapshot!("human_neon-media", out);
+}
+
+// See: issue 15 ("from a live database and from migrations"). The schema replayed from the
+// DDL script the dump was made from gives the same report as the dump, in every format.
+#[test]
+fn from_migrations_the_report_is_the_dumps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = tmp.path().join("app");
+    copy_dir(&root().join("fixtures/neon-media"), &app);
+    std::fs::remove_file(app.join("db/schema.sql")).unwrap();
+    std::fs::create_dir(app.join("migrations")).unwrap();
+    std::fs::rename(
+        app.join("db/create.sql"),
+        app.join("migrations/001_create.sql"),
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(app.join("schemalint.toml"))
+        .unwrap()
+        .replace("paths = [\"db/schema.sql\"]", "paths = [\"migrations\"]");
+    std::fs::write(app.join("schemalint.toml"), config).unwrap();
+    // The same app with the dump (and without the script, which is otherwise scanned as code).
+    let dump_dir = tmp.path().join("dump");
+    copy_dir(&root().join("fixtures/neon-media"), &dump_dir);
+    std::fs::remove_file(dump_dir.join("db/create.sql")).unwrap();
+    let without_source = |mut v: Value| {
+        v["schema_source"] = Value::Null;
+        v["config"] = Value::Null;
+        v
+    };
+    let (code, out) = report(&app, &["--format", "json"], &[]);
+    assert_eq!(code, 0, "{out}");
+    let migrated: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(migrated["schema_source"], "migrations (1 file)");
+    assert_eq!(
+        without_source(migrated),
+        without_source(
+            serde_json::from_str(&report(&dump_dir, &["--format", "json"], &[]).1).unwrap()
+        )
+    );
+    for format in ["human", "markdown"] {
+        let (_, a) = report(&app, &["--format", format], &[]);
+        let (_, b) = report(&dump_dir, &["--format", format], &[]);
+        let a = a.replace("migrations (1 file)", "db/schema.sql");
+        assert_eq!(a, b, "{format}");
+    }
 }
 
 /// The dump as psql can run it in one `-c`: without its `\restrict` lines, and with the role
@@ -306,6 +372,29 @@ fn from_a_live_database_empty_tables_are_told_apart() {
         .collect::<Vec<_>>()
         .join("\n");
     insta::assert_snapshot!("markdown_neon-media_live", md);
+
+    // Unbanned, the empty `media` gets a [banned] line from the database's evidence; once
+    // written, `check` flags the code that still writes it.
+    let (_tmp, app) = app_with_config(
+        "neon-media",
+        "[schema]\ndatabase-url-env = \"NEON_TEST_URL\"\n",
+    );
+    assert!(banned_findings(&app, &env).is_empty());
+    let (code, _, err) = run(&app, &["report", "-q", "--write-config"], &env);
+    assert_eq!(code, 0, "{err}");
+    let banned = schemalint::config::load(&app.join("schemalint.toml"))
+        .unwrap()
+        .config
+        .banned;
+    assert_eq!(
+        banned.get("media").map(String::as_str),
+        Some("empty, look-alike of `public.assets` and `public.media_assets` (in use): use one of them instead (schemalint report)"),
+        "{err}"
+    );
+    assert_eq!(
+        banned_findings(&app, &env),
+        ["netlify/functions/save-media.ts:17"]
+    );
 }
 
 // See: issue 15. A legacy-looking table nobody banned yet gets a `[banned]` line, with its
@@ -331,7 +420,7 @@ fn an_unbanned_legacy_look_alike_gets_a_banned_line() {
     assert_eq!(status(&report, "public.media"), "unreferenced");
     assert_eq!(
         suggestions(&report, "ban"),
-        ["media = \"looks legacy; use `public.assets` or `public.media_assets` instead\""]
+        ["media = \"unreferenced, look-alike of `public.assets` and `public.media_assets` (in use): use one of them instead (schemalint report)\""]
     );
     let ban = report["suggestions"]
         .as_array()
@@ -354,4 +443,315 @@ fn an_unbanned_legacy_look_alike_gets_a_banned_line() {
         std::fs::read_to_string(&config).unwrap(),
         "[schema]\npaths = []\n"
     );
+}
+
+/// The example app (before or after the fix) in a temporary directory, with this config.
+fn app_with_config(app: &str, config: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let app_dir = dir.path().join("app");
+    copy_dir(&root().join("fixtures").join(app), &app_dir);
+    std::fs::write(app_dir.join("schemalint.toml"), config).unwrap();
+    (dir, app_dir)
+}
+
+/// The banned-table findings of `check --format json` in `dir`, as `file:line`.
+fn banned_findings(dir: &Path, env: &[(&str, &str)]) -> Vec<String> {
+    let (_, out, err) = run(dir, &["check", "--format", "json", "-q"], env);
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "banned-table")
+        .map(|d| format!("{}:{}", d["file"].as_str().unwrap(), d["line"]))
+        .collect()
+}
+
+const COMMENTED: &str = "# The example app (these comments must survive)\n[schema]\npaths = [\"db/schema.sql\"] # the dump\n\n[rules]\n# loud\nunknown-column = \"error\"\n";
+
+// See: issue 15 ("--write-config adds the [banned] lines to schemalint.toml, atomically,
+// keeping comments"). The written config loads with the real loader, and `check` then flags
+// code that still uses the banned table.
+#[test]
+fn write_config_adds_the_banned_lines_and_check_then_flags_the_table() {
+    let (_tmp, app) = app_with_config("neon-media-fixed", COMMENTED);
+    assert!(banned_findings(&app, &[]).is_empty());
+    let (code, out, err) = run(&app, &["report", "-q", "--write-config"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.starts_with("Tables ("),
+        "the report is still printed: {out}"
+    );
+    assert!(
+        err.contains("schemalint.toml: added [banned] media = \"unreferenced, look-alike of `public.assets` and `public.media_assets` (in use)"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(app.join("schemalint.toml")).unwrap();
+    assert!(
+        text.starts_with(COMMENTED),
+        "comments and keys kept:\n{text}"
+    );
+    assert!(text.ends_with("\n\n[banned]\nmedia = \"unreferenced, look-alike of `public.assets` and `public.media_assets` (in use): use one of them instead (schemalint report)\"\n"), "{text}");
+    let loaded = schemalint::config::load(&app.join("schemalint.toml")).unwrap();
+    assert_eq!(
+        loaded.config.banned.keys().collect::<Vec<_>>(),
+        ["media"],
+        "{text}"
+    );
+    assert_eq!(
+        loaded.config.rules.len(),
+        1,
+        "the other keys are still there"
+    );
+    // Code elsewhere that still writes the table is now a finding.
+    std::fs::write(
+        app.join("netlify/functions/old-upload.ts"),
+        "import { sql } from \"../../src/lib/db\";\nexport async function save(u: string, url: string) {\n  await sql`INSERT INTO media (user_id, url) VALUES (${u}, ${url})`;\n}\n",
+    )
+    .unwrap();
+    assert_eq!(
+        banned_findings(&app, &[]),
+        ["netlify/functions/old-upload.ts:3"]
+    );
+    // Again: the table is banned now, so there is nothing to add, and the file is unchanged.
+    let (code, _, err) = run(&app, &["report", "-q", "--write-config"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("schemalint.toml: nothing to add"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(app.join("schemalint.toml")).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn write_config_keeps_existing_entries_and_inline_tables() {
+    // An existing [banned] table with an entry: the new line joins it; the old one stays.
+    let config = "[schema]\npaths = [\"db/schema.sql\"]\n\n[banned]\n# gone since the Neon move\nmedia_batches = \"dropped\"\n\n[rules]\nunknown-column = \"error\"\n";
+    let (_tmp, app) = app_with_config("neon-media-fixed", config);
+    let (code, _, err) = run(&app, &["report", "-q", "--write-config"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(app.join("schemalint.toml")).unwrap();
+    assert!(
+        text.starts_with("[schema]\npaths = [\"db/schema.sql\"]\n\n[banned]\n# gone since the Neon move\nmedia_batches = \"dropped\"\nmedia = \"unreferenced, "),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("\n\n[rules]\nunknown-column = \"error\"\n"),
+        "{text}"
+    );
+    let banned = schemalint::config::load(&app.join("schemalint.toml"))
+        .unwrap()
+        .config
+        .banned;
+    assert_eq!(banned["media_batches"], "dropped");
+    assert!(banned["media"].contains("(schemalint report)"));
+
+    // An inline table.
+    let config =
+        "banned = { media_batches = \"dropped\" }\n[schema]\npaths = [\"db/schema.sql\"]\n";
+    let (_tmp, app) = app_with_config("neon-media-fixed", config);
+    let (code, _, err) = run(&app, &["report", "-q", "--write-config"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(app.join("schemalint.toml")).unwrap();
+    assert!(
+        text.starts_with("banned = { media_batches = \"dropped\", media = \"unreferenced, "),
+        "{text}"
+    );
+    let banned = schemalint::config::load(&app.join("schemalint.toml"))
+        .unwrap()
+        .config
+        .banned;
+    assert_eq!(banned.len(), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn write_config_leaves_a_read_only_or_broken_config_untouched() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_tmp, app) = app_with_config("neon-media-fixed", COMMENTED);
+    let path = app.join("schemalint.toml");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let (code, out, err) = run(&app, &["report", "-q", "--write-config"], &[]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("is read-only, not changed"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), COMMENTED);
+
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::write(&path, "[schema\npaths = 1\n").unwrap();
+    let (code, _, err) = run(&app, &["report", "-q", "--write-config"], &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("invalid config"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "[schema\npaths = 1\n"
+    );
+}
+
+fn packages(report: &Value) -> Vec<(String, &Value)> {
+    report["packages"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no packages in {report:#}"))
+        .iter()
+        .map(|p| (p["config"].as_str().unwrap().to_string(), p))
+        .collect()
+}
+
+fn statuses(part: &Value) -> Vec<(String, String)> {
+    part["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap().to_string(),
+                t["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pair(a: &str, b: &str) -> (String, String) {
+    (a.to_string(), b.to_string())
+}
+
+// See: issue 15 and the hierarchical configs of `check`: in a monorepo each package is
+// reported against its own schema, one section per config.
+#[test]
+fn a_monorepo_gets_one_report_per_config() {
+    let all = json("fixtures/monorepo", &[], &[]);
+    let parts = packages(&all);
+    let configs: Vec<&str> = parts.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        configs,
+        [
+            "crates/ledger/schemalint.toml",
+            "packages/blog/schemalint.toml",
+            "packages/shop/schemalint.toml"
+        ]
+    );
+    let part = |c: &str| parts.iter().find(|(n, _)| n.starts_with(c)).unwrap().1;
+    assert_eq!(
+        statuses(part("crates/ledger")),
+        [
+            pair("public.entries", "in-use"),
+            pair("public.products", "missing-referenced")
+        ]
+    );
+    assert_eq!(
+        statuses(part("packages/blog")),
+        [pair("public.posts", "in-use")]
+    );
+    assert_eq!(
+        statuses(part("packages/shop")),
+        [
+            pair("public.orders", "in-use"),
+            pair("public.products", "in-use"),
+            pair("public.posts", "missing-referenced")
+        ]
+    );
+    // Each package's references are its own files: blog's posts are never missing in shop
+    // (only shop's own query of them is), ledger's entries appear in no other package.
+    for (config, p) in &parts {
+        let dir = config.trim_end_matches("schemalint.toml");
+        for t in p["tables"].as_array().unwrap() {
+            for r in locations(t) {
+                assert!(r.starts_with(dir), "{config}: {r}");
+            }
+        }
+        if !dir.starts_with("crates/ledger") {
+            assert!(statuses(p).iter().all(|(n, _)| n != "public.entries"));
+        }
+    }
+    assert_eq!(
+        locations(table(part("packages/shop"), "public.posts")),
+        ["packages/shop/src/orders.ts:9:29"]
+    );
+    assert_eq!(
+        locations(table(part("packages/blog"), "public.posts")).len(),
+        2
+    );
+
+    // Two packages named: two sections; the human and Markdown forms head each by its config.
+    let two = json(
+        "fixtures/monorepo",
+        &["packages/blog", "packages/shop"],
+        &[],
+    );
+    assert_eq!(packages(&two).len(), 2);
+    let (code, human) = report(&root().join("fixtures/monorepo"), &[], &[]);
+    assert_eq!(code, 0);
+    assert!(
+        human.starts_with(
+            "== crates/ledger/schemalint.toml ==\nTables (2 from crates/ledger/migrations"
+        ),
+        "{human}"
+    );
+    assert!(
+        human.contains(
+            "\n== packages/shop/schemalint.toml ==\nTables (3 from packages/shop/db/schema.sql"
+        ),
+        "{human}"
+    );
+    let (_, md) = report(
+        &root().join("fixtures/monorepo"),
+        &["--format", "markdown"],
+        &[],
+    );
+    assert!(
+        md.contains("# Table consolidation report: `packages/blog/schemalint.toml`\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("[packages/blog/api/posts.ts:4:38](packages/blog/api/posts.ts#L4)")
+            || md.contains("packages/shop/src/orders.ts:9:29](packages/shop/src/orders.ts#L9)"),
+        "{md}"
+    );
+
+    // From inside a package: that package alone, as one document relative to it.
+    let shop = json("fixtures/monorepo/packages/shop", &[], &[]);
+    assert!(shop.get("packages").is_none());
+    assert_eq!(statuses(&shop), statuses(part("packages/shop")));
+    assert_eq!(
+        locations(table(&shop, "public.posts")),
+        ["src/orders.ts:9:29"]
+    );
+
+    // --config forces one config for every file, as in `check`: one document, one schema
+    // (the other packages' migrations are then code, and their CREATE TABLEs count), with
+    // paths relative to that config's directory.
+    let forced = json(
+        "fixtures/monorepo",
+        &["--config", "packages/shop/schemalint.toml"],
+        &[],
+    );
+    assert!(forced.get("packages").is_none());
+    assert_eq!(forced["schema_source"], "packages/shop/db/schema.sql");
+    assert_eq!(status(&forced, "public.products"), "in-use");
+    assert_eq!(
+        locations(table(&forced, "public.entries")),
+        ["../../crates/ledger/src/lib.rs:3:55"]
+    );
+}
+
+#[test]
+fn sql_under_no_config_in_a_monorepo_is_a_tool_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("fixtures/monorepo"), tmp.path());
+    std::fs::write(
+        tmp.path().join("scripts/seed.ts"),
+        "import { sql } from \"./db\";\nexport const seed = () => sql`INSERT INTO posts (id) VALUES (1)`;\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(tmp.path(), &["report", "-q", "--format", "json"], &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("under no schemalint.toml were not checked"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(packages(&v).len(), 3);
+    assert!(v["tool_errors"][0]
+        .as_str()
+        .unwrap()
+        .contains("scripts/seed.ts"));
 }

@@ -133,7 +133,7 @@ fn check_parts(args: &CheckArgs, plans: Vec<CheckPlan>) -> Result<Checked, Error
 /// Files under no `schemalint.toml` in a monorepo (with no `--schema`): nothing to check them
 /// against. Files without SQL are certainly irrelevant; SQL found in the others is a tool
 /// error that says where, so no statement goes unchecked in silence.
-fn report_unchecked_sql(plan: &CheckPlan, report: &mut Report) {
+pub(crate) fn report_unchecked_sql(plan: &CheckPlan, report: &mut Report) {
     let (files, _) = scan(plan);
     let with_sql: Vec<&check::Extracted> =
         files.iter().filter(|f| !f.embedded().is_empty()).collect();
