@@ -479,7 +479,8 @@ impl Checker<'_> {
             .filter(|s| s.host_file.is_none())
             .map(EmbeddedSql::host_extent)
             .collect();
-        let index = crate::diagnostic::LineIndex::new(&file.text);
+        // Built only for a file with SQL that is not (fully) checked.
+        let index = std::cell::OnceCell::new();
         for sql in file.embedded {
             let host = sql
                 .host_file
@@ -487,7 +488,9 @@ impl Checker<'_> {
                 .unwrap_or_else(|| outcome.path.clone());
             let mut note = |status: UncheckedStatus, reason: String, at: u32| {
                 let (line, column) = if sql.host_file.is_none() && !file.text.is_empty() {
-                    index.line_col(&file.text, at)
+                    index
+                        .get_or_init(|| crate::diagnostic::LineIndex::new(&file.text))
+                        .line_col(&file.text, at)
                 } else {
                     (0, 0)
                 };
