@@ -56,10 +56,18 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions<'_>) -> (Vec<SourceFile
         }
         b.build().ok()
     };
-    let skip: Vec<PathBuf> = options.skip.iter().map(|p| normalize(p)).collect();
+    // The working directory once, not once per file (a `getcwd` each).
+    let cwd = std::env::current_dir().ok();
+    let skip: Vec<PathBuf> = options
+        .skip
+        .iter()
+        .map(|p| normalize_in(cwd.as_deref(), p))
+        .collect();
     let is_skipped = |p: &Path| {
-        let p = normalize(p);
-        skip.iter().any(|s| p.starts_with(s))
+        !skip.is_empty() && {
+            let p = normalize_in(cwd.as_deref(), p);
+            skip.iter().any(|s| p.starts_with(s))
+        }
     };
     for root in paths {
         if root.is_file() {
@@ -90,7 +98,12 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions<'_>) -> (Vec<SourceFile
             continue;
         }
         let mut builder = WalkBuilder::new(root);
-        builder.require_git(false).follow_links(false);
+        // Sorted by name within each directory, the depth-first walk comes out in path
+        // order: the sort below then finds one run instead of comparing paths n log n times.
+        builder
+            .require_git(false)
+            .follow_links(false)
+            .sort_by_file_name(|a, b| a.cmp(b));
         if let Some(o) = &overrides {
             builder.overrides(o.clone());
         }
@@ -124,20 +137,33 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions<'_>) -> (Vec<SourceFile
 /// config that governs the file in a monorepo.
 #[derive(Debug, Default)]
 pub struct NearestConfig {
+    /// By the directory as written (the files of one directory share it: no normalizing nor
+    /// `getcwd` per file), then by the normalized directory.
+    by_parent: std::collections::HashMap<PathBuf, Option<PathBuf>>,
     by_dir: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+    cwd: Option<Option<PathBuf>>,
 }
 
 impl NearestConfig {
     pub fn of(&mut self, file: &Path) -> Option<PathBuf> {
-        let dir = normalize(file.parent().unwrap_or(Path::new("")));
-        if let Some(found) = self.by_dir.get(&dir) {
+        let parent = file.parent().unwrap_or(Path::new(""));
+        if let Some(found) = self.by_parent.get(parent) {
             return found.clone();
         }
-        let found = dir
-            .ancestors()
-            .map(|d| d.join(crate::config::FILE_NAME))
-            .find(|c| c.is_file());
-        self.by_dir.insert(dir, found.clone());
+        let cwd = self.cwd.get_or_insert_with(|| std::env::current_dir().ok());
+        let dir = normalize_in(cwd.as_deref(), parent);
+        let found = match self.by_dir.get(&dir) {
+            Some(found) => found.clone(),
+            None => {
+                let found = dir
+                    .ancestors()
+                    .map(|d| d.join(crate::config::FILE_NAME))
+                    .find(|c| c.is_file());
+                self.by_dir.insert(dir, found.clone());
+                found
+            }
+        };
+        self.by_parent.insert(parent.to_path_buf(), found.clone());
         found
     }
 }
@@ -157,12 +183,18 @@ fn is_declaration_file(path: &Path) -> bool {
 
 /// A comparable form of a path: absolute, without `.` components.
 pub fn normalize(path: &Path) -> PathBuf {
-    let abs = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map(|d| d.join(path))
-            .unwrap_or_else(|_| path.to_path_buf())
+    if path.is_absolute() {
+        return normalize_in(None, path);
+    }
+    normalize_in(std::env::current_dir().ok().as_deref(), path)
+}
+
+/// [`normalize`] with the working directory already read (`None`: unknown, the path is
+/// kept relative).
+fn normalize_in(cwd: Option<&Path>, path: &Path) -> PathBuf {
+    let abs = match cwd {
+        Some(d) if !path.is_absolute() => d.join(path),
+        _ => path.to_path_buf(),
     };
     abs.components()
         .filter(|c| !matches!(c, std::path::Component::CurDir))
