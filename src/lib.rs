@@ -510,6 +510,8 @@ pub struct CheckPlan {
     /// Keep only the files whose nearest `schemalint.toml` is this plan's config (several
     /// configs below the paths: a monorepo).
     pub governed_only: bool,
+    /// The walk `plan_checks` made to find the configs, reused by `scan` (same paths and globs).
+    pub walked: Option<std::sync::Arc<walk::Walked>>,
 }
 
 pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
@@ -579,6 +581,7 @@ fn plan_for(args: &CheckArgs, config: LoadedConfig, paths: Vec<PathBuf>, cwd: &P
         schema_paths,
         search_path,
         governed_only: false,
+        walked: None,
     }
 }
 
@@ -597,7 +600,7 @@ pub fn plan_checks(args: &CheckArgs) -> Result<Vec<CheckPlan>, Error> {
     let cwd =
         std::env::current_dir().map_err(|e| miette!("cannot read the working directory: {e}"))?;
     // Which configs govern the files below the paths? Most projects have one: nothing to split.
-    let (files, _) = walk::discover(
+    let walked = walk::walk(
         &primary.paths,
         &walk::WalkOptions {
             root: &cwd,
@@ -608,9 +611,11 @@ pub fn plan_checks(args: &CheckArgs) -> Result<Vec<CheckPlan>, Error> {
     );
     let mut governing = walk::NearestConfig::default();
     let configs: std::collections::BTreeSet<Option<PathBuf>> =
-        files.iter().map(|f| governing.of(&f.path)).collect();
+        walked.files().map(|f| governing.of(&f.path)).collect();
     let primary_config = primary.config.path.as_deref().map(walk::normalize);
     if configs.len() <= 1 && configs.iter().all(|c| *c == primary_config) {
+        let mut primary = primary;
+        primary.walked = Some(std::sync::Arc::new(walked));
         return Ok(vec![primary]);
     }
     let mut plans = Vec::new();
@@ -897,15 +902,25 @@ pub fn scan(plan: &CheckPlan) -> (Vec<check::Extracted>, Vec<String>) {
     let cwd = std::env::current_dir().unwrap_or_default();
     let root = plan.config.base_dir().map(Path::to_path_buf).unwrap_or(cwd);
     // Files under the schema paths (migrations, the dump, the snapshot) are schema, not code.
-    let (mut files, walk_errors) = walk::discover(
-        &plan.paths,
-        &walk::WalkOptions {
-            root: &root,
-            include: &sources.include,
-            exclude: &sources.exclude,
-            skip: &plan.schema_paths,
-        },
-    );
+    let options = walk::WalkOptions {
+        root: &root,
+        include: &sources.include,
+        exclude: &sources.exclude,
+        skip: &plan.schema_paths,
+    };
+    let (mut files, walk_errors) = match &plan.walked {
+        // Without globs the walk does not depend on the root: `plan_checks`' walk is this one.
+        Some(w)
+            if w.paths == plan.paths
+                && w.include.is_empty()
+                && w.exclude.is_empty()
+                && sources.include.is_empty()
+                && sources.exclude.is_empty() =>
+        {
+            w.keep(&plan.schema_paths)
+        }
+        _ => walk::discover(&plan.paths, &options),
+    };
     if let Some(only) = &plan.only {
         files.retain(|f| only.contains(&walk::normalize(&f.path)));
     }

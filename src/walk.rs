@@ -34,6 +34,53 @@ pub struct WalkOptions<'a> {
 
 /// Every source file under `paths`, sorted, without duplicates.
 pub fn discover(paths: &[PathBuf], options: &WalkOptions<'_>) -> (Vec<SourceFile>, Vec<WalkError>) {
+    walk(paths, options).keep(options.skip)
+}
+
+/// A walk before `skip` is applied, to be filtered again: `plan_checks` walks the paths to
+/// find the configs, and `scan` reuses that walk instead of walking again when the globs are
+/// the same (see [`Walked::keep`]).
+#[derive(Debug, Clone)]
+pub struct Walked {
+    pub paths: Vec<PathBuf>,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    /// Sorted, without duplicates; `true` for a file named on the command line (kept even
+    /// under a skipped path, as `discover` always did).
+    files: Vec<(SourceFile, bool)>,
+    errors: Vec<WalkError>,
+}
+
+impl Walked {
+    pub fn files(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter().map(|(f, _)| f)
+    }
+
+    /// What [`discover`] returns for this walk with `skip`.
+    pub fn keep(&self, skip: &[PathBuf]) -> (Vec<SourceFile>, Vec<WalkError>) {
+        let cwd = std::env::current_dir().ok();
+        let skip: Vec<PathBuf> = skip
+            .iter()
+            .map(|p| normalize_in(cwd.as_deref(), p))
+            .collect();
+        let files = self
+            .files
+            .iter()
+            .filter(|(f, explicit)| {
+                *explicit || skip.is_empty() || {
+                    let p = normalize_in(cwd.as_deref(), &f.path);
+                    !skip.iter().any(|s| p.starts_with(s))
+                }
+            })
+            .map(|(f, _)| f.clone())
+            .collect();
+        (files, self.errors.clone())
+    }
+}
+
+/// Walk `paths` with the include and exclude globs of `options` (its `skip` is applied by
+/// [`Walked::keep`]).
+pub fn walk(paths: &[PathBuf], options: &WalkOptions<'_>) -> Walked {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     let overrides = {
@@ -56,26 +103,14 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions<'_>) -> (Vec<SourceFile
         }
         b.build().ok()
     };
-    // The working directory once, not once per file (a `getcwd` each).
-    let cwd = std::env::current_dir().ok();
-    let skip: Vec<PathBuf> = options
-        .skip
-        .iter()
-        .map(|p| normalize_in(cwd.as_deref(), p))
-        .collect();
-    let is_skipped = |p: &Path| {
-        !skip.is_empty() && {
-            let p = normalize_in(cwd.as_deref(), p);
-            skip.iter().any(|s| p.starts_with(s))
-        }
-    };
     for root in paths {
         if root.is_file() {
             if let Some(language) = Language::from_path(root) {
-                files.push(SourceFile {
+                let file = SourceFile {
                     path: root.clone(),
                     language,
-                });
+                };
+                files.push((file, true));
             }
             continue;
         }
@@ -114,11 +149,11 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions<'_>) -> (Vec<SourceFile
                         continue;
                     }
                     let path = entry.into_path();
-                    if is_skipped(&path) || is_declaration_file(&path) {
+                    if is_declaration_file(&path) {
                         continue;
                     }
                     if let Some(language) = Language::from_path(&path) {
-                        files.push(SourceFile { path, language });
+                        files.push((SourceFile { path, language }, false));
                     }
                 }
                 Err(e) => errors.push(WalkError {
@@ -128,9 +163,20 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions<'_>) -> (Vec<SourceFile
             }
         }
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
-    (files, errors)
+    files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    // A file both named and walked counts as named (`b` is the one kept).
+    files.dedup_by(|a, b| {
+        let same = a.0.path == b.0.path;
+        b.1 |= same && a.1;
+        same
+    });
+    Walked {
+        paths: paths.to_vec(),
+        include: options.include.to_vec(),
+        exclude: options.exclude.to_vec(),
+        files,
+        errors,
+    }
 }
 
 /// The nearest `schemalint.toml` above each file (normalized), cached per directory: the
