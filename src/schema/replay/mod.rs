@@ -240,7 +240,10 @@ impl Replay<'_> {
     }
 
     fn statement(&mut self, stmt: &str, offset: usize) {
-        let toks = tokenize(stmt);
+        let (toks, all) = match tokens::tokenize_for_parse(stmt) {
+            Some((toks, all)) => (Some(toks), Some(all)),
+            None => (None, None),
+        };
         let kind = toks.as_deref().map_or(Kind::Relevant, classify);
         match kind {
             Kind::Irrelevant => {
@@ -257,25 +260,27 @@ impl Replay<'_> {
                     self.do_block(toks, stmt, offset);
                 }
             }
-            Kind::Relevant => match sql::parse(stmt) {
-                Ok(parsed) => {
-                    for s in &parsed {
-                        self.apply(s, stmt, offset);
+            Kind::Relevant => {
+                match all.map_or_else(|| sql::parse(stmt), |all| sql::parse_tokenized(stmt, all)) {
+                    Ok(parsed) => {
+                        for s in &parsed {
+                            self.apply(s, stmt, offset);
+                        }
+                    }
+                    Err(err) => {
+                        if !self.fallback(stmt, offset) {
+                            self.warn(
+                                stmt,
+                                offset,
+                                format!(
+                                    "schema statement was not applied: {}",
+                                    crate::diagnostic::lowercase_first(&err.message)
+                                ),
+                            );
+                        }
                     }
                 }
-                Err(err) => {
-                    if !self.fallback(stmt, offset) {
-                        self.warn(
-                            stmt,
-                            offset,
-                            format!(
-                                "schema statement was not applied: {}",
-                                crate::diagnostic::lowercase_first(&err.message)
-                            ),
-                        );
-                    }
-                }
-            },
+            }
         }
     }
 
