@@ -244,6 +244,7 @@ impl Replay<'_> {
             Some((toks, all)) => (Some(toks), Some(all)),
             None => (None, None),
         };
+        let parse = || all.map_or_else(|| sql::parse(stmt), |all| sql::parse_tokenized(stmt, all));
         let kind = toks.as_deref().map_or(Kind::Relevant, classify);
         match kind {
             Kind::Irrelevant => {
@@ -260,27 +261,25 @@ impl Replay<'_> {
                     self.do_block(toks, stmt, offset);
                 }
             }
-            Kind::Relevant => {
-                match all.map_or_else(|| sql::parse(stmt), |all| sql::parse_tokenized(stmt, all)) {
-                    Ok(parsed) => {
-                        for s in &parsed {
-                            self.apply(s, stmt, offset);
-                        }
-                    }
-                    Err(err) => {
-                        if !self.fallback(stmt, offset) {
-                            self.warn(
-                                stmt,
-                                offset,
-                                format!(
-                                    "schema statement was not applied: {}",
-                                    crate::diagnostic::lowercase_first(&err.message)
-                                ),
-                            );
-                        }
+            Kind::Relevant => match parse() {
+                Ok(parsed) => {
+                    for s in &parsed {
+                        self.apply(s, stmt, offset);
                     }
                 }
-            }
+                Err(err) => {
+                    if !self.fallback(stmt, offset) {
+                        self.warn(
+                            stmt,
+                            offset,
+                            format!(
+                                "schema statement was not applied: {}",
+                                crate::diagnostic::lowercase_first(&err.message)
+                            ),
+                        );
+                    }
+                }
+            },
         }
     }
 
