@@ -12,6 +12,10 @@
 # CPU is steadier): db layer, before the SQL-shaped Rust cue 2.67 s wall / 0.66-0.69 s user,
 # after 1.36 s / 0.28-0.33 s (rg 0.24 s in the same run); the 1M-line tree 1.20 -> 1.37 s wall
 # (noise: user 0.28-0.31 s both), same 6352 statements and 83 findings.
+# After the speed pass (LineIndex ASCII path, Teddy TS cue, one walk, replay tokenized once),
+# load 1.4-1.9, median of 7: 1M lines 0.232 -> 0.173 s (rg 0.037: 4.7x), db layer 0.252 ->
+# 0.174-0.179 s (4.7-4.8x), 5M lines 0.77 s (4.4x); callgrind 2.66G -> 1.85G instructions (1M),
+# 2.99G -> 2.09G (db layer); same JSON output on all three trees.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
