@@ -32,6 +32,53 @@ pub struct WalkOptions<'a> {
 
 /// Every source file under `paths`, sorted, without duplicates.
 pub fn discover(paths: &[PathBuf], options: &WalkOptions<'_>) -> (Vec<SourceFile>, Vec<WalkError>) {
+    walk(paths, options).keep(options.skip)
+}
+
+/// A walk before `skip` is applied, to be filtered again: `plan_checks` walks the paths to
+/// find the configs, and `scan` reuses that walk instead of walking again when the globs are
+/// the same (see [`Walked::keep`]).
+#[derive(Debug, Clone)]
+pub struct Walked {
+    pub paths: Vec<PathBuf>,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    /// Sorted, without duplicates; `true` for a file named on the command line (kept even
+    /// under a skipped path, as `discover` always did).
+    files: Vec<(SourceFile, bool)>,
+    errors: Vec<WalkError>,
+}
+
+impl Walked {
+    pub fn files(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter().map(|(f, _)| f)
+    }
+
+    /// What [`discover`] returns for this walk with `skip`.
+    pub fn keep(&self, skip: &[PathBuf]) -> (Vec<SourceFile>, Vec<WalkError>) {
+        let cwd = std::env::current_dir().ok();
+        let skip: Vec<PathBuf> = skip
+            .iter()
+            .map(|p| normalize_in(cwd.as_deref(), p))
+            .collect();
+        let files = self
+            .files
+            .iter()
+            .filter(|(f, explicit)| {
+                *explicit || skip.is_empty() || {
+                    let p = normalize_in(cwd.as_deref(), &f.path);
+                    !skip.iter().any(|s| p.starts_with(s))
+                }
+            })
+            .map(|(f, _)| f.clone())
+            .collect();
+        (files, self.errors.clone())
+    }
+}
+
+/// Walk `paths` with the include and exclude globs of `options` (its `skip` is applied by
+/// [`Walked::keep`]).
+pub fn walk(paths: &[PathBuf], options: &WalkOptions<'_>) -> Walked {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     let overrides = {
@@ -54,18 +101,14 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions<'_>) -> (Vec<SourceFile
         }
         b.build().ok()
     };
-    let skip: Vec<PathBuf> = options.skip.iter().map(|p| normalize(p)).collect();
-    let is_skipped = |p: &Path| {
-        let p = normalize(p);
-        skip.iter().any(|s| p.starts_with(s))
-    };
     for root in paths {
         if root.is_file() {
             if let Some(language) = Language::from_path(root) {
-                files.push(SourceFile {
+                let file = SourceFile {
                     path: root.clone(),
                     language,
-                });
+                };
+                files.push((file, true));
             }
             continue;
         }
@@ -88,7 +131,12 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions<'_>) -> (Vec<SourceFile
             continue;
         }
         let mut builder = WalkBuilder::new(root);
-        builder.require_git(false).follow_links(false);
+        // Sorted by name within each directory, the depth-first walk comes out in path
+        // order: the sort below then finds one run instead of comparing paths n log n times.
+        builder
+            .require_git(false)
+            .follow_links(false)
+            .sort_by_file_name(|a, b| a.cmp(b));
         if let Some(o) = &overrides {
             builder.overrides(o.clone());
         }
@@ -99,11 +147,11 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions<'_>) -> (Vec<SourceFile
                         continue;
                     }
                     let path = entry.into_path();
-                    if is_skipped(&path) || is_declaration_file(&path) {
+                    if is_declaration_file(&path) {
                         continue;
                     }
                     if let Some(language) = Language::from_path(&path) {
-                        files.push(SourceFile { path, language });
+                        files.push((SourceFile { path, language }, false));
                     }
                 }
                 Err(e) => errors.push(WalkError {
@@ -113,29 +161,53 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions<'_>) -> (Vec<SourceFile
             }
         }
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
-    (files, errors)
+    files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    // A file both named and walked counts as named (`b` is the one kept).
+    files.dedup_by(|a, b| {
+        let same = a.0.path == b.0.path;
+        b.1 |= same && a.1;
+        same
+    });
+    Walked {
+        paths: paths.to_vec(),
+        include: options.include.to_vec(),
+        exclude: options.exclude.to_vec(),
+        files,
+        errors,
+    }
 }
 
 /// The nearest `schemalint.toml` above each file (normalized), cached per directory: the
 /// config that governs the file in a monorepo.
 #[derive(Debug, Default)]
 pub struct NearestConfig {
+    /// By the directory as written (the files of one directory share it: no normalizing nor
+    /// `getcwd` per file), then by the normalized directory.
+    by_parent: std::collections::HashMap<PathBuf, Option<PathBuf>>,
     by_dir: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+    cwd: Option<Option<PathBuf>>,
 }
 
 impl NearestConfig {
     pub fn of(&mut self, file: &Path) -> Option<PathBuf> {
-        let dir = normalize(file.parent().unwrap_or(Path::new("")));
-        if let Some(found) = self.by_dir.get(&dir) {
+        let parent = file.parent().unwrap_or(Path::new(""));
+        if let Some(found) = self.by_parent.get(parent) {
             return found.clone();
         }
-        let found = dir
-            .ancestors()
-            .map(|d| d.join(CONFIG_FILE))
-            .find(|c| c.is_file());
-        self.by_dir.insert(dir, found.clone());
+        let cwd = self.cwd.get_or_insert_with(|| std::env::current_dir().ok());
+        let dir = normalize_in(cwd.as_deref(), parent);
+        let found = match self.by_dir.get(&dir) {
+            Some(found) => found.clone(),
+            None => {
+                let found = dir
+                    .ancestors()
+                    .map(|d| d.join(CONFIG_FILE))
+                    .find(|c| c.is_file());
+                self.by_dir.insert(dir, found.clone());
+                found
+            }
+        };
+        self.by_parent.insert(parent.to_path_buf(), found.clone());
         found
     }
 }
@@ -155,12 +227,18 @@ fn is_declaration_file(path: &Path) -> bool {
 
 /// A comparable form of a path: absolute, without `.` components.
 pub fn normalize(path: &Path) -> PathBuf {
-    let abs = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map(|d| d.join(path))
-            .unwrap_or_else(|_| path.to_path_buf())
+    if path.is_absolute() {
+        return normalize_in(None, path);
+    }
+    normalize_in(std::env::current_dir().ok().as_deref(), path)
+}
+
+/// [`normalize`] with the working directory already read (`None`: unknown, the path is
+/// kept relative).
+fn normalize_in(cwd: Option<&Path>, path: &Path) -> PathBuf {
+    let abs = match cwd {
+        Some(d) if !path.is_absolute() => d.join(path),
+        _ => path.to_path_buf(),
     };
     abs.components()
         .filter(|c| !matches!(c, std::path::Component::CurDir))

@@ -29,6 +29,8 @@ pub struct CheckPlan {
     /// Keep only the files whose nearest `schemalint.toml` is this plan's config (several
     /// configs below the paths: a monorepo).
     pub governed_only: bool,
+    /// The walk `plan_checks` made to find the configs, reused by `scan` (same paths and globs).
+    pub walked: Option<std::sync::Arc<walk::Walked>>,
 }
 
 pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
@@ -98,6 +100,7 @@ fn plan_for(args: &CheckArgs, config: LoadedConfig, paths: Vec<PathBuf>, cwd: &P
         schema_paths,
         search_path,
         governed_only: false,
+        walked: None,
     }
 }
 
@@ -116,7 +119,7 @@ pub fn plan_checks(args: &CheckArgs) -> Result<Vec<CheckPlan>, Error> {
     let cwd =
         std::env::current_dir().map_err(|e| miette!("cannot read the working directory: {e}"))?;
     // Which configs govern the files below the paths? Most projects have one: nothing to split.
-    let (files, _) = walk::discover(
+    let walked = walk::walk(
         &primary.paths,
         &walk::WalkOptions {
             root: &cwd,
@@ -127,9 +130,11 @@ pub fn plan_checks(args: &CheckArgs) -> Result<Vec<CheckPlan>, Error> {
     );
     let mut governing = walk::NearestConfig::default();
     let configs: std::collections::BTreeSet<Option<PathBuf>> =
-        files.iter().map(|f| governing.of(&f.path)).collect();
+        walked.files().map(|f| governing.of(&f.path)).collect();
     let primary_config = primary.config.path.as_deref().map(walk::normalize);
     if configs.len() <= 1 && configs.iter().all(|c| *c == primary_config) {
+        let mut primary = primary;
+        primary.walked = Some(std::sync::Arc::new(walked));
         return Ok(vec![primary]);
     }
     let mut plans = Vec::new();

@@ -23,15 +23,25 @@ pub fn scan(plan: &CheckPlan) -> (Vec<check::Extracted>, Vec<String>) {
     let cwd = std::env::current_dir().unwrap_or_default();
     let root = plan.config.base_dir().map(Path::to_path_buf).unwrap_or(cwd);
     // Files under the schema paths (migrations, the dump, the snapshot) are schema, not code.
-    let (mut files, walk_errors) = walk::discover(
-        &plan.paths,
-        &walk::WalkOptions {
-            root: &root,
-            include: &sources.include,
-            exclude: &sources.exclude,
-            skip: &plan.schema_paths,
-        },
-    );
+    let options = walk::WalkOptions {
+        root: &root,
+        include: &sources.include,
+        exclude: &sources.exclude,
+        skip: &plan.schema_paths,
+    };
+    let (mut files, walk_errors) = match &plan.walked {
+        // Without globs the walk does not depend on the root: `plan_checks`' walk is this one.
+        Some(w)
+            if w.paths == plan.paths
+                && w.include.is_empty()
+                && w.exclude.is_empty()
+                && sources.include.is_empty()
+                && sources.exclude.is_empty() =>
+        {
+            w.keep(&plan.schema_paths)
+        }
+        _ => walk::discover(&plan.paths, &options),
+    };
     if let Some(only) = &plan.only {
         files.retain(|f| only.contains(&walk::normalize(&f.path)));
     }

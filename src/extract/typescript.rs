@@ -515,12 +515,12 @@ fn module_tags(path: &Path) -> Arc<(HashSet<String>, HashSet<String>)> {
 /// Whether a file can hold SQL we would find: a tag or call we look for, or an uppercase
 /// statement keyword (plain strings are only taken when written in uppercase). The words
 /// "select" or "update" in prose or comments don't count, so most files skip parsing. One
-/// pass over the text (Aho-Corasick over every cue). The automaton is built once per set of
+/// pass over the text for every cue at once. The searcher is built once per set of
 /// configured names, not once per file.
 pub(super) fn has_sql_cue(text: &str, options: &SourcesConfig) -> bool {
-    type Built = (Vec<String>, Vec<String>, Arc<Option<AhoCorasick>>);
+    type Built = (Vec<String>, Vec<String>, Arc<Option<Cues>>);
     static BUILT: Mutex<Vec<Built>> = Mutex::new(Vec::new());
-    let automaton = {
+    let searcher = {
         let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
         match built
             .iter()
@@ -543,17 +543,48 @@ pub(super) fn has_sql_cue(text: &str, options: &SourcesConfig) -> bool {
             }
         }
     };
-    automaton
-        .as_ref()
-        .as_ref()
-        .is_none_or(|ac| ac.is_match(text))
+    searcher.as_ref().as_ref().is_none_or(|c| c.is_match(text))
 }
 
-/// The automaton over every cue; `None` if it cannot be built (then every file is parsed).
+/// A search for any of the cues. Teddy (SIMD, `aho_corasick::packed`) is about 8x faster than
+/// the Aho-Corasick DFA over these ~60 patterns (23.7 MB of TypeScript: 10 ms against 80 ms);
+/// the automaton is kept where Teddy cannot be built (too many patterns, no SIMD).
+enum Cues {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl Cues {
+    fn is_match(&self, text: &str) -> bool {
+        match self {
+            Cues::Packed(s) => s.find(text).is_some(),
+            Cues::Automaton(ac) => ac.is_match(text),
+        }
+    }
+}
+
+/// The searcher over every cue; `None` if it cannot be built (then every file is parsed).
 fn cues<'a>(
     tags: impl Iterator<Item = &'a str> + Clone,
     functions: impl Iterator<Item = &'a str>,
-) -> Option<AhoCorasick> {
+) -> Option<Cues> {
+    let patterns = cue_patterns(tags, functions);
+    let mut packed = aho_corasick::packed::Config::new().builder();
+    packed.extend(&patterns);
+    if let Some(searcher) = packed.build() {
+        return Some(Cues::Packed(searcher));
+    }
+    AhoCorasick::builder()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(&patterns)
+        .ok()
+        .map(Cues::Automaton)
+}
+
+fn cue_patterns<'a>(
+    tags: impl Iterator<Item = &'a str> + Clone,
+    functions: impl Iterator<Item = &'a str>,
+) -> Vec<String> {
     const KEYWORDS: &[&str] = &["SELECT", "INSERT", "UPDATE", "DELETE", "WITH ", "MERGE"];
     let mut patterns: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
     // Lowercase SQL right at the start of a string: `db\`select ...\``, `q("select ...")`.
@@ -571,10 +602,7 @@ fn cues<'a>(
         // A type argument: `client.query<{ id: string }>("select ...")`.
         patterns.push(format!("{f}<"));
     }
-    AhoCorasick::builder()
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-        .build(&patterns)
-        .ok()
+    patterns
 }
 
 /// `const q = "SELECT ..."` bindings, by name (the span of the initializer), and the names
@@ -1562,6 +1590,41 @@ await html`SELECT * FROM nothing`;
             "// select the rows, then update the view\nconst x = 1;",
             &SourcesConfig::default()
         ));
+    }
+
+    #[test]
+    fn the_simd_cue_search_agrees_with_the_automaton() {
+        let tags = || DEFAULT_TAGS.iter().copied();
+        let functions = || DEFAULT_FUNCTIONS.iter().copied().chain(["myQuery"]);
+        let Some(Cues::Packed(packed)) = cues(tags(), functions()) else {
+            // No SIMD here: the automaton is the only search, nothing to compare.
+            return;
+        };
+        let automaton = AhoCorasick::new(cue_patterns(tags(), functions())).unwrap();
+        let long = "x".repeat(100);
+        for text in [
+            "",
+            "q(",
+            "sql`",
+            "one(",
+            "SELECT",
+            "select 1",
+            "'select ",
+            "myQuery(x)",
+            "query<T>",
+            "const a = 1; // update the view",
+            "import { sql } from 'x'; const q = sql`SELECT 1`;",
+            &format!("{long}none({long}"),
+            &format!("{long}'delete {long}"),
+            &format!("{long}nothing here{long}"),
+            &format!("{long}$queryRaw `{long}"),
+        ] {
+            assert_eq!(
+                packed.find(text).is_some(),
+                automaton.is_match(text),
+                "{text:?}"
+            );
+        }
     }
 
     // See: issue 12, item 6.

@@ -149,6 +149,25 @@ pub fn parse(text: &str) -> Result<Vec<Statement>, SyntaxError> {
     }
 }
 
+/// [`parse`] for a text already tokenized by sqlparser's tokenizer (whitespace included,
+/// `tokenize_with_location`): the schema replay tokenizes each statement to classify it, and
+/// this spares a second tokenization. Anything but a clean parse goes through [`parse`]
+/// (same checks, retries and messages).
+pub fn parse_tokenized(
+    text: &str,
+    tokens: Vec<sqlparser::tokenizer::TokenWithSpan>,
+) -> Result<Vec<Statement>, SyntaxError> {
+    if join_words(text) > NESTED_JOIN_LIMIT {
+        return parse(text);
+    }
+    let dialect = PostgreSqlDialect {};
+    Parser::new(&dialect)
+        .with_recursion_limit(RECURSION_LIMIT)
+        .with_tokens_with_locations(tokens)
+        .parse_statements()
+        .or_else(|_| parse(text))
+}
+
 /// `UPDATE t SET tags[$1] = $2` → `UPDATE t SET tags     = $2` (the subscript of an
 /// assignment target) and `RETURNING old.*` → `RETURNING old  ` (a whole-row reference):
 /// forms Postgres accepts and sqlparser rejects. With `on_conflict`, also the ON CONFLICT

@@ -240,7 +240,11 @@ impl Replay<'_> {
     }
 
     fn statement(&mut self, stmt: &str, offset: usize) {
-        let toks = tokenize(stmt);
+        let (toks, all) = match tokens::tokenize_for_parse(stmt) {
+            Some((toks, all)) => (Some(toks), Some(all)),
+            None => (None, None),
+        };
+        let parse = || all.map_or_else(|| sql::parse(stmt), |all| sql::parse_tokenized(stmt, all));
         let kind = toks.as_deref().map_or(Kind::Relevant, classify);
         match kind {
             Kind::Irrelevant => {
@@ -257,7 +261,7 @@ impl Replay<'_> {
                     self.do_block(toks, stmt, offset);
                 }
             }
-            Kind::Relevant => match sql::parse(stmt) {
+            Kind::Relevant => match parse() {
                 Ok(parsed) => {
                     for s in &parsed {
                         self.apply(s, stmt, offset);

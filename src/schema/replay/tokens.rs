@@ -4,7 +4,7 @@
 
 use sqlparser::ast::{self, ObjectName, ObjectNamePart};
 use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::tokenizer::{Token, Tokenizer};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 use crate::schema::Ident;
 
@@ -43,6 +43,20 @@ pub(crate) fn tokenize(text: &str) -> Option<Vec<Tok>> {
     let tokens = Tokenizer::new(&dialect, text)
         .tokenize_with_location()
         .ok()?;
+    Some(significant(text, tokens))
+}
+
+/// [`tokenize`], and every token as sqlparser's parser takes them
+/// ([`crate::sql::parse_tokenized`]): a statement the replay parses is tokenized once.
+pub(crate) fn tokenize_for_parse(text: &str) -> Option<(Vec<Tok>, Vec<TokenWithSpan>)> {
+    let dialect = PostgreSqlDialect {};
+    let tokens = Tokenizer::new(&dialect, text)
+        .tokenize_with_location()
+        .ok()?;
+    Some((significant(text, tokens.clone()), tokens))
+}
+
+fn significant(text: &str, tokens: Vec<TokenWithSpan>) -> Vec<Tok> {
     // Locations are (line, column in chars); tokens come in order, so one forward walk over
     // the text turns them all into byte offsets (a per-token lookup is quadratic on the
     // 50 kB one-line statements that generated SQL has).
@@ -73,7 +87,7 @@ pub(crate) fn tokenize(text: &str) -> Option<Vec<Tok>> {
             token: t.token,
         });
     }
-    Some(out)
+    out
 }
 
 /// Upper-cased keywords of `toks` (empty strings for anything else), for positional matching.
