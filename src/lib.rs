@@ -20,11 +20,11 @@
 //! 14. [`check`]: extracted SQL through resolve, the rules and verify, into a report.
 //! 15. [`render`]: the report as human text, concise lines, JSON, SARIF, GitHub annotations.
 //! 16. [`baseline`]: record today's findings, hide them later.
-//! 17. [`progress`]: the progress line of long runs.
-//! 18. [`cli`]: the command line.
-//! 19. [`init`]: detect a project's layout and schema.
-//! 20. [`commands`]: one module per command, and the stages they share.
-//! 21. [`report`]: the table consolidation report.
+//! 17. [`report`]: the table consolidation report, built from a check's references.
+//! 18. [`progress`]: the progress line of long runs.
+//! 19. [`cli`]: the command line.
+//! 20. [`init`]: detect a project's layout and schema.
+//! 21. [`commands`]: one module per command, and the stages they share.
 //!
 //! One exception, stated: replaying `CREATE VIEW` names the view's columns with the resolver,
 //! as Postgres does by analysing the query, so [`schema`] (its replay) calls into [`resolve`].
@@ -69,7 +69,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Unused(args) => {
             unused::run(&CheckArgs::from_schema(args.paths, args.source, args.quiet))
         }
-        Command::Report(args) => report::run_report(&args),
+        Command::Report(args) => commands::report::run(&args),
         Command::Snapshot { source, output } => {
             snapshot::run(&CheckArgs::from_schema(Vec::new(), source, true), &output)
         }

@@ -9,6 +9,7 @@ pub mod check;
 pub mod diff;
 pub mod init;
 pub mod plan;
+pub mod report;
 pub mod rule;
 pub mod schema_source;
 pub mod snapshot;
