@@ -585,7 +585,18 @@ fn cue_patterns<'a>(
     tags: impl Iterator<Item = &'a str> + Clone,
     functions: impl Iterator<Item = &'a str>,
 ) -> Vec<String> {
-    const KEYWORDS: &[&str] = &["SELECT", "INSERT", "UPDATE", "DELETE", "WITH ", "MERGE"];
+    // `CREATE TABLE`/`ALTER TABLE`: a file of migration constants that another file runs
+    // holds no query call and no DML (the runner's file has the call).
+    const KEYWORDS: &[&str] = &[
+        "SELECT",
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+        "WITH ",
+        "MERGE",
+        "CREATE TABLE",
+        "ALTER TABLE",
+    ];
     let mut patterns: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
     // Lowercase SQL right at the start of a string: `db\`select ...\``, `q("select ...")`.
     for k in ["select ", "insert ", "update ", "delete ", "with "] {
@@ -1589,6 +1600,39 @@ await html`SELECT * FROM nothing`;
         assert!(!has_sql_cue(
             "// select the rows, then update the view\nconst x = 1;",
             &SourcesConfig::default()
+        ));
+    }
+
+    // See: issue 12 (M4's last gap): a module of migration constants whose runner is in
+    // another file was never parsed (no query call, no DML keyword in it).
+    #[test]
+    fn a_file_of_migration_constants_alone_passes_the_cue() {
+        let src = "// the runner is in apply.ts\nexport const MIGRATION_001 = `\nCREATE TABLE IF NOT EXISTS plans (id int PRIMARY KEY);\n`;\nexport const MIGRATION_002 = `ALTER TABLE plans ADD COLUMN name text`;\n";
+        assert!(has_sql_cue(src, &SourcesConfig::default()));
+        let found = crate::extract::extract(
+            std::path::Path::new("migrations.ts"),
+            crate::extract::Language::TypeScript,
+            src,
+            &SourcesConfig::default(),
+        )
+        .unwrap();
+        let texts: Vec<&str> = found.iter().map(|e| e.text.trim_end()).collect();
+        assert_eq!(
+            texts,
+            [
+                "CREATE TABLE IF NOT EXISTS plans (id int PRIMARY KEY)",
+                "ALTER TABLE plans ADD COLUMN name text"
+            ]
+        );
+        // The defaults still fit the SIMD searcher (past its pattern limit, the automaton is
+        // several times slower on every file).
+        #[cfg(target_arch = "x86_64")]
+        assert!(matches!(
+            cues(
+                DEFAULT_TAGS.iter().copied(),
+                DEFAULT_FUNCTIONS.iter().copied()
+            ),
+            Some(Cues::Packed(_))
         ));
     }
 
