@@ -56,7 +56,8 @@ pub struct Report {
     pub sources: Vec<(PathBuf, Arc<str>)>,
     /// Schema objects the code uses; filled only when `Checker::collect_references` is set.
     pub references: BTreeSet<Reference>,
-    /// Every table reference with its place (`schemalint report`); filled with `references`.
+    /// Every table reference with its place (`schemalint report`); filled only when
+    /// `Checker::collect_table_uses` is set.
     pub table_uses: Vec<TableUsage>,
     /// Set when the database verified the statements (`check --verify`).
     pub verified: Option<verify::Summary>,
@@ -247,6 +248,8 @@ pub struct Checker<'a> {
     pub sources: &'a SourcesConfig,
     /// Record which tables and columns are used (for `schemalint unused`).
     pub collect_references: bool,
+    /// Record every table reference with its place (for `schemalint report`).
+    pub collect_table_uses: bool,
 }
 
 /// Sends statements to the database and returns its verdict on each, in order, up to a
@@ -532,7 +535,7 @@ impl Checker<'_> {
                 interpolations(&sql, &file.text, &self.settings, &mut outcome.diagnostics);
             }
             let uses_before = outcome.table_uses.len();
-            let mut uses = self.collect_references.then(|| TableUses {
+            let mut uses = self.collect_table_uses.then(|| TableUses {
                 file: host.clone(),
                 first_statement: outcome.statements,
                 out: &mut outcome.table_uses,

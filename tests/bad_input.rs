@@ -293,6 +293,7 @@ fn a_file_that_vanishes_during_the_scan() {
         settings: RuleSettings::default(),
         sources: &sources,
         collect_references: false,
+        collect_table_uses: false,
     }
     .check_files(&files);
     assert_eq!(report.file_errors.len(), 1);

@@ -298,6 +298,7 @@ fn spliced_statements_are_never_sent_to_verify() {
         settings: RuleSettings::default(),
         sources: &sources,
         collect_references: false,
+        collect_table_uses: false,
     };
     let files: Vec<SourceFile> = ["orders.ts", "patch-user.ts", "users.ts", "mysql-mirror.ts"]
         .iter()

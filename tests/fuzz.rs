@@ -279,6 +279,7 @@ fn check_text(language: Language, path: &str, input: &[u8], schema: &Schema) {
         settings: RuleSettings::default(),
         sources: &sources,
         collect_references: true,
+        collect_table_uses: true,
     };
     let mut diagnostics = Vec::new();
     let mut refs = Default::default();
@@ -437,6 +438,7 @@ fn fuzz_renderers() {
                 settings: RuleSettings::default(),
                 sources: &sources,
                 collect_references: false,
+                collect_table_uses: false,
             };
             let mut diagnostics = Vec::new();
             for sql in &found {

@@ -113,6 +113,7 @@ fn check_gives_identical_findings_from_live_snapshot_and_ddl() {
             settings: RuleSettings::default(),
             sources: &sources,
             collect_references: false,
+            collect_table_uses: false,
         };
         let report = checker.check_files(&files);
         report

@@ -100,6 +100,7 @@ fn rule_fixtures() {
             settings: RuleSettings::default(),
             sources: &sources,
             collect_references: false,
+            collect_table_uses: false,
         };
         let file = SourceFile {
             path: path.strip_prefix(root()).unwrap().to_path_buf(),

@@ -275,6 +275,7 @@ fn differential_static_verdicts_agree_with_postgres() {
         settings: RuleSettings::default(),
         sources: &sources,
         collect_references: false,
+        collect_table_uses: false,
     };
 
     let mut files: Vec<PathBuf> = Vec::new();

@@ -19,6 +19,8 @@ pub struct CheckPlan {
     pub only: Option<Vec<PathBuf>>,
     /// Record which tables and columns the code uses (`schemalint unused`).
     pub collect_references: bool,
+    /// Record every table reference with its place (`schemalint report`).
+    pub collect_table_uses: bool,
     pub schema_paths: Vec<PathBuf>,
     /// The project root that schema paths from the config must stay inside (`None` for
     /// `--schema`, which the user names explicitly).
@@ -96,6 +98,7 @@ fn plan_for(args: &CheckArgs, config: LoadedConfig, paths: Vec<PathBuf>, cwd: &P
         only: None,
         progress: !args.quiet,
         collect_references: false,
+        collect_table_uses: false,
         schema_root: args.source.schema.is_empty().then(|| base.clone()),
         schema_paths,
         search_path,

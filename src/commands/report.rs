@@ -50,7 +50,7 @@ pub fn run(args: &ReportArgs) -> Result<Outcome, Error> {
             run_errors.extend(unchecked.run_errors);
             continue;
         }
-        plan.collect_references = true;
+        plan.collect_table_uses = true;
         // The report reads which code uses which table, never the findings: no rule runs
         // (a fifth of check's work on statements).
         plan.config.config.rules = crate::rules::RuleId::ALL

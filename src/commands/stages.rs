@@ -93,6 +93,7 @@ pub fn check_scanned(
         settings,
         sources: &plan.config.config.sources,
         collect_references: plan.collect_references,
+        collect_table_uses: plan.collect_table_uses,
     };
     let mut verify_error = None;
     let mut report = match verify {
