@@ -1136,10 +1136,18 @@ impl Scan<'_> {
             }
             _ => {
                 *n += 1;
-                let mut placeholder = format!("${n}");
-                if placeholder.len() < len {
-                    placeholder.push_str(&" ".repeat(len - placeholder.len()));
-                }
+                // A pasted fragment stands in by where it lands, as in TS templates: nothing
+                // for a clause (`FROM users{where}`: a `$n` there would glue onto `users`
+                // and hide the whole statement), `TRUE` for conditions, ...
+                let placeholder = if position == HolePosition::Fragment {
+                    super::splice::HoleContext::of(&b.text).stand_in(*n, len)
+                } else {
+                    let mut p = format!("${n}");
+                    if p.len() < len {
+                        p.push_str(&" ".repeat(len - p.len()));
+                    }
+                    p
+                };
                 b.push_placeholder(&placeholder, hole.start);
                 if position == HolePosition::Fragment {
                     b.dynamic.push(hole);

@@ -186,21 +186,26 @@ async fn branches(c: &Client, done: bool, k: Kind) {
 fn format_holes_are_splices() {
     let src = r#"
 const USERS: &str = "users";
-async fn f(pool: &PgPool, id: i64, fields: Vec<String>, name: &str) {
+async fn f(pool: &PgPool, id: i64, fields: Vec<String>, name: &str, filter: String) {
     let q = format!("SELECT id FROM {USERS} WHERE id = {} AND name = '{name}'", id);
     sqlx::query(&q).fetch_all(pool).await?;
     sqlx::query(&format!("UPDATE users SET {} WHERE id = $1", fields.join(", "))).execute(pool).await?;
     let n = format!("SELECT id FROM users LIMIT {}", 10);
     sqlx::query(n.as_str()).fetch_all(pool).await?;
+    sqlx::query(&format!("SELECT id FROM users{} LIMIT 10", filter)).fetch_all(pool).await?;
 }
 "#;
     let found = sqls(src);
+    // Fragments stand in by where they land: assignments after SET, nothing for a clause
+    // glued to a table name (a `$n` there made `users$2` one unknown identifier, and the
+    // statement's columns went unchecked).
     assert_eq!(
         texts(&found),
         [
             "SELECT id FROM users WHERE id = $1 AND name = 'xxxxxx'",
-            "UPDATE users SET $2 WHERE id = $1",
+            "UPDATE users SET a=1 WHERE id = $1",
             "SELECT id FROM users LIMIT $1",
+            "SELECT id FROM users   LIMIT 10",
         ]
     );
     let kinds: Vec<Vec<SpliceKind>> = found
@@ -210,7 +215,12 @@ async fn f(pool: &PgPool, id: i64, fields: Vec<String>, name: &str) {
     use SpliceKind::*;
     assert_eq!(
         kinds,
-        [vec![Constant, Value, Value], vec![Fragment], vec![Constant]]
+        [
+            vec![Constant, Value, Value],
+            vec![Fragment],
+            vec![Constant],
+            vec![Fragment]
+        ]
     );
     // The constant's text maps into its own literal; the hole after it 1:1.
     assert!(host_at(src, &found[0], "users").starts_with("users\";"));
