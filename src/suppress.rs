@@ -194,11 +194,15 @@ pub const REASON_PLACEHOLDER: &str = "TODO: say why this is correct";
 /// `schemalint-ignore-next-line RULE` above their own line. `comment` is the file's line
 /// comment (`//`, `--`). Findings that cannot be placed unambiguously (another statement ends
 /// on the line the comment would silence) are returned by index, to be reported instead.
+/// The findings in `by_line` get the `-next-line` form above their own line, even where that
+/// line starts between the pieces of a statement built from several strings: the caller
+/// verifies that the SQL did not change.
 pub fn plan_insertions(
     text: &str,
     statements: &[Span],
     findings: &[(Span, &str)],
     comment: &str,
+    by_line: &[usize],
 ) -> (Vec<Insertion>, Vec<usize>) {
     use std::collections::BTreeMap;
     let line_start = |offset: u32| {
@@ -210,6 +214,13 @@ pub fn plan_insertions(
     let mut wanted: BTreeMap<(usize, bool), Vec<&str>> = BTreeMap::new();
     let mut unplaced = Vec::new();
     for (i, (span, rule)) in findings.iter().enumerate() {
+        if by_line.contains(&i) {
+            let rules = wanted.entry((line_start(span.start), false)).or_default();
+            if !rules.contains(rule) {
+                rules.push(rule);
+            }
+            continue;
+        }
         let held = statements
             .iter()
             .find(|s| s.start <= span.start && span.start < s.end.max(s.start + 1));

@@ -63,12 +63,12 @@ fn every_finding_gets_a_comment_that_silences_it_and_no_sql_changes() {
     copy_dir(&fixture(), dir.path());
     let before = json(dir.path());
     let findings = before["diagnostics"].as_array().unwrap().len();
-    assert_eq!(findings, 10, "{before}");
+    assert_eq!(findings, 13, "{before}");
 
     let (code, stdout, stderr) = run(dir.path(), &["check", "--add-suppressions"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(
-        stderr.contains("added 10 suppression comment(s) for 10 finding(s) in 4 file(s)"),
+        stderr.contains("added 12 suppression comment(s) for 13 finding(s) in 4 file(s)"),
         "{stderr}"
     );
     assert!(stdout.contains("No problems found"), "{stdout}");

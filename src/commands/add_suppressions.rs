@@ -25,6 +25,9 @@ pub struct Added {
     pub files: usize,
     /// Findings no comment could be placed for unambiguously (they stay in the report).
     pub unplaced: usize,
+    /// Findings outside the scanned source files (a migration's `unsupported-ddl`, a
+    /// crate's `other-database` note): comments cannot silence them.
+    pub elsewhere: usize,
     /// Files left alone, with the reason (their findings stay in the report).
     pub refused: Vec<(PathBuf, String)>,
 }
@@ -35,6 +38,7 @@ impl Added {
         self.findings += other.findings;
         self.files += other.files;
         self.unplaced += other.unplaced;
+        self.elsewhere += other.elsewhere;
         self.refused.extend(other.refused);
     }
 }
@@ -74,6 +78,12 @@ pub fn add(report: &mut Report, sources: &SourcesConfig) -> Added {
             Err(reason) => added.refused.push((path.clone(), reason)),
         }
     }
+    added.elsewhere = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule != UnusedSuppression::NAME)
+        .filter(|d| !extents.iter().any(|(p, _)| *p == d.file))
+        .count();
     report.statement_extents = extents;
     added
 }
@@ -85,6 +95,9 @@ struct Rewritten {
     silenced: Vec<usize>,
 }
 
+/// Rewrite one file: comments placed by statement first; findings they do not silence (a
+/// statement whose pieces interleave with another's) get a comment above their own line on a
+/// second try. Either way the file is written only once both checks pass.
 fn rewrite(
     path: &Path,
     statements: &[Span],
@@ -92,77 +105,140 @@ fn rewrite(
     sources: &SourcesConfig,
 ) -> Result<Rewritten, String> {
     let language = Language::from_path(path).ok_or("not a file type schemalint reads")?;
-    let comment = if language == Language::Sql {
-        "--"
-    } else {
-        "//"
-    };
     let bytes =
         user_file::read_regular(path, user_file::MAX_FILE_SIZE).map_err(|e| e.to_string())?;
     let old = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
-    let wanted: Vec<(Span, &str)> = findings.iter().map(|d| (d.span, d.rule)).collect();
-    let (insertions, unplaced) = suppress::plan_insertions(&old, statements, &wanted, comment);
-    if insertions.is_empty() {
+    let file = File {
+        path,
+        language,
+        old: &old,
+        statements,
+        findings,
+        sources,
+    };
+    let mut attempt = file.attempt(&[])?;
+    if !attempt.not_silenced.is_empty() || !attempt.unplaced.is_empty() {
+        let mut by_line = attempt.not_silenced.clone();
+        by_line.extend(&attempt.unplaced);
+        let second = file.attempt(&by_line)?;
+        if second.not_silenced.is_empty() {
+            attempt = second;
+        }
+    }
+    if attempt.insertions.is_empty() {
         return Err(format!(
             "{} finding(s) share a line with another statement's findings in a way one comment cannot tell apart: add the suppressions by hand",
-            unplaced.len()
+            attempt.unplaced.len()
         ));
     }
-    let new = suppress::insert(&old, &insertions);
+    if !attempt.not_silenced.is_empty() {
+        return Err(format!(
+            "{} finding(s) would not be silenced by the comments: add the suppressions by hand",
+            attempt.not_silenced.len()
+        ));
+    }
+    atomic::write(path, attempt.new.as_bytes()).map_err(|e| format!("could not write it: {e}"))?;
+    let silenced = (0..findings.len())
+        .filter(|i| !attempt.unplaced.contains(i))
+        .collect();
+    Ok(Rewritten {
+        comments: attempt.insertions.len(),
+        unplaced: attempt.unplaced.len(),
+        silenced,
+    })
+}
 
-    // The same SQL, token for token, before and after.
-    let sql = |text: &str| -> Result<Vec<(Vec<String>, Span)>, String> {
-        let found = extract::extract_parts(path, language, text, sources)
+/// One file and its findings, to place comments in.
+struct File<'a> {
+    path: &'a Path,
+    language: Language,
+    old: &'a str,
+    statements: &'a [Span],
+    findings: &'a [&'a Diagnostic],
+    sources: &'a SourcesConfig,
+}
+
+/// A candidate text with comments, and what it would leave unsilenced.
+struct Attempt {
+    new: String,
+    insertions: Vec<suppress::Insertion>,
+    /// Findings no comment was planned for (by index).
+    unplaced: Vec<usize>,
+    /// Findings a planned comment does not silence (by index).
+    not_silenced: Vec<usize>,
+}
+
+impl File<'_> {
+    fn attempt(&self, by_line: &[usize]) -> Result<Attempt, String> {
+        let comment = if self.language == Language::Sql {
+            "--"
+        } else {
+            "//"
+        };
+        let wanted: Vec<(Span, &str)> = self.findings.iter().map(|d| (d.span, d.rule)).collect();
+        let (insertions, unplaced) =
+            suppress::plan_insertions(self.old, self.statements, &wanted, comment, by_line);
+        let new = suppress::insert(self.old, &insertions);
+
+        // The same SQL, token for token, before and after.
+        let (before, after) = (self.sql(self.old)?, self.sql(&new)?);
+        let same = before.len() == after.len() && before == after;
+        if !same {
+            return Err("a comment would have changed its SQL (a statement starting inside a string?): add the suppressions by hand".into());
+        }
+
+        // The comments silence the findings they were written for, at their new places.
+        // A comment inserted at a span's start moves the span; one at its end does not.
+        let shifted = |offset: u32, at_end: bool| {
+            let before: usize = insertions
+                .iter()
+                .filter(|i| i.at < offset as usize || !at_end && i.at == offset as usize)
+                .map(|i| i.line.len())
+                .sum();
+            offset + before as u32
+        };
+        let shift = |span: Span| Span::new(shifted(span.start, false), shifted(span.end, true));
+        let placed: Vec<usize> = (0..self.findings.len())
+            .filter(|i| !unplaced.contains(i))
+            .collect();
+        let mut moved: Vec<Diagnostic> = placed
+            .iter()
+            .map(|&i| {
+                let mut d = self.findings[i].clone();
+                d.span = shift(d.span);
+                d
+            })
+            .collect();
+        // The run's own extents, moved: a re-extraction of this file alone would miss what
+        // the crate-wide pass resolves (constants from other modules).
+        let new_extents: Vec<Span> = self.statements.iter().map(|e| shift(*e)).collect();
+        let keys: Vec<(Span, &str)> = moved.iter().map(|d| (d.span, d.rule)).collect();
+        suppress::apply(&new, &new_extents, &mut moved, None, &[]);
+        let not_silenced = placed
+            .iter()
+            .zip(&keys)
+            .filter(|(_, key)| moved.iter().any(|d| (d.span, d.rule) == **key))
+            .map(|(&i, _)| i)
+            .collect();
+        Ok(Attempt {
+            new,
+            insertions,
+            unplaced,
+            not_silenced,
+        })
+    }
+
+    /// Each statement's significant tokens (this file alone: the same before and after).
+    fn sql(&self, text: &str) -> Result<Vec<Vec<String>>, String> {
+        let found = extract::extract_parts(self.path, self.language, text, self.sources)
             .map_err(|e| e.to_string())?
             .embedded;
         Ok(found
             .iter()
             .filter(|s| s.host_file.is_none())
             .map(|s| {
-                let tokens =
-                    crate::sql::significant_tokens(&s.text).unwrap_or_else(|| vec![s.text.clone()]);
-                (tokens, s.host_extent())
+                crate::sql::significant_tokens(&s.text).unwrap_or_else(|| vec![s.text.clone()])
             })
             .collect())
-    };
-    let (before, after) = (sql(&old)?, sql(&new)?);
-    let same = before.len() == after.len() && before.iter().zip(&after).all(|(a, b)| a.0 == b.0);
-    if !same {
-        return Err("a comment would have changed its SQL (a statement starting inside a string?): add the suppressions by hand".into());
     }
-
-    // The comments silence the findings they were written for, at their new places.
-    let shift = |offset: u32| {
-        let before: usize = insertions
-            .iter()
-            .filter(|i| i.at <= offset as usize)
-            .map(|i| i.line.len())
-            .sum();
-        offset + before as u32
-    };
-    let placed: Vec<usize> = (0..findings.len())
-        .filter(|i| !unplaced.contains(i))
-        .collect();
-    let mut moved: Vec<Diagnostic> = placed
-        .iter()
-        .map(|&i| {
-            let mut d = findings[i].clone();
-            d.span = Span::new(shift(d.span.start), shift(d.span.end));
-            d
-        })
-        .collect();
-    let new_extents: Vec<Span> = after.iter().map(|(_, e)| *e).collect();
-    suppress::apply(&new, &new_extents, &mut moved, None, &[]);
-    if !moved.is_empty() {
-        return Err(format!(
-            "{} finding(s) would not be silenced by the comments: add the suppressions by hand",
-            moved.len()
-        ));
-    }
-    atomic::write(path, new.as_bytes()).map_err(|e| format!("could not write it: {e}"))?;
-    Ok(Rewritten {
-        comments: insertions.len(),
-        unplaced: unplaced.len(),
-        silenced: placed,
-    })
 }

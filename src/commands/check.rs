@@ -245,6 +245,12 @@ fn say_added(added: &Added) {
             added.unplaced
         );
     }
+    if added.elsewhere > 0 {
+        eprintln!(
+            "note: {} finding(s) are not in scanned source files (a migration, a Cargo.toml): set their rule's level in schemalint.toml or use a baseline",
+            added.elsewhere
+        );
+    }
     for (path, reason) in &added.refused {
         eprintln!(
             "note: {}: left unchanged: {}",
