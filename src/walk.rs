@@ -65,10 +65,11 @@ impl Walked {
             .files
             .iter()
             .filter(|(f, explicit)| {
-                *explicit || skip.is_empty() || {
-                    let p = normalize_in(cwd.as_deref(), &f.path);
-                    !skip.iter().any(|s| p.starts_with(s))
-                }
+                *explicit
+                    || skip.is_empty()
+                    || !skip
+                        .iter()
+                        .any(|s| normalized_starts_with(cwd.as_deref(), &f.path, s))
             })
             .map(|(f, _)| f.clone())
             .collect();
@@ -244,6 +245,22 @@ fn normalize_in(cwd: Option<&Path>, path: &Path) -> PathBuf {
         .filter(|c| !matches!(c, std::path::Component::CurDir))
         .collect()
 }
+/// `normalize_in(cwd, path).starts_with(prefix)` without building the normalized path (one
+/// allocation per walked file otherwise): the components of `cwd` then `path`, `.` left out,
+/// against those of `prefix`.
+fn normalized_starts_with(cwd: Option<&Path>, path: &Path, prefix: &Path) -> bool {
+    let base = match cwd {
+        Some(d) if !path.is_absolute() => Some(d.components()),
+        _ => None,
+    };
+    let mut parts = base
+        .into_iter()
+        .flatten()
+        .chain(path.components())
+        .filter(|c| !matches!(c, std::path::Component::CurDir));
+    prefix.components().all(|c| parts.next() == Some(c))
+}
+
 /// The config file a directory may hold; the nearest one above a file governs it.
 pub const CONFIG_FILE: &str = "schemalint.toml";
 
@@ -278,4 +295,47 @@ pub fn display_path(path: &std::path::Path) -> String {
         .unwrap_or(path);
     let s = shown.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The allocation-free prefix test agrees with normalizing the path and then testing.
+    #[test]
+    fn normalized_starts_with_agrees_with_normalize_in() {
+        let cwds = [None, Some(Path::new("/work/repo")), Some(Path::new("/"))];
+        let paths = [
+            "src/a.ts",
+            "./src/a.ts",
+            "./migrations/001.sql",
+            "migrations/./001.sql",
+            "/work/repo/migrations/001.sql",
+            "/work/other/migrations/001.sql",
+            "../repo/migrations/001.sql",
+            "",
+            "migrations",
+            "migrationsx/001.sql",
+        ];
+        let prefixes = [
+            "migrations",
+            "./migrations",
+            "/work/repo/migrations",
+            "/",
+            "src/a.ts",
+        ];
+        for cwd in cwds {
+            for p in paths {
+                for s in prefixes {
+                    let prefix = normalize_in(cwd, Path::new(s));
+                    let expected = normalize_in(cwd, Path::new(p)).starts_with(&prefix);
+                    assert_eq!(
+                        normalized_starts_with(cwd, Path::new(p), &prefix),
+                        expected,
+                        "{cwd:?} {p} {s}"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -357,6 +357,42 @@ pub enum ExtractError {
 /// Bracket nesting beyond this is refused before parsing. Real code rarely passes 50.
 pub const MAX_NESTING: usize = 1000;
 
+/// [`max_nesting`] when it is beyond [`MAX_NESTING`], else `None`; by 64-byte chunks. A chunk
+/// with no more closing brackets than the depth it starts at never clamps the depth at 0, so
+/// its counts alone give the depth after it, and the depth inside it stays within the depth
+/// before plus its opening brackets: only chunks where that bound passes the limit, or that
+/// may clamp, are walked byte by byte. The counting loop is vectorized by the compiler (the
+/// byte-by-byte walk was ~2% of the instructions of a check).
+fn nesting_beyond_limit(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for chunk in text.as_bytes().chunks(64) {
+        // At most 64 of each: u8 lanes.
+        let open = chunk.iter().fold(0u8, |n, &b| {
+            n + u8::from(b == b'(') + u8::from(b == b'[') + u8::from(b == b'{')
+        }) as usize;
+        let close = chunk.iter().fold(0u8, |n, &b| {
+            n + u8::from(b == b')') + u8::from(b == b']') + u8::from(b == b'}')
+        }) as usize;
+        if close <= depth && depth + open <= MAX_NESTING {
+            depth = depth + open - close;
+            continue;
+        }
+        for &b in chunk {
+            match b {
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some(max_nesting(text));
+                    }
+                }
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
 /// The deepest bracket nesting in a text (a cheap, string-unaware upper bound).
 fn max_nesting(text: &str) -> usize {
     let (mut depth, mut max) = (0usize, 0usize);
@@ -431,8 +467,7 @@ pub fn extract_parts(
     if !might_hold_sql {
         return plain(Vec::new());
     }
-    let depth = max_nesting(text);
-    if depth > MAX_NESTING {
+    if let Some(depth) = nesting_beyond_limit(text) {
         return Err(ExtractError::TooDeep(depth));
     }
     match language {
@@ -488,6 +523,36 @@ pub struct SourcesConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The chunked check agrees with the byte walk: the same depth past the limit, `None`
+    /// within it, whatever the closing brackets that clamp at 0 and wherever chunks split.
+    #[test]
+    fn nesting_beyond_limit_is_max_nesting_past_the_limit() {
+        let deep = |n: usize| format!("{}x{}", "(".repeat(n), ")".repeat(n));
+        let mut cases = vec![
+            String::new(),
+            "fn f() { g([1, 2]) }".to_string(),
+            deep(MAX_NESTING),
+            deep(MAX_NESTING + 1),
+            format!("{}{}", ")".repeat(500), deep(MAX_NESTING)),
+            format!("{}{}", deep(700), "(".repeat(301)),
+            format!("{}{}", deep(700), "(".repeat(300)),
+        ];
+        // Closing brackets that clamp, then a climb past the limit, at every chunk offset.
+        for pad in 0..70 {
+            cases.push(format!(
+                "{}{}){}",
+                " ".repeat(pad),
+                "}".repeat(3),
+                "[".repeat(MAX_NESTING + pad % 3)
+            ));
+        }
+        for text in &cases {
+            let max = max_nesting(text);
+            let expected = (max > MAX_NESTING).then_some(max);
+            assert_eq!(nesting_beyond_limit(text), expected, "{} bytes", text.len());
+        }
+    }
 
     #[test]
     fn statement_starts() {

@@ -43,7 +43,7 @@ pub(crate) fn tokenize(text: &str) -> Option<Vec<Tok>> {
     let tokens = Tokenizer::new(&dialect, text)
         .tokenize_with_location()
         .ok()?;
-    Some(significant(text, tokens))
+    Some(significant(text, &tokens))
 }
 
 /// [`tokenize`], and every token as sqlparser's parser takes them
@@ -53,20 +53,42 @@ pub(crate) fn tokenize_for_parse(text: &str) -> Option<(Vec<Tok>, Vec<TokenWithS
     let tokens = Tokenizer::new(&dialect, text)
         .tokenize_with_location()
         .ok()?;
-    Some((significant(text, tokens.clone()), tokens))
+    Some((significant(text, &tokens), tokens))
 }
 
-fn significant(text: &str, tokens: Vec<TokenWithSpan>) -> Vec<Tok> {
+fn significant(text: &str, tokens: &[TokenWithSpan]) -> Vec<Tok> {
+    let kept = tokens
+        .iter()
+        .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF));
+    if text.is_ascii() {
+        // A column is a byte: each line's start, then one addition per token.
+        let mut line_starts = vec![0usize];
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        return kept
+            .map(|t| {
+                // Line 0 (no location) is the start, as for the walk below.
+                let line = usize::try_from(t.span.start.line).unwrap_or(usize::MAX);
+                let col = usize::try_from(t.span.start.column).unwrap_or(usize::MAX);
+                let at = match line.checked_sub(1) {
+                    None => 0,
+                    Some(l) => line_starts.get(l).map_or(text.len(), |start| {
+                        start.saturating_add(col.saturating_sub(1)).min(text.len())
+                    }),
+                };
+                Tok {
+                    start: at,
+                    token: t.token.clone(),
+                }
+            })
+            .collect();
+    }
     // Locations are (line, column in chars); tokens come in order, so one forward walk over
     // the text turns them all into byte offsets (a per-token lookup is quadratic on the
     // 50 kB one-line statements that generated SQL has).
     let mut chars = text.char_indices().peekable();
     let (mut line, mut col) = (1u64, 1u64);
     let mut out = Vec::with_capacity(tokens.len());
-    for t in tokens {
-        if matches!(t.token, Token::Whitespace(_) | Token::EOF) {
-            continue;
-        }
+    for t in kept {
         let want = t.span.start;
         let mut at = text.len();
         while let Some(&(i, c)) = chars.peek() {
@@ -84,7 +106,7 @@ fn significant(text: &str, tokens: Vec<TokenWithSpan>) -> Vec<Tok> {
         }
         out.push(Tok {
             start: at,
-            token: t.token,
+            token: t.token.clone(),
         });
     }
     out
@@ -384,6 +406,25 @@ fn object_action_is_relevant(kw: &[String], s: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ASCII path and the character walk place every token where its text starts.
+    #[test]
+    fn token_offsets_ascii_and_not() {
+        let ascii = "CREATE TABLE t (\r\n\tid int, -- note\n  \"Name\" text /* c */);\nALTER TABLE t ADD x int;";
+        let wide = format!("{ascii} -- é");
+        let a = tokenize(ascii).unwrap();
+        let w = tokenize(&wide).unwrap();
+        assert_eq!(a.len(), w.len());
+        for (x, y) in a.iter().zip(&w) {
+            assert_eq!(x.start, y.start, "{:?}", x.token);
+            assert!(
+                ascii[x.start..].starts_with(&x.token.to_string()),
+                "{:?}",
+                x.token
+            );
+        }
+        assert!(a.len() > 10);
+    }
 
     fn kind(sql: &str) -> Kind {
         classify(&tokenize(sql).unwrap())
