@@ -27,6 +27,11 @@
 # 1.818G (1M), 2.115G -> 2.041G (db layer), same JSON output on all three trees. Wall times at
 # load 3.1-3.6 are inflated and too noisy to show 3% (scripts/bench.sh before the walk change,
 # RUNS=7: 1M 0.173 s, rg 0.049 s; 5M 0.777 s, rg 0.330 s; db layer 0.509 s, rg 0.121 s).
+# All merged, no other job, but CPU pressure on the VM (hyperfine: 1M check 193-514 ms over 25
+# runs): SIZES="1000000 5000000" RUNS=5: 1M 0.262 s (rg 0.049, 5.3x), 5M 0.835 s (4.0x, 103
+# MB), db layer 0.221 s (4.1x), report 0.264 s, pre-commit 53 ms; a second run, RUNS=9: 1M
+# 0.176 s (3.5x), db layer 0.269 s (5.5x), report 0.221 s. callgrind at 4d9cf22: check 1.827 G,
+# report 1.898 G (human output, +3.9%); JSON 1.817 G against 1.923 G (+5.8%).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
