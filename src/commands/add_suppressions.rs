@@ -112,6 +112,7 @@ fn rewrite(
         path,
         language,
         old: &old,
+        old_sql: statement_tokens(path, language, &old, sources)?,
         statements,
         findings,
         sources,
@@ -153,6 +154,8 @@ struct File<'a> {
     path: &'a Path,
     language: Language,
     old: &'a str,
+    /// The tokens of its statements as they are, to compare each attempt with.
+    old_sql: Vec<Vec<String>>,
     statements: &'a [Span],
     findings: &'a [&'a Diagnostic],
     sources: &'a SourcesConfig,
@@ -181,9 +184,7 @@ impl File<'_> {
         let new = suppress::insert(self.old, &insertions);
 
         // The same SQL, token for token, before and after.
-        let (before, after) = (self.sql(self.old)?, self.sql(&new)?);
-        let same = before.len() == after.len() && before == after;
-        if !same {
+        if statement_tokens(self.path, self.language, &new, self.sources)? != self.old_sql {
             return Err("a comment would have changed its SQL (a statement starting inside a string?): add the suppressions by hand".into());
         }
 
@@ -227,18 +228,22 @@ impl File<'_> {
             not_silenced,
         })
     }
+}
 
-    /// Each statement's significant tokens (this file alone: the same before and after).
-    fn sql(&self, text: &str) -> Result<Vec<Vec<String>>, String> {
-        let found = extract::extract_parts(self.path, self.language, text, self.sources)
-            .map_err(|e| e.to_string())?
-            .embedded;
-        Ok(found
-            .iter()
-            .filter(|s| s.host_file.is_none())
-            .map(|s| {
-                crate::sql::significant_tokens(&s.text).unwrap_or_else(|| vec![s.text.clone()])
-            })
-            .collect())
-    }
+/// Each statement's significant tokens in a text of the file (extracted from this file alone,
+/// the same way before and after the comments).
+fn statement_tokens(
+    path: &Path,
+    language: Language,
+    text: &str,
+    sources: &SourcesConfig,
+) -> Result<Vec<Vec<String>>, String> {
+    let found = extract::extract_parts(path, language, text, sources)
+        .map_err(|e| e.to_string())?
+        .embedded;
+    Ok(found
+        .iter()
+        .filter(|s| s.host_file.is_none())
+        .map(|s| crate::sql::significant_tokens(&s.text).unwrap_or_else(|| vec![s.text.clone()]))
+        .collect())
 }
