@@ -498,14 +498,11 @@ impl Checker<'_> {
             .filter(|s| s.host_file.is_none())
             .map(EmbeddedSql::host_extent)
             .collect();
-        // Built on first use: most files have no unchecked statement and, outside `report`,
-        // need no lines at all (a tenth of a run's instructions on a 1M-line tree).
-        let index = std::cell::OnceCell::new();
-        let line_col = |at: u32| {
-            index
-                .get_or_init(|| crate::diagnostic::LineIndex::new(&file.text))
-                .line_col(&file.text, at)
-        };
+        // Lines only when asked: most files have no unchecked statement and, outside
+        // `report`, need no lines at all (an index of every file was a tenth of a run's
+        // instructions on a 1M-line tree). The places asked come in source order.
+        let cursor = std::cell::RefCell::new(crate::diagnostic::LineCursor::default());
+        let line_col = |at: u32| cursor.borrow_mut().line_col(&file.text, at);
         for sql in file.embedded {
             let host = sql
                 .host_file

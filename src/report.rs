@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::check::{self, TableUsage};
@@ -210,6 +211,7 @@ pub struct Plan {
 }
 
 /// Build the plan from the schema, the statistics (live databases only) and the references.
+/// The tables are reported in parallel (on the caller's rayon pool).
 pub fn build(
     schema: &Schema,
     stats: Option<&Stats>,
@@ -218,67 +220,78 @@ pub fn build(
     root: &Path,
     schema_source: String,
 ) -> Plan {
-    let mut positions = Positions::default();
+    let facts = file_facts(&report.table_uses, root);
     // Group the references: by resolved relation, or by the name as written when missing.
-    let mut by_table: BTreeMap<String, Vec<&TableUsage>> = BTreeMap::new();
-    let mut keys: HashMap<String, Option<(Ident, Ident)>> = HashMap::new();
-    for u in &report.table_uses {
-        let name = match &u.found {
-            Some((s, t)) => format!("{s}.{t}"),
-            None => missing_name(schema, &u.name),
-        };
-        keys.entry(name.clone()).or_insert_with(|| u.found.clone());
-        by_table.entry(name).or_default().push(u);
+    let mut by_table: HashMap<(&str, &str), Vec<Use<'_>>> = HashMap::new();
+    let mut by_missing: BTreeMap<String, Vec<Use<'_>>> = BTreeMap::new();
+    for (u, &f) in report.table_uses.iter().zip(&facts.of_use) {
+        let entry = (u, &facts.files[f]);
+        match &u.found {
+            Some((s, t)) => by_table.entry((s.as_str(), t.as_str())).or_default(),
+            None => by_missing.entry(missing_name(schema, &u.name)).or_default(),
+        }
+        .push(entry);
     }
-    let mut tables = Vec::new();
     // Sequences come with their tables (serial, identity): not tables to consolidate.
-    for (s, rel) in schema
+    let relations: Vec<_> = schema
         .relations()
         .filter(|(_, r)| r.kind != RelationKind::Sequence)
-    {
-        let name = format!("{s}.{}", rel.name);
-        let uses = by_table.remove(&name).unwrap_or_default();
-        let key = (s.clone(), rel.name.clone());
-        let table_stats = stats.and_then(|st| st.get(&key));
-        let mut t = table_report(name, kind_name(rel.kind), &uses, root, &mut positions);
-        t.key = Some(key);
-        t.column_count = rel.columns.len();
-        t.column_types = rel
-            .columns
-            .iter()
-            .map(|c| (c.name.clone(), c.data_type.clone()))
-            .collect();
-        for c in &rel.columns {
-            let entry = t.columns.entry(c.name.to_string()).or_default();
-            entry.data_type = Some(c.data_type.clone());
-        }
-        for (n, c) in t.columns.iter_mut() {
-            c.missing = c.data_type.is_none() && !rel.opaque && n != "*";
-        }
-        t.banned = banned.table(Some(s), &rel.name).map(str::to_string);
-        if let Some(st) = table_stats {
-            t.rows = rows(st).map(|r| r.estimate);
-            t.rows_source = rows(st).map(|r| r.source);
-            t.activity = Some(Activity {
-                inserted: st.inserted,
-                updated: st.updated,
-                deleted: st.deleted,
-                last_vacuum: st.last_vacuum.clone(),
-                last_analyze: st.last_analyze.clone(),
-            });
-        }
-        t.never_used = t
-            .never_used_columns()
-            .into_iter()
-            .map(str::to_string)
-            .collect();
-        let holds_rows = rel.kind != RelationKind::View && rel.kind != RelationKind::ForeignTable;
-        decide(&mut t, stats.is_some(), holds_rows);
-        tables.push(t);
-    }
-    for (name, uses) in by_table {
-        let mut t = table_report(name.clone(), "missing", &uses, root, &mut positions);
-        let written_as = uses.first().map(|u| &u.name);
+        .map(|(s, rel)| {
+            let uses = by_table
+                .remove(&(s.as_str(), rel.name.as_str()))
+                .unwrap_or_default();
+            (s, rel, uses)
+        })
+        .collect();
+    // What is left resolved to a sequence (`SELECT last_value FROM users_id_seq`): it
+    // exists, so it is not missing, and it is not a table to consolidate.
+    drop(by_table);
+    let mut tables: Vec<TableReport> = relations
+        .into_par_iter()
+        .map(|(s, rel, uses)| {
+            let name = format!("{s}.{}", rel.name);
+            let mut t = table_report(name, kind_name(rel.kind), &uses);
+            let key = (s.clone(), rel.name.clone());
+            let table_stats = stats.and_then(|st| st.get(&key));
+            t.key = Some(key);
+            t.column_count = rel.columns.len();
+            t.column_types = rel
+                .columns
+                .iter()
+                .map(|c| (c.name.clone(), c.data_type.clone()))
+                .collect();
+            for c in &rel.columns {
+                column_entry(&mut t.columns, c.name.as_str()).data_type = Some(c.data_type.clone());
+            }
+            for (n, c) in t.columns.iter_mut() {
+                c.missing = c.data_type.is_none() && !rel.opaque && n != "*";
+            }
+            t.banned = banned.table(Some(s), &rel.name).map(str::to_string);
+            if let Some(st) = table_stats {
+                t.rows = rows(st).map(|r| r.estimate);
+                t.rows_source = rows(st).map(|r| r.source);
+                t.activity = Some(Activity {
+                    inserted: st.inserted,
+                    updated: st.updated,
+                    deleted: st.deleted,
+                    last_vacuum: st.last_vacuum.clone(),
+                    last_analyze: st.last_analyze.clone(),
+                });
+            }
+            t.never_used = t
+                .never_used_columns()
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+            let holds_rows =
+                rel.kind != RelationKind::View && rel.kind != RelationKind::ForeignTable;
+            decide(&mut t, stats.is_some(), holds_rows);
+            t
+        })
+        .collect();
+    for (name, uses) in by_missing {
+        let mut t = table_report(name, "missing", &uses);
+        let written_as = uses.first().map(|(u, _)| &u.name);
         t.banned = written_as
             .and_then(|n| banned.table(n.schema.as_ref(), &n.name))
             .map(str::to_string);
@@ -346,86 +359,126 @@ fn rows(st: &TableStats) -> Option<Rows> {
     })
 }
 
-/// Caches each file's path relative to the root, and (for SQL in another file) its text and
-/// line index to turn byte offsets into lines and columns.
-#[derive(Default)]
-struct Positions {
-    files: HashMap<PathBuf, Option<(String, LineIndex)>>,
-    relative: HashMap<PathBuf, String>,
-    entry_points: HashMap<String, Option<String>>,
+/// What the report shows of one file that holds references, worked out once per file: its
+/// path relative to the root, the entry point it is, and (for SQL kept in another file,
+/// `query_file!`, whose uses carry no line) its text and line index.
+struct FileFacts {
+    relative: String,
+    /// The file's place among the files by `relative`: references sort by it, not by
+    /// comparing paths.
+    rank: usize,
+    entry_point: Option<String>,
+    lines: Option<(String, LineIndex)>,
 }
 
-impl Positions {
-    fn entry_point(&mut self, file: &str) -> Option<String> {
-        self.entry_points
-            .entry(file.to_string())
-            .or_insert_with(|| entry_point(file))
-            .clone()
-    }
-
-    fn relative(&mut self, root: &Path, file: &Path) -> String {
-        self.relative
-            .entry(file.to_path_buf())
-            .or_insert_with(|| relative(root, file))
-            .clone()
-    }
-
-    fn line_col(&mut self, file: &Path, offset: u32) -> (u32, u32) {
-        let entry = self.files.entry(file.to_path_buf()).or_insert_with(|| {
-            std::fs::read_to_string(file).ok().map(|t| {
-                let index = LineIndex::new(&t);
-                (t, index)
-            })
-        });
-        match entry {
+impl FileFacts {
+    fn line_col(&self, offset: u32) -> (u32, u32) {
+        match &self.lines {
             Some((text, index)) => index.line_col(text, offset),
             None => (0, 0),
         }
     }
 }
 
-fn table_report(
-    name: String,
-    kind: &'static str,
-    uses: &[&TableUsage],
-    root: &Path,
-    positions: &mut Positions,
-) -> TableReport {
-    let mut references = Vec::new();
-    let mut statements = BTreeSet::new();
-    let mut files = BTreeSet::new();
+/// A reference and the facts of its file.
+type Use<'a> = (&'a TableUsage, &'a FileFacts);
+
+/// The facts of every file that holds references, and which file each use is in.
+struct Files {
+    files: Vec<FileFacts>,
+    of_use: Vec<usize>,
+}
+
+fn file_facts(uses: &[TableUsage], root: &Path) -> Files {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut index: HashMap<&Path, usize> = HashMap::new();
+    let mut files: Vec<FileFacts> = Vec::new();
+    let mut of_use = Vec::with_capacity(uses.len());
+    let mut last: Option<(&Path, usize)> = None;
+    for u in uses {
+        // Uses come grouped by file: most are in the file just seen.
+        let i = match last {
+            Some((p, i)) if p == u.file.as_path() => i,
+            _ => *index.entry(&u.file).or_insert_with(|| {
+                let relative = relative(&cwd, root, &u.file);
+                files.push(FileFacts {
+                    entry_point: entry_point(&relative),
+                    relative,
+                    rank: 0,
+                    lines: None,
+                });
+                files.len() - 1
+            }),
+        };
+        last = Some((&u.file, i));
+        if u.line == 0 && files[i].lines.is_none() {
+            files[i].lines = std::fs::read_to_string(&u.file).ok().map(|t| {
+                let index = LineIndex::new(&t);
+                (t, index)
+            });
+        }
+        of_use.push(i);
+    }
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by(|&a, &b| files[a].relative.cmp(&files[b].relative));
+    // Two spellings of one file (`./a.ts`, `a.ts`) share a rank, as they share a name.
+    let mut rank = 0;
+    for (n, &i) in order.iter().enumerate() {
+        if n > 0 && files[order[n - 1]].relative != files[i].relative {
+            rank += 1;
+        }
+        files[i].rank = rank;
+    }
+    Files { files, of_use }
+}
+
+/// The summary entry of a column, added when absent (looked up by `&str`: no allocation for
+/// the columns already there).
+fn column_entry<'a>(
+    columns: &'a mut BTreeMap<String, ColumnUseSummary>,
+    name: &str,
+) -> &'a mut ColumnUseSummary {
+    if !columns.contains_key(name) {
+        columns.insert(name.to_string(), ColumnUseSummary::default());
+    }
+    columns.get_mut(name).expect("inserted above")
+}
+
+fn table_report(name: String, kind: &'static str, uses: &[Use<'_>]) -> TableReport {
+    let mut references = Vec::with_capacity(uses.len());
+    let mut statements = Vec::with_capacity(uses.len());
+    let mut files = Vec::with_capacity(uses.len());
     let mut entry_points = BTreeSet::new();
     let mut columns: BTreeMap<String, ColumnUseSummary> = BTreeMap::new();
     let mut all_columns_used = false;
-    for u in uses {
-        let file = positions.relative(root, &u.file);
+    for &(u, f) in uses {
         // Lines come with the use; only SQL in another file (`query_file!`) is looked up.
         let (line, column) = if u.line > 0 {
             (u.line, u.column)
         } else {
-            positions.line_col(&u.file, u.span.start)
+            f.line_col(u.span.start)
         };
-        references.push(Location {
-            file: file.clone(),
-            line,
-            column,
-            usage: use_name(u.usage),
-        });
-        statements.insert((&u.file, u.statement));
-        if let Some(e) = positions.entry_point(&file) {
-            entry_points.insert(e);
+        references.push((f.rank, line, column, use_name(u.usage), f));
+        statements.push((f.rank, u.statement));
+        files.push((f.rank, f));
+        if let Some(e) = &f.entry_point {
+            entry_points.insert(e.as_str());
         }
-        files.insert(file);
         all_columns_used |= u.all_columns;
         for c in &u.read {
-            columns.entry(c.to_string()).or_default().read = true;
+            column_entry(&mut columns, c.as_str()).read = true;
         }
         for c in &u.written {
-            columns.entry(c.to_string()).or_default().written = true;
+            column_entry(&mut columns, c.as_str()).written = true;
         }
     }
-    references.sort();
-    references.dedup();
+    // In the order of (file, line, column, use), each once.
+    references.sort_unstable_by_key(|r| (r.0, r.1, r.2, r.3));
+    references.dedup_by_key(|r| (r.0, r.1, r.2, r.3));
+    statements.sort_unstable();
+    statements.dedup();
+    files.sort_unstable_by_key(|f| f.0);
+    files.dedup_by_key(|f| f.0);
     TableReport {
         name,
         kind,
@@ -437,9 +490,17 @@ fn table_report(
         activity: None,
         column_count: columns.len(),
         statements: statements.len(),
-        files: files.into_iter().collect(),
-        entry_points: entry_points.into_iter().collect(),
-        references,
+        files: files.into_iter().map(|(_, f)| f.relative.clone()).collect(),
+        entry_points: entry_points.into_iter().map(str::to_string).collect(),
+        references: references
+            .into_iter()
+            .map(|(_, line, column, usage, f)| Location {
+                file: f.relative.clone(),
+                line,
+                column,
+                usage,
+            })
+            .collect(),
         columns,
         all_columns_used,
         never_used: Vec::new(),
@@ -460,11 +521,11 @@ fn use_name(u: TableUse) -> &'static str {
 
 /// A path relative to the project root, with `/`: `../` steps for a file outside it (a
 /// `--config` that governs files beside its directory), so links still resolve.
-fn relative(root: &Path, file: &Path) -> String {
+fn relative(cwd: &Path, root: &Path, file: &Path) -> String {
     let abs = if file.is_absolute() {
         file.to_path_buf()
     } else {
-        std::env::current_dir().unwrap_or_default().join(file)
+        cwd.join(file)
     };
     let (f, r) = (clean_components(&abs), clean_components(root));
     let common = f.iter().zip(&r).take_while(|(a, b)| a == b).count();
@@ -1225,13 +1286,163 @@ pub fn markdown(plan: &Plan) -> String {
     out
 }
 
-/// JSON, `"version": 1`.
+/// JSON, `"version": 1`: the text `serde_json::to_string_pretty(plan)` writes, with the
+/// tables (nearly all of it) written in parallel on the caller's rayon pool.
 pub fn json(plan: &Plan) -> String {
-    let mut s = serde_json::to_string_pretty(plan).unwrap_or_else(|e| {
+    let mut s = json_in_parallel(plan).unwrap_or_else(|e| {
         format!("{{\"version\":1,\"tool_errors\":[\"could not serialize the report: {e}\"]}}")
     });
     s.push('\n');
     s
+}
+
+/// The plan's fields before `tables`, the tables, then the fields after, each part written
+/// by serde and joined as its pretty printer would have written the whole. A table is an
+/// element of `"tables"`, two levels down: [`Pretty`] writes it from that depth.
+fn json_in_parallel(plan: &Plan) -> serde_json::Result<String> {
+    #[derive(Serialize)]
+    struct Head<'a> {
+        version: u32,
+        config: &'a Option<String>,
+        schema_source: &'a str,
+        database: bool,
+        files_scanned: usize,
+        statements_checked: usize,
+    }
+    #[derive(Serialize)]
+    struct Tail<'a> {
+        lookalikes: &'a [Lookalike],
+        suggestions: &'a [Suggestion],
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        tool_errors: &'a [String],
+    }
+    let head = serde_json::to_string_pretty(&Head {
+        version: plan.version,
+        config: &plan.config,
+        schema_source: &plan.schema_source,
+        database: plan.database,
+        files_scanned: plan.files_scanned,
+        statements_checked: plan.statements_checked,
+    })?;
+    let tail = serde_json::to_string_pretty(&Tail {
+        lookalikes: &plan.lookalikes,
+        suggestions: &plan.suggestions,
+        tool_errors: &plan.tool_errors,
+    })?;
+    let tables = plan
+        .tables
+        .par_iter()
+        .map(|t| {
+            let mut out = Vec::with_capacity(4096);
+            let nested = Pretty {
+                depth: 2,
+                has_value: false,
+            };
+            t.serialize(&mut serde_json::Serializer::with_formatter(
+                &mut out, nested,
+            ))?;
+            // serde_json writes UTF-8 only.
+            Ok(String::from_utf8(out).unwrap_or_default())
+        })
+        .collect::<serde_json::Result<Vec<String>>>()?;
+    // `{\n  "version": 1,\n ... 6352\n}` and `{\n  "lookalikes": ...\n}`.
+    let head = head.strip_suffix("\n}").unwrap_or(&head);
+    let tail = tail.strip_prefix('{').unwrap_or(&tail);
+    let mut out = String::with_capacity(
+        head.len() + tail.len() + tables.iter().map(|t| t.len() + 6).sum::<usize>() + 32,
+    );
+    out.push_str(head);
+    out.push_str(",\n  \"tables\": [");
+    for (i, t) in tables.iter().enumerate() {
+        out.push_str(if i == 0 { "\n    " } else { ",\n    " });
+        out.push_str(t);
+    }
+    out.push_str(if tables.is_empty() { "]," } else { "\n  ]," });
+    out.push_str(tail);
+    Ok(out)
+}
+
+/// serde_json's `PrettyFormatter` (two spaces a level) starting `depth` levels down, and
+/// writing an indentation at once rather than a level at a time.
+struct Pretty {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    fn newline<W: ?Sized + std::io::Write>(&self, w: &mut W, comma: bool) -> std::io::Result<()> {
+        const SPACES: &[u8; 64] = &[b' '; 64];
+        w.write_all(if comma { b",\n" } else { b"\n" })?;
+        let mut n = self.depth * 2;
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            w.write_all(&SPACES[..k])?;
+            n -= k;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, c: &[u8]) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(c)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, c: &[u8]) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline(w, false)?;
+        }
+        w.write_all(c)
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.newline(w, !first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.newline(w, !first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -1265,13 +1476,7 @@ mod tests {
     }
 
     fn table(name: &str, cols: &[&str]) -> TableReport {
-        let mut t = table_report(
-            name.to_string(),
-            "table",
-            &[],
-            Path::new("/"),
-            &mut Positions::default(),
-        );
+        let mut t = table_report(name.to_string(), "table", &[]);
         t.column_types = cols
             .iter()
             .map(|c| (Ident::from(*c), "text".to_string()))
@@ -1335,5 +1540,65 @@ mod tests {
             })
             .collect();
         assert!(lookalikes(&tables).is_empty());
+    }
+
+    /// The parallel JSON writer must write exactly what serde writes for the whole plan:
+    /// every field, in order, at its depth (a field added to `Plan` and not to the writer's
+    /// parts fails here).
+    #[test]
+    fn json_is_the_plan_as_serde_writes_it() {
+        let mut media = table("public.media", &["id", "url"]);
+        media.references.push(Location {
+            file: "netlify/functions/save-media.ts".into(),
+            line: 17,
+            column: 17,
+            usage: "insert",
+        });
+        media.files.push("netlify/functions/save-media.ts".into());
+        media.entry_points.push("netlify:save-media".into());
+        media.columns.insert(
+            "media_type".into(),
+            ColumnUseSummary {
+                data_type: None,
+                read: false,
+                written: true,
+                missing: true,
+            },
+        );
+        media.banned = Some("legacy \"media\"\nuse assets".into());
+        media.rows = Some(0);
+        media.rows_source = Some("n_live_tup");
+        media.activity = Some(Activity {
+            inserted: Some(3),
+            updated: None,
+            deleted: Some(3),
+            last_vacuum: None,
+            last_analyze: Some("2026-11-30 10:00:00+00".into()),
+        });
+        let empty = table("public.assets", &[]);
+        let mut plan = Plan {
+            version: 1,
+            config: Some("schemalint.toml".into()),
+            schema_source: "db/schema.sql".into(),
+            database: true,
+            files_scanned: 2,
+            statements_checked: 1,
+            tables: vec![media, empty],
+            lookalikes: Vec::new(),
+            suggestions: vec![Suggestion {
+                kind: "drop",
+                table: "public.media".into(),
+                text: "DROP TABLE IF EXISTS public.media;".into(),
+                evidence: vec!["no code uses it".into()],
+                entry: None,
+            }],
+            tool_errors: Vec::new(),
+        };
+        let serde = |p: &Plan| serde_json::to_string_pretty(p).unwrap() + "\n";
+        assert_eq!(json(&plan), serde(&plan));
+        plan.tool_errors.push("src/a.ts: permission denied".into());
+        plan.tables.clear();
+        plan.suggestions.clear();
+        assert_eq!(json(&plan), serde(&plan));
     }
 }

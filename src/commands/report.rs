@@ -83,11 +83,12 @@ pub fn run(args: &ReportArgs) -> Result<Outcome, Error> {
         }
     }
     let plans: Vec<&Plan> = parts.iter().map(|(p, _)| p).collect();
-    let text = match args.format {
+    // On the pool: the JSON tables are written in parallel.
+    let text = check::run_with_big_stacks(|| match args.format {
         ReportFormat::Human => join_sections(&plans, human, "\n"),
         ReportFormat::Markdown => join_sections(&plans, markdown, "\n---\n\n"),
         ReportFormat::Json => json_all(&plans, single, &run_errors),
-    };
+    });
     render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
     let mut incomplete = !run_errors.is_empty();
     for p in &plans {
@@ -123,14 +124,18 @@ fn plan_one(check_args: &CheckArgs, plan: &CheckPlan, root: &Path) -> Result<Pla
         eprintln!("warning: {}", render::escape_terminal(&line, false));
     }
     let report = check_scanned(plan, &loaded, files, walk_errors, None);
-    Ok(build(
-        &loaded.schema,
-        stats.as_ref(),
-        &report,
-        &Banned::new(&plan.config.config.banned, &loaded.schema),
-        root,
-        source,
-    ))
+    let banned = Banned::new(&plan.config.config.banned, &loaded.schema);
+    // On the pool: the tables are reported in parallel.
+    Ok(check::run_with_big_stacks(|| {
+        build(
+            &loaded.schema,
+            stats.as_ref(),
+            &report,
+            &banned,
+            root,
+            source,
+        )
+    }))
 }
 
 /// Several configs: one section each, headed by its config.
