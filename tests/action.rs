@@ -31,7 +31,7 @@ fn annotations_and_exit_code_output() {
             .lines()
             .filter(|l| l.starts_with("::error file=fixtures/neon-media/"))
             .count(),
-        2,
+        3,
         "{stdout}"
     );
 
@@ -193,7 +193,7 @@ fn install_downloads_the_release_verifies_it_caches_it_and_runs_without_cargo() 
     assert_eq!(code, 1, "{stdout}");
     assert_eq!(
         stdout.matches("::error file=fixtures/neon-media/").count(),
-        2,
+        3,
         "{stdout}"
     );
     assert!(elapsed < 15.0, "the action took {elapsed:.1} s");
@@ -275,7 +275,7 @@ fn working_directory_args_and_changed_since() {
         "{stdout}"
     );
 
-    // args reach `check`: --write-baseline records the two findings and exits 0.
+    // args reach `check`: --write-baseline records the three findings and exits 0.
     let dir = tempfile::tempdir().unwrap();
     let baseline = dir.path().join("baseline.json");
     let args = format!("--quiet --write-baseline {}", baseline.display());
@@ -288,7 +288,7 @@ fn working_directory_args_and_changed_since() {
     );
     assert_eq!(code, 0, "{stdout}");
     let written = std::fs::read_to_string(&baseline).expect("--write-baseline from args");
-    assert_eq!(written.matches("banned-table").count(), 2, "{written}");
+    assert_eq!(written.matches("banned-table").count(), 3, "{written}");
 
     // changed-since reaches `check` as --changed-since (here a revision git doesn't know).
     let (code, _, _) = action_with(

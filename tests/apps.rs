@@ -70,7 +70,7 @@ fn neon_media_before_the_fix_fails_at_the_right_places() {
     let (code, rows) = found("neon-media");
     assert_eq!(code, 1);
     assert_eq!(rows, expected("neon-media"));
-    assert_eq!(rows.len(), 2);
+    assert_eq!(rows.len(), 3);
     let (_, stdout, _) = run(&["check", "fixtures/neon-media"]);
     insta::assert_snapshot!(stdout);
 }

@@ -63,6 +63,7 @@ fn assert_neon_media_findings(out: &Output) {
         found,
         [
             r#""netlify/functions/save-media-batch.ts":10:41 "banned-table""#,
+            r#""netlify/functions/save-media-batch.ts":14:20 "banned-table""#,
             r#""netlify/functions/save-media.ts":17:17 "banned-table""#,
         ]
     );

@@ -126,14 +126,19 @@ fn suggestions(report: &Value, kind: &str) -> Vec<String> {
 fn from_the_dump_alone_statuses_say_rows_are_unknown() {
     let before = json("fixtures/neon-media", &[], &[]);
     assert_eq!(before["database"], false);
-    // The table the code names that the database lacks, with its reference.
+    // The table the code names that the database lacks, with both references: the batch's
+    // insert and the update that marks it complete.
     let batches = table(&before, "public.media_batches");
     assert_eq!(batches["status"], "missing-referenced");
     assert_eq!(batches["kind"], "missing");
     assert_eq!(
         locations(batches),
-        ["netlify/functions/save-media-batch.ts:10:41"]
+        [
+            "netlify/functions/save-media-batch.ts:10:41",
+            "netlify/functions/save-media-batch.ts:14:20"
+        ]
     );
+    assert_eq!(batches["statements"], 2);
     assert_eq!(batches["entry_points"][0], "netlify:save-media-batch");
     // The legacy table: banned and still written; without rows, emptiness is not guessed.
     let media = table(&before, "public.media");
@@ -323,7 +328,10 @@ fn from_a_live_database_empty_tables_are_told_apart() {
     assert_eq!(batches["status"], "missing-referenced");
     assert_eq!(
         locations(batches),
-        ["netlify/functions/save-media-batch.ts:10:41"]
+        [
+            "netlify/functions/save-media-batch.ts:10:41",
+            "netlify/functions/save-media-batch.ts:14:20"
+        ]
     );
     assert!(pairs(&before).contains(&("public.assets".into(), "public.media".into())));
     // The live schema has the same look-alikes as the dump.
