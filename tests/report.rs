@@ -763,3 +763,39 @@ fn sql_under_no_config_in_a_monorepo_is_a_tool_error() {
         .unwrap()
         .contains("scripts/seed.ts"));
 }
+
+// See: issue 15. A sequence read as a table (`SELECT last_value FROM users_id_seq`) exists:
+// it is neither a missing table nor a table to consolidate.
+#[test]
+fn a_sequence_read_as_a_table_is_not_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("schema.sql"),
+        "CREATE TABLE users (id bigserial PRIMARY KEY, email text);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("schemalint.toml"),
+        "[schema]\npaths = [\"schema.sql\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("src/ids.sql"),
+        "SELECT last_value FROM users_id_seq;\nSELECT email FROM users;\n",
+    )
+    .unwrap();
+    let (code, out) = report(dir, &["--format", "json"], &[]);
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["statements_checked"], 2, "{v:#}");
+    let names: Vec<&str> = v["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["public.users"], "{v:#}");
+    assert_eq!(status(&v, "public.users"), "in-use");
+}
