@@ -8,6 +8,8 @@ use sqlparser::tokenizer::{Location, Span as SqlSpan};
 
 use crate::diagnostic::LineIndex;
 
+pub mod tokens;
+
 /// Deep enough for real queries, shallow enough that sqlparser never overflows the stack.
 const RECURSION_LIMIT: usize = 64;
 
@@ -123,10 +125,11 @@ pub fn parse(text: &str) -> Result<Vec<Statement>, SyntaxError> {
         }
     }
     let parse = |text: &str| {
+        let tokens = tokens::tokenize(text).map_err(ParserError::from)?;
         Parser::new(&dialect)
             .with_recursion_limit(RECURSION_LIMIT)
-            .try_with_sql(text)
-            .and_then(|mut p| p.parse_statements())
+            .with_tokens_with_locations(tokens)
+            .parse_statements()
     };
     match parse(text) {
         Ok(statements) => Ok(statements),

@@ -3,8 +3,7 @@
 //! "cannot change the model" / "may change it" from its keywords. No substring matching.
 
 use sqlparser::ast::{self, ObjectName, ObjectNamePart};
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 use crate::schema::Ident;
 
@@ -39,20 +38,14 @@ impl Tok {
 
 /// The significant tokens of `text`; `None` when it does not tokenize (an unterminated string).
 pub(crate) fn tokenize(text: &str) -> Option<Vec<Tok>> {
-    let dialect = PostgreSqlDialect {};
-    let tokens = Tokenizer::new(&dialect, text)
-        .tokenize_with_location()
-        .ok()?;
+    let tokens = crate::sql::tokens::tokenize(text).ok()?;
     Some(significant(text, &tokens))
 }
 
 /// [`tokenize`], and every token as sqlparser's parser takes them
 /// ([`crate::sql::parse_tokenized`]): a statement the replay parses is tokenized once.
 pub(crate) fn tokenize_for_parse(text: &str) -> Option<(Vec<Tok>, Vec<TokenWithSpan>)> {
-    let dialect = PostgreSqlDialect {};
-    let tokens = Tokenizer::new(&dialect, text)
-        .tokenize_with_location()
-        .ok()?;
+    let tokens = crate::sql::tokens::tokenize(text).ok()?;
     Some((significant(text, &tokens), tokens))
 }
 
