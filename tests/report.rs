@@ -111,6 +111,16 @@ fn pairs(report: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The first suggestion of `kind` (for `table`, when given).
+fn suggestion<'a>(report: &'a Value, kind: &str, table: Option<&str>) -> &'a Value {
+    report["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == kind && table.is_none_or(|t| s["table"] == t))
+        .unwrap_or_else(|| panic!("no {kind} suggestion for {table:?} in {report:#}"))
+}
+
 fn suggestions(report: &Value, kind: &str) -> Vec<String> {
     report["suggestions"]
         .as_array()
@@ -196,12 +206,7 @@ fn from_the_dump_alone_statuses_say_rows_are_unknown() {
         suggestions(&after, "drop"),
         ["DROP TABLE IF EXISTS public.media;"]
     );
-    let drop = after["suggestions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["kind"] == "drop")
-        .unwrap();
+    let drop = suggestion(&after, "drop", None);
     assert!(drop["evidence"]
         .to_string()
         .contains("rows unknown: no database"));
@@ -346,12 +351,7 @@ fn from_a_live_database_empty_tables_are_told_apart() {
     let media = table(&after, "public.media");
     assert_eq!(media["status"], "unreferenced", "{media:#}");
     assert_eq!(media["rows"], 0);
-    let drop = after["suggestions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["kind"] == "drop" && s["table"] == "public.media")
-        .expect("a DROP for media");
+    let drop = suggestion(&after, "drop", Some("public.media"));
     assert!(
         drop["evidence"].to_string().contains("rows ≈ 0"),
         "{drop:#}"
@@ -430,12 +430,7 @@ fn an_unbanned_legacy_look_alike_gets_a_banned_line() {
         suggestions(&report, "ban"),
         ["media = \"unreferenced, look-alike of `public.assets` and `public.media_assets` (in use): use one of them instead (schemalint report)\""]
     );
-    let ban = report["suggestions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["kind"] == "ban")
-        .unwrap();
+    let ban = suggestion(&report, "ban", None);
     assert!(ban["evidence"]
         .to_string()
         .contains("looks like `public.assets`, which is in use"));
@@ -770,22 +765,20 @@ fn sql_under_no_config_in_a_monorepo_is_a_tool_error() {
 fn a_sequence_read_as_a_table_is_not_missing() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::write(
-        dir.join("schema.sql"),
-        "CREATE TABLE users (id bigserial PRIMARY KEY, email text);\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("schemalint.toml"),
-        "[schema]\npaths = [\"schema.sql\"]\n",
-    )
-    .unwrap();
-    std::fs::create_dir(dir.join("src")).unwrap();
-    std::fs::write(
-        dir.join("src/ids.sql"),
-        "SELECT last_value FROM users_id_seq;\nSELECT email FROM users;\n",
-    )
-    .unwrap();
+    support::fs::write_tree(
+        dir,
+        &[
+            (
+                "schema.sql",
+                "CREATE TABLE users (id bigserial PRIMARY KEY, email text);\n",
+            ),
+            ("schemalint.toml", "[schema]\npaths = [\"schema.sql\"]\n"),
+            (
+                "src/ids.sql",
+                "SELECT last_value FROM users_id_seq;\nSELECT email FROM users;\n",
+            ),
+        ],
+    );
     let (code, out) = report(dir, &["--format", "json"], &[]);
     assert_eq!(code, 0, "{out}");
     let v: Value = serde_json::from_str(&out).unwrap();
