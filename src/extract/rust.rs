@@ -1086,8 +1086,8 @@ impl Scan<'_> {
         n: &mut usize,
     ) {
         let arg = strip_wrappers(arg);
-        let in_quotes = b.text.matches('\'').count() % 2 == 1;
-        let position = hole_position(&b.text);
+        let context = super::splice::HoleContext::of(&b.text);
+        let in_quotes = context == super::splice::HoleContext::InString;
         let constant = is_constant_expression(arg);
         // A string known in this file (a literal, or a binding with one static value).
         let known = match arg {
@@ -1118,7 +1118,7 @@ impl Scan<'_> {
         };
         let kind = if constant || known.is_some() {
             SpliceKind::Constant
-        } else if position == HolePosition::Value || in_quotes {
+        } else if context.is_value() {
             SpliceKind::Value
         } else {
             SpliceKind::Fragment
@@ -1139,17 +1139,8 @@ impl Scan<'_> {
                 // A pasted fragment stands in by where it lands, as in TS templates: nothing
                 // for a clause (`FROM users{where}`: a `$n` there would glue onto `users`
                 // and hide the whole statement), `TRUE` for conditions, ...
-                let placeholder = if position == HolePosition::Fragment {
-                    super::splice::HoleContext::of(&b.text).stand_in(*n, len)
-                } else {
-                    let mut p = format!("${n}");
-                    if p.len() < len {
-                        p.push_str(&" ".repeat(len - p.len()));
-                    }
-                    p
-                };
-                b.push_placeholder(&placeholder, hole.start);
-                if position == HolePosition::Fragment {
+                b.push_placeholder(&context.stand_in(*n, len), hole.start);
+                if !context.is_value() {
                     b.dynamic.push(hole);
                 }
             }
@@ -1458,49 +1449,6 @@ fn stmt_is_build(stmt: &[TokenTree], name: &str) -> bool {
             && is_punct(w.get(1), '.')
             && matches!(w.get(2), Some(TokenTree::Ident(m)) if m.to_string().starts_with("build") || m == "sql")
     })
-}
-
-/// Where a `format!` hole sits in the SQL before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum HolePosition {
-    /// Where a value goes (`= {}`, `LIMIT {}`, `VALUES ({}, ..`): a parameter would do.
-    Value,
-    /// Where a name, a list or a clause goes (`FROM {}`, `SET {}`, `WHERE {}`, `IN ({})`).
-    Fragment,
-}
-
-/// Classify a hole by the SQL token before it: an operator or a value keyword means a value.
-fn hole_position(before: &str) -> HolePosition {
-    let t = before.trim_end();
-    if t.ends_with(['=', '<', '>', '+', '-', '*', '/', '%']) || t.ends_with("||") {
-        return HolePosition::Value;
-    }
-    let word = t
-        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .next()
-        .unwrap_or("")
-        .to_ascii_uppercase();
-    if matches!(
-        word.as_str(),
-        "LIKE" | "ILIKE" | "LIMIT" | "OFFSET" | "THEN" | "ELSE" | "WHEN" | "BETWEEN"
-    ) {
-        return HolePosition::Value;
-    }
-    // Inside `VALUES (...)`, after `(` or `,`: one value of a row.
-    if t.ends_with(['(', ',']) {
-        if let Some(open) = t.rfind('(') {
-            let head = t[..open].trim_end();
-            let closed = t[open..].contains(')');
-            let kw = head
-                .rsplit(|c: char| !c.is_ascii_alphabetic())
-                .next()
-                .unwrap_or("");
-            if !closed && kw.eq_ignore_ascii_case("VALUES") {
-                return HolePosition::Value;
-            }
-        }
-    }
-    HolePosition::Fragment
 }
 
 /// A literal, or a name written as a constant (`LIMIT`, `tables::USERS`, `Self::COLUMNS`).
