@@ -232,6 +232,33 @@ async fn f(pool: &PgPool, id: i64, fields: Vec<String>, name: &str, filter: Stri
     );
 }
 
+// Rust holes are judged as template holes are (`splice::HoleContext`): a value in a function's
+// arguments or an `IN (..)` list is a value a parameter could carry; a hole in a select list
+// is columns; `$${}` is a parameter's number.
+#[test]
+fn format_holes_land_as_template_holes_do() {
+    let src = r#"
+async fn f(pool: &PgPool, email: &str, ids: String, col: &str, i: usize) {
+    sqlx::query(&format!("SELECT id FROM users WHERE lower(email) = lower('{}') OR id IN ({})", email, ids)).fetch_all(pool).await?;
+    sqlx::query(&format!("SELECT id, {} FROM users WHERE id = ${}", col, i)).fetch_all(pool).await?;
+}
+"#;
+    let found = sqls(src);
+    let kinds: Vec<Vec<SpliceKind>> = found
+        .iter()
+        .map(|e| e.spliced.iter().map(|s| s.kind).collect())
+        .collect();
+    use SpliceKind::*;
+    assert_eq!(kinds, [vec![Value, Value], vec![Fragment, Fragment]]);
+    assert_eq!(
+        texts(&found),
+        [
+            "SELECT id FROM users WHERE lower(email) = lower('xx') OR id IN ($1)",
+            "SELECT id, 1  FROM users WHERE id = $2 ",
+        ]
+    );
+}
+
 // See: issue 12, item 3.
 #[test]
 fn builders_raw_sql_and_wrappers() {
