@@ -501,8 +501,8 @@ impl Checker<'_> {
         // Lines only when asked: most files have no unchecked statement and, outside
         // `report`, need no lines at all (an index of every file was a tenth of a run's
         // instructions on a 1M-line tree). The places asked come in source order.
-        let cursor = std::cell::RefCell::new(crate::diagnostic::LineCursor::default());
-        let line_col = |at: u32| cursor.borrow_mut().line_col(&file.text, at);
+        let cursor = std::cell::RefCell::new(crate::diagnostic::LineCursor::new(&file.text));
+        let line_col = |at: u32| cursor.borrow_mut().line_col(at);
         for sql in file.embedded {
             let host = sql
                 .host_file
@@ -1229,10 +1229,7 @@ fn database_accepted(
 fn location(candidate: &Candidate) -> String {
     let span = verify::statement_span(candidate);
     let (line, column) = std::fs::read_to_string(&candidate.file)
-        .map(|text| {
-            let index = crate::diagnostic::LineIndex::new(&text);
-            index.line_col(&text, span.start)
-        })
+        .map(|text| crate::diagnostic::LineCursor::new(&text).line_col(span.start))
         .unwrap_or((0, 0));
     format!(
         "{}:{line}:{column}",

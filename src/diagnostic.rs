@@ -134,7 +134,8 @@ pub fn lowercase_first(s: &str) -> String {
 
 /// 1-based line and column (in characters) of byte offsets in a text, with lines ending at
 /// `\n` only: the way sqlparser counts them, so that its token locations map back to offsets
-/// ([`LineIndex::offset`]). Positions shown to users come from [`TextIndex`], which also ends a
+/// ([`LineIndex::offset`]). Positions shown to users come from [`TextIndex`] (or
+/// [`LineCursor`]), which also end a
 /// line at a lone `\r`, as editors do.
 pub struct LineIndex {
     line_starts: Vec<u32>,
@@ -258,54 +259,86 @@ impl LineIndex {
     }
 }
 
-/// [`LineIndex::line_col`] for offsets asked mostly in increasing order (the table uses of a
-/// file, in source order): it counts the lines and characters between the offset asked last
-/// and this one, so a file is read once up to its last offset instead of having every line
-/// indexed. Asked for an earlier offset, it builds the index and answers from it thereafter.
-#[derive(Default)]
-pub struct LineCursor {
+/// [`TextIndex::line_col`] (lines as editors count them) for offsets asked mostly in
+/// increasing order (the table uses and unchecked statements of a file, in source order): it
+/// counts the lines and characters between the offset asked last and this one, so a file is
+/// read once up to its last offset instead of having every line indexed. Asked for an earlier
+/// offset, it builds the index and answers from it thereafter.
+pub struct LineCursor<'a> {
+    text: &'a str,
     /// The byte offset last asked (on a char boundary), its 0-based line, where that line
     /// starts, and the characters between the two.
     at: usize,
     line: u32,
     line_start: usize,
     chars: u32,
-    /// Whether the text is ASCII (characters are bytes), known from the first question.
-    ascii: Option<bool>,
-    index: Option<LineIndex>,
+    /// Whether the text is ASCII (characters are bytes) and whether it holds a `\r` (a lone
+    /// one ends a line), known from the first question.
+    kind: Option<(bool, bool)>,
+    index: Option<TextIndex<'a>>,
 }
 
-impl LineCursor {
-    pub fn line_col(&mut self, text: &str, offset: u32) -> (u32, u32) {
-        if let Some(index) = &self.index {
-            return index.line_col(text, offset);
+impl<'a> LineCursor<'a> {
+    pub fn new(text: &'a str) -> Self {
+        LineCursor {
+            text,
+            at: 0,
+            line: 0,
+            line_start: 0,
+            chars: 0,
+            kind: None,
+            index: None,
         }
+    }
+
+    /// 1-based (line, column) of a byte offset; the column counts Unicode scalar values.
+    pub fn line_col(&mut self, offset: u32) -> (u32, u32) {
+        if let Some(index) = &self.index {
+            return index.line_col(offset);
+        }
+        let text = self.text.as_bytes();
         let mut end = (offset as usize).min(text.len());
-        while !text.is_char_boundary(end) {
+        while !self.text.is_char_boundary(end) {
             end -= 1;
         }
         if end < self.at {
-            let index = LineIndex::new(text);
-            let found = index.line_col(text, offset);
+            let index = TextIndex::new(self.text);
+            let found = index.line_col(offset);
             self.index = Some(index);
             return found;
         }
-        let ascii = *self.ascii.get_or_insert_with(|| text.is_ascii());
-        let chars = |b: &[u8]| {
-            if ascii {
-                b.len() as u32
-            } else {
-                count_bytes(b, is_char_start)
+        let (ascii, cr) = *self
+            .kind
+            .get_or_insert_with(|| (self.text.is_ascii(), memchr::memchr(b'\r', text).is_some()));
+        let bytes = &text[self.at..end];
+        if cr {
+            // `\n`, and a `\r` not followed by `\n`, end a line.
+            for (k, &c) in bytes.iter().enumerate() {
+                let i = self.at + k;
+                if c == b'\n' || (c == b'\r' && text.get(i + 1) != Some(&b'\n')) {
+                    self.line += 1;
+                    self.line_start = i + 1;
+                    self.chars = 0;
+                } else if is_char_start(c) {
+                    self.chars += 1;
+                }
             }
-        };
-        let bytes = &text.as_bytes()[self.at..end];
-        match memchr::memrchr(b'\n', bytes) {
-            Some(last) => {
-                self.line += count_bytes(bytes, |b| b == b'\n');
-                self.line_start = self.at + last + 1;
-                self.chars = chars(&text.as_bytes()[self.line_start..end]);
+        } else {
+            let chars = |b: &[u8]| {
+                if ascii {
+                    b.len() as u32
+                } else {
+                    count_bytes(b, is_char_start)
+                }
+            };
+            match memchr::memrchr(b'\n', bytes) {
+                Some(last) => {
+                    self.line += count_bytes(bytes, |b| b == b'\n');
+                    self.line_start = self.at + last + 1;
+                    self.chars = chars(&text[self.line_start..end]);
+                }
+                None => self.chars += chars(bytes),
             }
-            None => self.chars += chars(bytes),
         }
         self.at = end;
         (self.line + 1, self.chars + 1)
@@ -454,39 +487,37 @@ mod tests {
     }
 
     #[test]
-    fn the_line_cursor_answers_as_the_index_in_any_order() {
-        let text = format!(
-            "ab\né中\n{}x\r\n\n{}é\n🦀 z",
-            "é".repeat(1500),
-            "a".repeat(3000)
-        );
-        let idx = LineIndex::new(&text);
-        let offsets: Vec<u32> = (0..=text.len() as u32).collect();
-        // In order (every byte, inside characters too), then with jumps back.
-        let mut cursor = LineCursor::default();
-        for &at in &offsets {
+    fn the_line_cursor_answers_as_the_text_index_in_any_order() {
+        let texts = [
+            format!(
+                "ab\né中\n{}x\r\n\n{}é\n🦀 z",
+                "é".repeat(1500),
+                "a".repeat(3000)
+            ),
+            "a\rb\r\nc\n\rd\r\r\né\r".to_string(),
+            "SELECT 1\nFROM t\n".repeat(40),
+        ];
+        for text in &texts {
+            let idx = TextIndex::new(text);
+            let offsets: Vec<u32> = (0..=text.len() as u32).collect();
+            // In order (every byte, inside characters too), then with jumps back.
+            let mut cursor = LineCursor::new(text);
+            for &at in &offsets {
+                assert_eq!(cursor.line_col(at), idx.line_col(at), "at {at} of {text:?}");
+            }
+            let mut cursor = LineCursor::new(text);
+            for &at in offsets
+                .iter()
+                .step_by(7)
+                .chain(offsets.iter().rev().step_by(5))
+            {
+                assert_eq!(cursor.line_col(at), idx.line_col(at), "at {at} of {text:?}");
+            }
             assert_eq!(
-                cursor.line_col(&text, at),
-                idx.line_col(&text, at),
-                "at {at}"
+                LineCursor::new(text).line_col(1 << 30),
+                idx.line_col(1 << 30)
             );
         }
-        let mut cursor = LineCursor::default();
-        for &at in offsets
-            .iter()
-            .step_by(7)
-            .chain(offsets.iter().rev().step_by(5))
-        {
-            assert_eq!(
-                cursor.line_col(&text, at),
-                idx.line_col(&text, at),
-                "at {at}"
-            );
-        }
-        assert_eq!(
-            LineCursor::default().line_col(&text, 1 << 30),
-            idx.line_col(&text, 1 << 30)
-        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::check::{self, TableUsage};
-use crate::diagnostic::LineIndex;
+use crate::diagnostic::TextIndex;
 use crate::render;
 use crate::resolve::TableUse;
 use crate::rules::Banned;
@@ -361,20 +361,22 @@ fn rows(st: &TableStats) -> Option<Rows> {
 
 /// What the report shows of one file that holds references, worked out once per file: its
 /// path relative to the root, the entry point it is, and (for SQL kept in another file,
-/// `query_file!`, whose uses carry no line) its text and line index.
+/// `query_file!`, whose uses carry no line) its text.
 struct FileFacts {
     relative: String,
     /// The file's place among the files by `relative`: references sort by it, not by
     /// comparing paths.
     rank: usize,
     entry_point: Option<String>,
-    lines: Option<(String, LineIndex)>,
+    text: Option<String>,
 }
 
 impl FileFacts {
+    /// Lines as editors count them (as everywhere a user reads one); only for SQL kept in
+    /// another file, so an index per question is cheap enough.
     fn line_col(&self, offset: u32) -> (u32, u32) {
-        match &self.lines {
-            Some((text, index)) => index.line_col(text, offset),
+        match &self.text {
+            Some(text) => TextIndex::new(text).line_col(offset),
             None => (0, 0),
         }
     }
@@ -405,17 +407,14 @@ fn file_facts(uses: &[TableUsage], root: &Path) -> Files {
                     entry_point: entry_point(&relative),
                     relative,
                     rank: 0,
-                    lines: None,
+                    text: None,
                 });
                 files.len() - 1
             }),
         };
         last = Some((&u.file, i));
-        if u.line == 0 && files[i].lines.is_none() {
-            files[i].lines = std::fs::read_to_string(&u.file).ok().map(|t| {
-                let index = LineIndex::new(&t);
-                (t, index)
-            });
+        if u.line == 0 && files[i].text.is_none() {
+            files[i].text = std::fs::read_to_string(&u.file).ok();
         }
         of_use.push(i);
     }

@@ -792,3 +792,39 @@ fn a_sequence_read_as_a_table_is_not_missing() {
     assert_eq!(names, ["public.users"], "{v:#}");
     assert_eq!(status(&v, "public.users"), "in-use");
 }
+
+// See: issue 15. Lines as editors count them everywhere a user reads one: in a file whose lines
+// end in a lone `\r` (old Mac), the report's references and `check`'s unchecked list give the
+// lines `check`'s findings give.
+#[test]
+fn lines_in_a_file_of_lone_carriage_returns_agree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    support::fs::write_tree(
+        dir,
+        &[
+            ("schema.sql", "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"),
+            ("schemalint.toml", "[schema]\npaths = [\"schema.sql\"]\n"),
+            (
+                "src/users.ts",
+                "import { Pool } from 'pg';\r\
+                 const pool = new Pool();\r\
+                 // one\r\
+                 export const f = () => pool.query('SELECT nope FROM users');\r\
+                 export const g = (c: string) => pool.query(`SELECT id FROM users ORDER BY ${c}`);\r",
+            ),
+        ],
+    );
+    let (_, out, _) = run(dir, &["check", "--format", "json"], &[]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["diagnostics"][0]["rule"], "unknown-column", "{v:#}");
+    assert_eq!(v["diagnostics"][0]["line"], 4, "{v:#}");
+    assert_eq!(v["unchecked"][0]["line"], 5, "{v:#}");
+    let (code, out) = report(dir, &["--format", "json"], &[]);
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        locations(table(&v, "public.users")),
+        ["src/users.ts:4:53", "src/users.ts:5:60"]
+    );
+}
