@@ -44,7 +44,7 @@ pub struct Report {
     pub statements_in_part: usize,
     /// Statements for another database (SQLite, MySQL), not checked.
     pub statements_skipped: usize,
-    /// Statements found but not checked at all (they did not parse).
+    /// Statements found but not checked at all (they did not parse, or are `DO` blocks).
     pub statements_not_checked: usize,
     /// Every statement not checked in full, with its location and the reason.
     pub unchecked: Vec<Unchecked>,
@@ -550,7 +550,11 @@ impl Checker<'_> {
                     (u.line, u.column) = line_col(u.span.start);
                 }
             }
-            if statements > 0 && !sql.dynamic.is_empty() {
+            if is_do_block(&sql.text) {
+                // Applied to the schema (what it creates or alters), but PL/pgSQL is not SQL
+                // this tool checks: said, not passed over.
+                note(UncheckedStatus::NotChecked, DO_BLOCK.into(), at);
+            } else if statements > 0 && !sql.dynamic.is_empty() {
                 let part = sql
                     .dynamic
                     .first()
@@ -1162,6 +1166,14 @@ pub fn apply_code_ddl(loaded: &mut crate::schema::LoadedSchema, files: &[Extract
             .map(crate::user_file::strip_bom)
     };
     crate::schema::replay::retry_deferred(&mut loaded.schema, &mut loaded.warnings, &read);
+}
+
+/// Why a `DO` block in code is listed as not checked.
+pub const DO_BLOCK: &str =
+    "a DO block: what it creates is in the schema, the statements in its body are not checked";
+
+fn is_do_block(text: &str) -> bool {
+    extract::leading_word(extract::skip_comments(text, false)).eq_ignore_ascii_case("DO")
 }
 
 fn is_schema_statement(text: &str) -> bool {

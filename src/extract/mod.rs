@@ -269,8 +269,14 @@ pub(crate) fn starts_like_statement(text: &str) -> bool {
                 | "ALTER"
                 | "DROP"
                 | "TRUNCATE"
+                | "DO"
+                | "COMMENT"
+                | "GRANT"
+                | "REVOKE"
+                | "REFRESH"
         )
-        && rest[word.len()..].starts_with(|c: char| c.is_whitespace() || c == '(' || c == '*')
+        && rest[word.len()..]
+            .starts_with(|c: char| c.is_whitespace() || c == '(' || c == '*' || c == '$')
 }
 
 /// `text` after its leading whitespace and `--` / `/* */` comments (and opening parentheses
@@ -560,6 +566,13 @@ mod tests {
         assert!(starts_like_statement("-- c\nINSERT INTO t VALUES (1)"));
         assert!(!starts_like_statement("selection of things"));
         assert!(!starts_like_statement("/api/users"));
+        // What code sends to create or grant (a runner's DDL) is SQL too; prose is not.
+        assert!(starts_like_statement("DO $$ BEGIN NULL; END $$"));
+        assert!(starts_like_statement("do $body$ begin null; end $body$"));
+        assert!(starts_like_statement("GRANT SELECT ON t TO app"));
+        assert!(starts_like_statement("COMMENT ON TABLE t IS 'x'"));
+        assert!(!starts_like_statement("Do not retry"));
+        assert!(!starts_like_statement("DOCUMENT"));
         assert!(looks_like_sql_statement("SELECT id FROM users"));
         assert!(!looks_like_sql_statement("Select an image from the list"));
         assert!(!looks_like_sql_statement(

@@ -74,8 +74,23 @@ fn not_checked(report: &Report) -> String {
         ));
     }
     if report.statements_not_checked > 0 {
+        let do_blocks = report
+            .unchecked
+            .iter()
+            .filter(|u| {
+                u.status == UncheckedStatus::NotChecked && u.reason == crate::check::DO_BLOCK
+            })
+            .count();
+        let why = match (
+            do_blocks,
+            report.statements_not_checked - do_blocks.min(report.statements_not_checked),
+        ) {
+            (0, _) => "did not parse",
+            (_, 0) => "PL/pgSQL in DO blocks",
+            _ => "did not parse, or PL/pgSQL in DO blocks",
+        };
         parts.push(format!(
-            "{} not checked (did not parse)",
+            "{} not checked ({why})",
             plural(report.statements_not_checked, "statement")
         ));
     }
