@@ -292,3 +292,39 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+// See: issue 12 ("every statement real code sends"). A handler's transaction is sent through
+// the same client as its queries: `BEGIN`, `COMMIT` and `ROLLBACK` are statements too (the
+// three TypeScript trial apps send 67 of them), found with their queries, nothing between.
+#[test]
+fn a_handlers_transaction_is_found_with_its_queries() {
+    let src = r#"import { Pool } from 'pg';
+const pool = new Pool();
+export async function transfer(from: string, to: string) {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('UPDATE accounts SET balance = balance - 1 WHERE id = $1', [from]);
+    await client.query("COMMIT;");
+  } catch (e) {
+    await client.query(`ROLLBACK`);
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+"#;
+    let texts: Vec<String> = run("transfer.ts", src)
+        .iter()
+        .map(|e| e.text.clone())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "BEGIN",
+            "UPDATE accounts SET balance = balance - 1 WHERE id = $1",
+            "COMMIT;",
+            "ROLLBACK"
+        ]
+    );
+}

@@ -274,9 +274,26 @@ pub(crate) fn starts_like_statement(text: &str) -> bool {
                 | "GRANT"
                 | "REVOKE"
                 | "REFRESH"
+                | "BEGIN"
+                | "START"
+                | "COMMIT"
+                | "ROLLBACK"
+                | "SAVEPOINT"
+                | "RELEASE"
         )
-        && rest[word.len()..]
-            .starts_with(|c: char| c.is_whitespace() || c == '(' || c == '*' || c == '$')
+        && match rest[word.len()..].chars().next() {
+            Some(c) => c.is_whitespace() || "(*$".contains(c) || (c == ';' && is_transaction(word)),
+            // `client.query('BEGIN')`: a transaction's statements are whole words.
+            None => is_transaction(word),
+        }
+}
+
+/// `BEGIN`, `COMMIT`, ...: statements that may be a single word.
+fn is_transaction(word: &str) -> bool {
+    matches!(
+        word.to_ascii_uppercase().as_str(),
+        "BEGIN" | "START" | "COMMIT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE"
+    )
 }
 
 /// `text` after its leading whitespace and `--` / `/* */` comments (and opening parentheses
@@ -572,6 +589,19 @@ mod tests {
         assert!(starts_like_statement("GRANT SELECT ON t TO app"));
         assert!(starts_like_statement("COMMENT ON TABLE t IS 'x'"));
         assert!(!starts_like_statement("Do not retry"));
+        // The transaction a handler opens and closes is sent too.
+        for t in [
+            "BEGIN",
+            "COMMIT;",
+            "rollback",
+            "ROLLBACK TO SAVEPOINT a",
+            "START TRANSACTION",
+        ] {
+            assert!(starts_like_statement(t), "{t}");
+        }
+        assert!(!starts_like_statement("Begin"));
+        assert!(!starts_like_statement("SELECT"));
+        assert!(!starts_like_statement("BEGINNING"));
         assert!(!starts_like_statement("DOCUMENT"));
         assert!(looks_like_sql_statement("SELECT id FROM users"));
         assert!(!looks_like_sql_statement("Select an image from the list"));
