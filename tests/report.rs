@@ -97,18 +97,23 @@ fn locations(t: &Value) -> Vec<String> {
         .collect()
 }
 
-fn pairs(report: &Value) -> Vec<(String, String)> {
-    report["lookalikes"]
+/// Two string fields of every object in a JSON array.
+fn field_pairs(array: &Value, a: &str, b: &str) -> Vec<(String, String)> {
+    array
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| {
+        .map(|o| {
             (
-                l["a"].as_str().unwrap().to_string(),
-                l["b"].as_str().unwrap().to_string(),
+                o[a].as_str().unwrap().to_string(),
+                o[b].as_str().unwrap().to_string(),
             )
         })
         .collect()
+}
+
+fn pairs(report: &Value) -> Vec<(String, String)> {
+    field_pairs(&report["lookalikes"], "a", "b")
 }
 
 /// The first suggestion of `kind` (for `table`, when given).
@@ -600,17 +605,7 @@ fn packages(report: &Value) -> Vec<(String, &Value)> {
 }
 
 fn statuses(part: &Value) -> Vec<(String, String)> {
-    part["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["name"].as_str().unwrap().to_string(),
-                t["status"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    field_pairs(&part["tables"], "name", "status")
 }
 
 fn pair(a: &str, b: &str) -> (String, String) {

@@ -98,18 +98,13 @@ fn check_parts(args: &CheckArgs, plans: Vec<CheckPlan>) -> Result<Checked, Error
     let mut fail_on = args.fail_on;
     let mut added = Added::default();
     for mut plan in plans {
-        if !single && plan.config.path.is_none() && plan.schema_paths.is_empty() {
+        if plan.is_ungoverned(single) {
             report_unchecked_sql(&plan, &mut report);
             continue;
         }
         baseline_root.get_or_insert_with(|| walk::normalize(&project_dir(&plan)));
         fail_on = fail_on.or(plan.config.config.fail_on);
-        let label = plan
-            .config
-            .path
-            .as_deref()
-            .map(render::display_path)
-            .unwrap_or_else(|| "--schema".into());
+        let label = plan.label();
         match check_plan(args, &mut plan) {
             Ok(mut part) => {
                 if args.add_suppressions {

@@ -35,6 +35,23 @@ pub struct CheckPlan {
     pub walked: Option<std::sync::Arc<walk::Walked>>,
 }
 
+impl CheckPlan {
+    /// How messages name this part of the run: its config, or `--schema` without one.
+    pub fn label(&self) -> String {
+        self.config
+            .path
+            .as_deref()
+            .map(render::display_path)
+            .unwrap_or_else(|| "--schema".into())
+    }
+
+    /// Files under no config in a run of several (a monorepo root's scripts): the SQL in
+    /// them has no schema to be checked against.
+    pub fn is_ungoverned(&self, single: bool) -> bool {
+        !single && self.config.path.is_none() && self.schema_paths.is_empty()
+    }
+}
+
 pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
     let cwd =
         std::env::current_dir().map_err(|e| miette!("cannot read the working directory: {e}"))?;

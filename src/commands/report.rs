@@ -44,7 +44,7 @@ pub fn run(args: &ReportArgs) -> Result<Outcome, Error> {
     let mut run_errors = Vec::new();
     for mut plan in plans {
         // Files under no config (a monorepo root's scripts): SQL in them is not checked.
-        if !single && plan.config.path.is_none() && plan.schema_paths.is_empty() {
+        if plan.is_ungoverned(single) {
             let mut unchecked = check::Report::default();
             super::check::report_unchecked_sql(&plan, &mut unchecked);
             run_errors.extend(unchecked.run_errors);
@@ -71,12 +71,7 @@ pub fn run(args: &ReportArgs) -> Result<Outcome, Error> {
             }
             // One package that cannot be reported on doesn't hide the others.
             Err(e) if !single => {
-                let label = plan
-                    .config
-                    .path
-                    .as_deref()
-                    .map(render::display_path)
-                    .unwrap_or_else(|| "--schema".into());
+                let label = plan.label();
                 run_errors.push(format!("{label}: {e}"));
             }
             Err(e) => return Err(e),
