@@ -254,9 +254,15 @@ pub(crate) fn starts_like_statement(text: &str) -> bool {
     // SQL keywords are written `SELECT` or `select`; `Select a file ...` is prose.
     let one_case = word.chars().all(|c| c.is_ascii_uppercase())
         || word.chars().all(|c| c.is_ascii_lowercase());
-    one_case
-        && matches!(
-            word.to_ascii_uppercase().as_str(),
+    let upper = word.to_ascii_uppercase();
+    // A transaction's statements may be a single word: `client.query('BEGIN')`, `'COMMIT;'`.
+    let transaction = matches!(
+        upper.as_str(),
+        "BEGIN" | "START" | "COMMIT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE"
+    );
+    let statement = transaction
+        || matches!(
+            upper.as_str(),
             "SELECT"
                 | "INSERT"
                 | "UPDATE"
@@ -274,26 +280,13 @@ pub(crate) fn starts_like_statement(text: &str) -> bool {
                 | "GRANT"
                 | "REVOKE"
                 | "REFRESH"
-                | "BEGIN"
-                | "START"
-                | "COMMIT"
-                | "ROLLBACK"
-                | "SAVEPOINT"
-                | "RELEASE"
-        )
+        );
+    one_case
+        && statement
         && match rest[word.len()..].chars().next() {
-            Some(c) => c.is_whitespace() || "(*$".contains(c) || (c == ';' && is_transaction(word)),
-            // `client.query('BEGIN')`: a transaction's statements are whole words.
-            None => is_transaction(word),
+            Some(c) => c.is_whitespace() || "(*$".contains(c) || (c == ';' && transaction),
+            None => transaction,
         }
-}
-
-/// `BEGIN`, `COMMIT`, ...: statements that may be a single word.
-fn is_transaction(word: &str) -> bool {
-    matches!(
-        word.to_ascii_uppercase().as_str(),
-        "BEGIN" | "START" | "COMMIT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE"
-    )
 }
 
 /// `text` after its leading whitespace and `--` / `/* */` comments (and opening parentheses

@@ -83,7 +83,7 @@ fn not_checked(report: &Report) -> String {
             .count();
         let why = match (
             do_blocks,
-            report.statements_not_checked - do_blocks.min(report.statements_not_checked),
+            report.statements_not_checked.saturating_sub(do_blocks),
         ) {
             (0, _) => "did not parse",
             (_, 0) => "PL/pgSQL in DO blocks",
