@@ -82,9 +82,10 @@ fn toml_blocks_load_with_the_config_loader() {
     }
 }
 
-/// `schemalint ARGS`, `npx schemalint ARGS` or `cargo run -- ARGS`, with the exit code its
-/// comment names ("exit code 1"), for the commands that run offline here.
-fn offline_command(line: &str) -> Option<(Vec<String>, Option<i32>)> {
+/// `schemalint ARGS`, `npx schemalint ARGS` or `cargo run -- ARGS`, with the exit code and the
+/// number of errors its comment names ("3 errors, exit code 1"), for the commands that run
+/// offline here.
+fn offline_command(line: &str) -> Option<(Vec<String>, Option<i32>, Option<usize>)> {
     let (command, comment) = line.split_once(" #").unwrap_or((line, ""));
     let command = command.trim();
     let args = ["schemalint ", "npx schemalint ", "cargo run -- "]
@@ -101,7 +102,11 @@ fn offline_command(line: &str) -> Option<(Vec<String>, Option<i32>)> {
         .windows(3)
         .find(|w| w[0] == "exit" && w[1] == "code")
         .and_then(|w| w[2].trim_end_matches([',', '.', ';', ')']).parse().ok());
-    runnable.then_some((args, code))
+    let errors = words
+        .windows(2)
+        .find(|w| w[1].starts_with("error"))
+        .and_then(|w| w[0].parse().ok());
+    runnable.then_some((args, code, errors))
 }
 
 #[test]
@@ -109,7 +114,7 @@ fn offline_shell_examples_run_with_the_stated_exit_codes() {
     let mut ran = Vec::new();
     for block in blocks().into_iter().filter(|b| b.lang == "sh") {
         for line in block.text.lines() {
-            let Some((args, code)) = offline_command(line) else {
+            let Some((args, code, errors)) = offline_command(line) else {
                 continue;
             };
             let tmp = tempfile::tempdir().unwrap();
@@ -133,6 +138,14 @@ fn offline_shell_examples_run_with_the_stated_exit_codes() {
                 "README line `{line}`:\n{}",
                 text(&out)
             );
+            if let Some(n) = errors {
+                let summary = format!("Found {n} error");
+                assert!(
+                    text(&out).contains(&summary),
+                    "README line `{line}`: not {n} errors:\n{}",
+                    text(&out)
+                );
+            }
             if args[0] == "init" {
                 let written = dir.join("schemalint.toml");
                 schemalint::config::load(&written)
