@@ -2,19 +2,19 @@
 //! (`sqlx::query(...)`, `raw_sql`, `QueryBuilder::new`), tokio-postgres/postgres methods
 //! (`.query(...)`, `.execute(...)`, `.prepare(...)`), through `let` bindings (scoped, shadowed,
 //! reassigned in branches), `format!`, and constants by path (resolved crate-wide in
-//! [`crates`]). A proc-macro2 token scan: 2–2.5× faster than `syn::parse_file`.
+//! [`crates`]). A scan over [`tokens`], our own lexer's
+//! token tree (proc-macro2's was 2–2.5× faster than `syn::parse_file`; this one is faster again).
 
 pub mod crates;
 mod cue;
+mod tokens;
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
-
-use proc_macro2::{Delimiter, Literal, Spacing, TokenStream, TokenTree};
+use tokens::{Delimiter, Group, Literal, Spacing, TokenTree};
 
 use super::{starts_like_statement, Confidence, EmbeddedSql, ExtractError, SqlBuilder};
 use super::{Splice, SpliceKind};
-use crate::diagnostic::{LineIndex, Span};
+use crate::diagnostic::Span;
 
 pub(super) use cue::has_sql_cue;
 
@@ -165,25 +165,11 @@ impl Facts {
 
 /// Scan one file: its SQL, constants, imports and unresolved references.
 pub fn scan_file(path: &Path, text: &str) -> Result<RustFile, ExtractError> {
-    // proc-macro2 keeps every parsed file's text in a thread-local source map until told
-    // otherwise; forget it however we leave, so a long scan doesn't grow without bound.
-    // (Declared before the tokens, so it runs after they are dropped.)
-    struct ForgetSpans;
-    impl Drop for ForgetSpans {
-        fn drop(&mut self) {
-            proc_macro2::extra::invalidate_current_thread_spans();
-        }
-    }
-    let _forget = ForgetSpans;
-    let stream = TokenStream::from_str(text).map_err(|e| ExtractError::HostSyntax {
+    let tokens = tokens::parse(text).map_err(|e| ExtractError::HostSyntax {
         language: "Rust",
         message: e.to_string(),
     })?;
-    let tokens: Vec<TokenTree> = stream.into_iter().collect();
-    let index = LineIndex::new(text);
     let mut scan = Scan {
-        text,
-        index: &index,
         path,
         module: Vec::new(),
         self_type: None,
@@ -211,8 +197,6 @@ struct Binding {
 }
 
 struct Scan<'a> {
-    text: &'a str,
-    index: &'a LineIndex,
     path: &'a Path,
     module: Vec<String>,
     self_type: Option<String>,
@@ -256,7 +240,7 @@ fn find_from(tokens: &[TokenTree], from: usize, stop: impl Fn(&TokenTree) -> boo
 }
 
 /// Split a token list at top-level commas (a trailing comma gives no empty piece).
-fn split_commas(tokens: &[TokenTree]) -> Vec<&[TokenTree]> {
+fn split_commas<'t, 'a>(tokens: &'t [TokenTree<'a>]) -> Vec<&'t [TokenTree<'a>]> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut angle = 0i32;
@@ -283,20 +267,10 @@ fn split_commas(tokens: &[TokenTree]) -> Vec<&[TokenTree]> {
     out
 }
 
-fn group_tokens(g: &proc_macro2::Group) -> Vec<TokenTree> {
-    g.stream().into_iter().collect()
-}
-
 impl Scan<'_> {
-    fn host(&self, lc: proc_macro2::LineColumn) -> u32 {
-        // proc-macro2: line is 1-based, column 0-based in characters.
-        self.index
-            .offset(self.text, lc.line as u32, lc.column as u32 + 1)
-    }
-
     fn span_of(&self, tokens: &[TokenTree]) -> Span {
         match (tokens.first(), tokens.last()) {
-            (Some(a), Some(b)) => Span::new(self.host(a.span().start()), self.host(b.span().end())),
+            (Some(a), Some(b)) => Span::new(a.start(), b.end()),
             _ => Span::new(0, 0),
         }
     }
@@ -324,20 +298,20 @@ impl Scan<'_> {
     fn step(&mut self, tokens: &[TokenTree], i: usize) -> usize {
         match &tokens[i] {
             TokenTree::Group(g) => {
-                let inner = group_tokens(g);
+                let inner = g.tokens();
                 let block = g.delimiter() == Delimiter::Brace && !self.scopes.is_empty();
                 if block {
                     self.scopes.push(Vec::new());
                 }
-                self.walk(&inner);
+                self.walk(inner);
                 if block {
                     self.scopes.pop();
                 }
                 i + 1
             }
             TokenTree::Ident(id) => {
-                let word = id.to_string();
-                match word.as_str() {
+                let word = id.as_str();
+                match word {
                     "mod" => self.module_item(tokens, i),
                     "impl" | "trait" => self.impl_item(tokens, i),
                     "fn" => self.fn_item(tokens, i),
@@ -347,7 +321,7 @@ impl Scan<'_> {
                         self.const_item(tokens, i)
                     }
                     "use" => self.use_item(tokens, i),
-                    _ => self.expression_word(tokens, i, &word),
+                    _ => self.expression_word(tokens, i, word),
                 }
             }
             _ => i + 1,
@@ -364,11 +338,11 @@ impl Scan<'_> {
         if g.delimiter() != Delimiter::Brace {
             return i + 1;
         }
-        let inner = group_tokens(g);
+        let inner = g.tokens();
         self.module.push(name.to_string());
         let scopes = std::mem::take(&mut self.scopes);
         let self_type = self.self_type.take();
-        self.walk(&inner);
+        self.walk(inner);
         self.scopes = scopes;
         self.self_type = self_type;
         self.module.pop();
@@ -398,10 +372,10 @@ impl Scan<'_> {
                 _ => {}
             }
         }
-        let inner = group_tokens(g);
+        let inner = g.tokens();
         let saved = std::mem::replace(&mut self.self_type, ty);
         let scopes = std::mem::take(&mut self.scopes);
-        self.walk(&inner);
+        self.walk(inner);
         self.scopes = scopes;
         self.self_type = saved;
         body + 1
@@ -422,8 +396,8 @@ impl Scan<'_> {
             .iter()
             .find(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis))
         {
-            let ptoks = group_tokens(p);
-            for param in split_commas(&ptoks) {
+            let ptoks = p.tokens();
+            for param in split_commas(ptoks) {
                 let colon = param.iter().position(|t| is_punct(Some(t), ':'));
                 if let Some(c) = colon {
                     let span = self.span_of(param);
@@ -436,9 +410,9 @@ impl Scan<'_> {
                 }
             }
         }
-        let inner = group_tokens(g);
+        let inner = g.tokens();
         self.scopes.push(params);
-        self.walk(&inner);
+        self.walk(inner);
         self.scopes.pop();
         body + 1
     }
@@ -468,7 +442,7 @@ impl Scan<'_> {
                     let name = pattern_names(pattern).pop();
                     let rest = tokens.get(end + 1..).unwrap_or(&[]);
                     let site = self.span_of(std::slice::from_ref(new));
-                    self.query_builder(&group_tokens(args), site, name.as_deref(), rest);
+                    self.query_builder(args.tokens(), site, name.as_deref(), rest);
                     return end + 1;
                 }
                 // Calls inside the initializer are scanned too (`let rows = client.query(..)`).
@@ -507,7 +481,7 @@ impl Scan<'_> {
         };
         self.scopes.push(Vec::new());
         self.bind(&tokens[i + 1..at_in], values);
-        self.walk(&group_tokens(g));
+        self.walk(g.tokens());
         self.scopes.pop();
         body + 1
     }
@@ -604,7 +578,7 @@ impl Scan<'_> {
         // `sql.push_str("..")`, `sql += ".."`: the text grows at run time from here.
         let appended = is_punct(tokens.get(i + 1), '.')
             && matches!(tokens.get(i + 2), Some(TokenTree::Ident(m))
-                if matches!(m.to_string().as_str(), "push_str" | "push" | "insert_str" | "extend"));
+                if matches!(m.as_str(), "push_str" | "push" | "insert_str" | "extend"));
         let plus_eq = is_punct(tokens.get(i + 1), '+') && is_punct(tokens.get(i + 2), '=');
         if (appended || plus_eq) && !(i > 0 && is_punct(tokens.get(i - 1), '.')) {
             let end = (i + 3).min(tokens.len());
@@ -613,10 +587,10 @@ impl Scan<'_> {
         }
         if is_punct(tokens.get(i + 1), '!') {
             if let Some(TokenTree::Group(g)) = tokens.get(i + 2) {
-                let args = group_tokens(g);
+                let args = g.tokens();
                 if word == "write" || word == "writeln" {
                     // `write!(sql, " AND x = {}", v)` appends to `sql`.
-                    if let Some(target) = split_commas(&args).first() {
+                    if let Some(target) = split_commas(args).first() {
                         if let Some(TokenTree::Ident(name)) = strip_wrappers(target).first() {
                             let span = self.span_of(&tokens[i..i + 3]);
                             self.mark_grown(&name.to_string(), span);
@@ -624,13 +598,13 @@ impl Scan<'_> {
                     }
                 }
                 if MACROS.contains(&word) {
-                    self.macro_call(&args);
+                    self.macro_call(args);
                 } else if FILE_MACROS.contains(&word) {
-                    self.file_macro(&args);
+                    self.file_macro(args);
                 }
                 // `lazy_static! { static ref Q: &str = ".."; }` holds items; other macros
                 // hold expressions. Either way, what is inside is scanned.
-                self.walk(&args);
+                self.walk(args);
                 return i + 3;
             }
             return i + 1;
@@ -639,7 +613,7 @@ impl Scan<'_> {
             if let Some((new, args)) = builder_new(&tokens[i..]) {
                 // Not bound to a name: only the prefix is known.
                 let site = self.span_of(std::slice::from_ref(new));
-                self.query_builder(&group_tokens(args), site, None, &[]);
+                self.query_builder(args.tokens(), site, None, &[]);
             }
             return i + 1;
         }
@@ -648,8 +622,8 @@ impl Scan<'_> {
             let after_sqlx = i >= 3 && is_ident(tokens.get(i - 3), "sqlx");
             let after_fn = i > 0 && is_ident(tokens.get(i - 1), "fn");
             if let (false, Some(g)) = (after_fn, call_group(&tokens[i + 1..])) {
-                let args = group_tokens(g);
-                let parts = split_commas(&args);
+                let args = g.tokens();
+                let parts = split_commas(args);
                 // tokio-postgres passes parameters as a slice: `(sql, &[&a, &b])`.
                 let params_slice = parts.get(1).is_some_and(|p| {
                     is_punct(p.first(), '&')
@@ -711,7 +685,7 @@ impl Scan<'_> {
     /// `query!("SELECT ...", args)` / `query_as!(Type, "SELECT ...", args)`: the first string.
     fn macro_call(&mut self, args: &[TokenTree]) {
         let first_string = args.iter().find_map(|t| match t {
-            TokenTree::Literal(l) if is_string_literal(l) => Some(l.clone()),
+            TokenTree::Literal(l) if is_string_literal(l) => Some(*l),
             _ => None,
         });
         if let Some(lit) = first_string {
@@ -730,7 +704,7 @@ impl Scan<'_> {
             return;
         };
         let mut b = SqlBuilder::default();
-        decode_literal(&lit.to_string(), 0, &mut b);
+        decode_literal(lit.as_str(), 0, &mut b);
         let Some(root) = crate_root(self.path) else {
             return;
         };
@@ -811,13 +785,13 @@ impl Scan<'_> {
             [TokenTree::Ident(f), TokenTree::Punct(bang), TokenTree::Group(g)]
                 if f == "format" && bang.as_char() == '!' =>
             {
-                return vec![self.format(&group_tokens(g), span)];
+                return vec![self.format(g.tokens(), span)];
             }
             [TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis => {
-                let inner = group_tokens(g);
-                let parts = split_commas(&inner);
+                let inner = g.tokens();
+                let parts = split_commas(inner);
                 if parts.len() < 2 {
-                    return self.values(&inner);
+                    return self.values(inner);
                 }
                 // A tuple: each element's values, for `let (sql, args) = (..)`.
                 let elements: Vec<Vec<Value>> = parts.iter().map(|p| self.values(p)).collect();
@@ -828,8 +802,8 @@ impl Scan<'_> {
             }
             // An array (`[("a", "SELECT .."), ..]`): what iterating it yields.
             [TokenTree::Group(g)] if g.delimiter() == Delimiter::Bracket => {
-                let inner = group_tokens(g);
-                return split_commas(&inner)
+                let inner = g.tokens();
+                return split_commas(inner)
                     .into_iter()
                     .flat_map(|e| self.values(e))
                     .collect();
@@ -837,14 +811,11 @@ impl Scan<'_> {
             // `String::from(x)`, `Cow::Borrowed(x)`, `Some(x)` wrap the same text.
             [.., TokenTree::Ident(f), TokenTree::Group(g)]
                 if g.delimiter() == Delimiter::Parenthesis
-                    && matches!(
-                        f.to_string().as_str(),
-                        "from" | "Borrowed" | "Owned" | "new"
-                    )
+                    && matches!(f.as_str(), "from" | "Borrowed" | "Owned" | "new")
                     && tokens.len() == 5
                     && matches!(&tokens[0], TokenTree::Ident(s) if s == "String" || s == "Cow") =>
             {
-                return self.values(&group_tokens(g));
+                return self.values(g.tokens());
             }
             [TokenTree::Ident(kw), ..] if kw == "if" => return self.if_values(tokens),
             [TokenTree::Ident(kw), .., TokenTree::Group(arms)] if kw == "match" => {
@@ -855,14 +826,14 @@ impl Scan<'_> {
         // `client.prepare(..).await?`: a prepared statement, whose SQL is found at `prepare`.
         let prepared = tokens.windows(2).any(|w| {
             is_punct(w.first(), '.')
-                && matches!(w.get(1), Some(TokenTree::Ident(m)) if m.to_string().starts_with("prepare"))
+                && matches!(w.get(1), Some(TokenTree::Ident(m)) if m.as_str().starts_with("prepare"))
         });
         if prepared {
             return Vec::new();
         }
         // `Lazy::new(|| "..".to_string())`, `LazyLock::new(|| ..)`: the closure's value.
         if let [.., TokenTree::Ident(new), TokenTree::Group(g)] = tokens {
-            let inner = group_tokens(g);
+            let inner = g.tokens();
             if new == "new" && is_punct(inner.first(), '|') && is_punct(inner.get(1), '|') {
                 return self.values(&inner[2..]);
             }
@@ -905,9 +876,9 @@ impl Scan<'_> {
     }
 
     /// `{ ...; value }`: the value of the last expression.
-    fn block_value(&mut self, g: &proc_macro2::Group) -> Vec<Value> {
-        let inner = group_tokens(g);
-        let last = last_expression(&inner);
+    fn block_value(&mut self, g: &Group) -> Vec<Value> {
+        let inner = g.tokens();
+        let last = last_expression(inner);
         self.scopes.push(Vec::new());
         // Bindings made in the block are visible to its last expression. (Only bound here:
         // the statements themselves are scanned by the walk, once.)
@@ -960,8 +931,8 @@ impl Scan<'_> {
     }
 
     /// `match x { P => a, Q => { b } }`: every arm's value.
-    fn match_values(&mut self, arms: &proc_macro2::Group) -> Vec<Value> {
-        let tokens = group_tokens(arms);
+    fn match_values(&mut self, arms: &Group) -> Vec<Value> {
+        let tokens = arms.tokens();
         let mut out = Vec::new();
         let mut i = 0;
         while i + 1 < tokens.len() {
@@ -973,7 +944,7 @@ impl Scan<'_> {
             let start = i + 2;
             let end = match tokens.get(start) {
                 Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => start + 1,
-                _ => find_from(&tokens, start, |t| is_punct(Some(t), ',')),
+                _ => find_from(tokens, start, |t| is_punct(Some(t), ',')),
             };
             out.extend(self.values(&tokens[start..end]));
             i = end;
@@ -985,8 +956,8 @@ impl Scan<'_> {
     fn literal(&self, parts: &[Literal]) -> SqlBuilder {
         let mut b = SqlBuilder::default();
         for lit in parts {
-            let host = self.host(lit.span().start());
-            decode_literal(&lit.to_string(), host, &mut b);
+            let host = lit.start();
+            decode_literal(lit.as_str(), host, &mut b);
         }
         b
     }
@@ -1046,8 +1017,7 @@ impl Scan<'_> {
                                 // `{name}`: a variable captured from the scope. Parsed, not
                                 // built: `Ident::new` panics on what is not an identifier
                                 // (`{1a}`, `{ⅷ}` in a malformed format string).
-                                let mut tokens =
-                                    name.parse::<proc_macro2::TokenStream>().ok()?.into_iter();
+                                let mut tokens = tokens::parse(name).ok()?.into_iter();
                                 match (tokens.next(), tokens.next()) {
                                     (Some(TokenTree::Ident(id)), None) => {
                                         Some(vec![TokenTree::Ident(id)])
@@ -1211,9 +1181,9 @@ impl Scan<'_> {
                             break;
                         };
                         let call = self.span_of(&stmt[k + 2..k + 4]);
-                        let a = group_tokens(a);
-                        match m.to_string().as_str() {
-                            "push" => match string_value(&a) {
+                        let a = a.tokens();
+                        match m.as_str() {
+                            "push" => match string_value(a) {
                                 Some((parts, used)) if used == a.len() => {
                                     let piece = self.literal(&parts);
                                     for (pos, c) in piece.text.char_indices() {
@@ -1221,7 +1191,7 @@ impl Scan<'_> {
                                     }
                                 }
                                 _ => {
-                                    if !self.builder_push(&mut b, &a, call, &mut n) {
+                                    if !self.builder_push(&mut b, a, call, &mut n) {
                                         dynamic = Some(call);
                                         break 'statements;
                                     }
@@ -1229,7 +1199,7 @@ impl Scan<'_> {
                             },
                             "push_bind" => {
                                 n += 1;
-                                b.push_placeholder(&format!("${n}"), self.host(m.span().start()));
+                                b.push_placeholder(&format!("${n}"), m.start());
                             }
                             // `VALUES (..), (..)`, one row per item, pushed by the closure.
                             "push_values" => {
@@ -1340,7 +1310,7 @@ fn builder_stand_in(b: &mut SqlBuilder, text: &str, call: Span, kind: SpliceKind
 /// The `new` and the argument group of `QueryBuilder::new(..)` or
 /// `QueryBuilder::<Postgres>::new(..)` in
 /// an expression.
-fn builder_new(tokens: &[TokenTree]) -> Option<(&TokenTree, &proc_macro2::Group)> {
+fn builder_new<'t, 'a>(tokens: &'t [TokenTree<'a>]) -> Option<(&'t TokenTree<'a>, &'t Group<'a>)> {
     let at = tokens
         .iter()
         .position(|t| is_ident(Some(t), "QueryBuilder"))?;
@@ -1437,7 +1407,7 @@ fn block_statement_end(tokens: &[TokenTree], at: usize) -> Option<usize> {
 fn stmt_mentions(stmt: &[TokenTree], name: &str) -> bool {
     stmt.iter().any(|t| match t {
         TokenTree::Ident(i) => i == name,
-        TokenTree::Group(g) => stmt_mentions(&group_tokens(g), name),
+        TokenTree::Group(g) => stmt_mentions(g.tokens(), name),
         _ => false,
     })
 }
@@ -1447,7 +1417,7 @@ fn stmt_is_build(stmt: &[TokenTree], name: &str) -> bool {
     stmt.windows(3).any(|w| {
         is_ident(w.first(), name)
             && is_punct(w.get(1), '.')
-            && matches!(w.get(2), Some(TokenTree::Ident(m)) if m.to_string().starts_with("build") || m == "sql")
+            && matches!(w.get(2), Some(TokenTree::Ident(m)) if m.as_str().starts_with("build") || m == "sql")
     })
 }
 
@@ -1496,7 +1466,7 @@ fn not_extracted(span: Span) -> EmbeddedSql {
 
 /// Drop what does not change the string: `&`, `*`, `&mut`, and `.as_str()`, `.to_string()`,
 /// `.to_owned()`, `.as_ref()`, `.clone()`, `.into()` (`String::from(..)` is in [`Scan::values`]).
-fn strip_wrappers(mut tokens: &[TokenTree]) -> &[TokenTree] {
+fn strip_wrappers<'t, 'a>(mut tokens: &'t [TokenTree<'a>]) -> &'t [TokenTree<'a>] {
     loop {
         match tokens {
             [TokenTree::Punct(p), rest @ ..] if p.as_char() == '&' || p.as_char() == '*' => {
@@ -1505,9 +1475,9 @@ fn strip_wrappers(mut tokens: &[TokenTree]) -> &[TokenTree] {
             [TokenTree::Ident(m), rest @ ..] if m == "mut" => tokens = rest,
             [rest @ .., TokenTree::Punct(dot), TokenTree::Ident(m), TokenTree::Group(g)]
                 if dot.as_char() == '.'
-                    && g.stream().is_empty()
+                    && g.tokens().is_empty()
                     && matches!(
-                        m.to_string().as_str(),
+                        m.as_str(),
                         "as_str" | "to_string" | "to_owned" | "as_ref" | "clone" | "into" | "deref"
                     ) =>
             {
@@ -1520,16 +1490,13 @@ fn strip_wrappers(mut tokens: &[TokenTree]) -> &[TokenTree] {
 
 /// What a `for` loop iterates: `MIGRATIONS.iter()`, `STEPS.into_iter().copied()` yield the
 /// items of `MIGRATIONS`, `STEPS`.
-fn strip_iteration(mut tokens: &[TokenTree]) -> &[TokenTree] {
+fn strip_iteration<'t, 'a>(mut tokens: &'t [TokenTree<'a>]) -> &'t [TokenTree<'a>] {
     loop {
         match tokens {
             [rest @ .., TokenTree::Punct(dot), TokenTree::Ident(m), TokenTree::Group(g)]
                 if dot.as_char() == '.'
-                    && g.stream().is_empty()
-                    && matches!(
-                        m.to_string().as_str(),
-                        "iter" | "into_iter" | "copied" | "cloned"
-                    ) =>
+                    && g.tokens().is_empty()
+                    && matches!(m.as_str(), "iter" | "into_iter" | "copied" | "cloned") =>
             {
                 tokens = rest;
             }
@@ -1567,8 +1534,8 @@ fn bind_pattern(pattern: &[TokenTree], values: Vec<Value>, out: &mut Vec<Binding
         [TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis => {
             // `let (sql, args) = ("SELECT ..", ..)`; without a known tuple each name is
             // unknown.
-            let inner = group_tokens(g);
-            for (k, part) in split_commas(&inner).into_iter().enumerate() {
+            let inner = g.tokens();
+            for (k, part) in split_commas(inner).into_iter().enumerate() {
                 let vals = values
                     .iter()
                     .filter_map(|v| match v {
@@ -1605,7 +1572,7 @@ fn pattern_names(pattern: &[TokenTree]) -> Vec<String> {
                     out.push(s);
                 }
             }
-            TokenTree::Group(g) => out.extend(pattern_names(&group_tokens(g))),
+            TokenTree::Group(g) => out.extend(pattern_names(g.tokens())),
             _ => {}
         }
     }
@@ -1643,7 +1610,7 @@ fn use_tree(tokens: &[TokenTree], prefix: Vec<String>, out: &mut Vec<(String, Ve
                 return;
             }
             TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => {
-                for part in split_commas(&group_tokens(g)) {
+                for part in split_commas(g.tokens()) {
                     // `{self}` inside braces: prefix itself.
                     if let [TokenTree::Ident(s), rest @ ..] = part {
                         if s == "self" {
@@ -1675,16 +1642,16 @@ fn use_tree(tokens: &[TokenTree], prefix: Vec<String>, out: &mut Vec<(String, Ve
 /// A string value at the start of `tokens`: a string literal, or `concat!(...)` of string
 /// literals (commas between, a trailing one allowed). Returns the pieces and how many tokens
 /// the value spans.
-fn string_value(tokens: &[TokenTree]) -> Option<(Vec<Literal>, usize)> {
+fn string_value<'a>(tokens: &[TokenTree<'a>]) -> Option<(Vec<Literal<'a>>, usize)> {
     match tokens {
-        [TokenTree::Literal(l), ..] if is_string_literal(l) => Some((vec![l.clone()], 1)),
+        [TokenTree::Literal(l), ..] if is_string_literal(l) => Some((vec![*l], 1)),
         [TokenTree::Ident(name), TokenTree::Punct(bang), TokenTree::Group(g), ..]
             if name == "concat" && bang.as_char() == '!' =>
         {
             let mut parts = Vec::new();
-            for t in g.stream() {
+            for t in g.tokens() {
                 match t {
-                    TokenTree::Literal(l) if is_string_literal(&l) => parts.push(l),
+                    TokenTree::Literal(l) if is_string_literal(l) => parts.push(*l),
                     TokenTree::Punct(p) if p.as_char() == ',' => {}
                     _ => return None,
                 }
@@ -1697,7 +1664,7 @@ fn string_value(tokens: &[TokenTree]) -> Option<(Vec<Literal>, usize)> {
 
 /// The parenthesised argument group of a call at the start of `rest`, skipping a turbofish:
 /// `(...)` or `::<A, B>(...)`.
-fn call_group(rest: &[TokenTree]) -> Option<&proc_macro2::Group> {
+fn call_group<'t, 'a>(rest: &'t [TokenTree<'a>]) -> Option<&'t Group<'a>> {
     match rest.first()? {
         TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis => Some(g),
         TokenTree::Punct(p) if p.as_char() == ':' => {
@@ -1724,7 +1691,7 @@ fn call_group(rest: &[TokenTree]) -> Option<&proc_macro2::Group> {
 }
 
 fn is_string_literal(l: &Literal) -> bool {
-    let s = l.to_string();
+    let s = l.as_str();
     s.starts_with('"') || s.starts_with("r\"") || s.starts_with("r#")
 }
 
