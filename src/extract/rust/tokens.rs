@@ -382,6 +382,15 @@ impl<'a> Lexer<'a> {
 
     /// A literal's suffix (`1u32`, `"a"suffix`): identifier characters.
     fn suffix(&mut self) {
+        // ASCII by bytes; from the first other character on, by characters.
+        let ascii = self.text.as_bytes()[self.pos..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+        self.pos += ascii;
+        if self.text.as_bytes().get(self.pos).is_none_or(u8::is_ascii) {
+            return;
+        }
         let rest = &self.text[self.pos..];
         let n = rest
             .char_indices()
