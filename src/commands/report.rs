@@ -121,7 +121,7 @@ fn plan_one(check_args: &CheckArgs, plan: &CheckPlan, root: &Path) -> Result<Pla
     let report = check_scanned(plan, &loaded, files, walk_errors, None);
     let banned = Banned::new(&plan.config.config.banned, &loaded.schema);
     // On the pool: the tables are reported in parallel.
-    Ok(check::run_with_big_stacks(|| {
+    let built = check::run_with_big_stacks(|| {
         build(
             &loaded.schema,
             stats.as_ref(),
@@ -130,7 +130,13 @@ fn plan_one(check_args: &CheckArgs, plan: &CheckPlan, root: &Path) -> Result<Pla
             root,
             source,
         )
-    }))
+    });
+    // Plain data (no file or connection is held), and the process ends once the document is
+    // written: freeing every statement's table uses and the schema allocation by allocation
+    // cost the main thread 19M instructions on the 1M-line bench tree (a 1.3% of the run
+    // where nothing else runs).
+    std::mem::forget((report, loaded));
+    Ok(built)
 }
 
 /// Several configs: one section each, headed by its config.
