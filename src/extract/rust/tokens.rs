@@ -278,7 +278,8 @@ impl<'a> Lexer<'a> {
                 }
                 _ => {
                     let c = self.text[start..].chars().next().unwrap_or('\0');
-                    if c.is_whitespace() {
+                    // A byte-order mark opens a file as whitespace, as rustc reads it.
+                    if c.is_whitespace() || (c == '\u{feff}' && start == 0) {
                         self.pos += c.len_utf8();
                     } else if is_ident_start(c) {
                         tokens.push(self.word()?);

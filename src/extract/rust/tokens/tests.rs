@@ -185,6 +185,8 @@ fn offsets_are_bytes_in_the_file() {
         &text[l.start() as usize..tokens[3].end() as usize],
         l.as_str()
     );
+    let bom = parse("\u{feff}fn f() {}").unwrap();
+    assert_eq!(bom[0].start(), 3);
     let group = parse("f(a, b)").unwrap();
     assert_eq!((group[1].start(), group[1].end()), (1, 7));
 }
