@@ -76,11 +76,31 @@ fn code_mask(text: &str) -> Vec<bool> {
     mask
 }
 
+/// Whether a text has what starts a named parameter anywhere (strings and comments
+/// included): `:x` (not `::x`), `@x`, `$x`, `$$x`, `sqlc.`. Most statements have none (`$1`
+/// is not one), and the code mask is not built for them.
+fn may_name_parameters(b: &[u8]) -> bool {
+    let ident_start = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
+    let marker = memchr::memchr3_iter(b':', b'@', b'$', b).any(|i| {
+        let next = b.get(i + 1);
+        match b[i] {
+            b':' => ident_start(next) && (i == 0 || b[i - 1] != b':'),
+            b'$' => ident_start(next) || next == Some(&b'$'),
+            _ => ident_start(next),
+        }
+    });
+    marker
+        || memchr::memchr_iter(b'.', b).any(|i| i >= 4 && b[i - 4..i].eq_ignore_ascii_case(b"sqlc"))
+}
+
 /// Rewrite other dialects' bind parameters to `$n` of the same length (padded with spaces).
 /// The same name gets the same number. Returns whether anything was rewritten.
 ///
 /// `WHERE id = :id AND org = :org` → `WHERE id = $1  AND org = $2  `.
 pub fn rewrite_named_parameters(text: &mut String) -> bool {
+    if !may_name_parameters(text.as_bytes()) {
+        return false;
+    }
     let mask = code_mask(text);
     let b = text.as_bytes();
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
@@ -279,9 +299,7 @@ pub fn annotated_other_database(text: &str) -> Option<String> {
 /// Rewrite other dialects' parameters and mark SQL for another database, for one statement
 /// found in a `.sql` or TypeScript/JavaScript file.
 pub fn apply(sql: &mut super::EmbeddedSql) {
-    if sql.text.contains([':', '@', '$', 's', 'S']) {
-        rewrite_named_parameters(&mut sql.text);
-    }
+    rewrite_named_parameters(&mut sql.text);
     if sql.other_database.is_none() {
         sql.other_database = annotated_other_database(&sql.text).or_else(|| {
             has_question_placeholders(&sql.text).then(|| {
@@ -300,6 +318,30 @@ mod tests {
         rewrite_named_parameters(&mut t);
         assert_eq!(t.len(), s.len(), "{t:?}");
         t
+    }
+
+    #[test]
+    fn the_cheap_scan_lets_every_named_parameter_through() {
+        for text in [
+            ":id",
+            "x = :id",
+            "@p",
+            "$id",
+            "$$rows(a)",
+            "SQLC.ARG(x)",
+            "sqlc.narg('o')",
+        ] {
+            assert!(may_name_parameters(text.as_bytes()), "{text}");
+        }
+        for text in [
+            "SELECT * FROM t WHERE id = $1",
+            "x::text",
+            "a[1:2]",
+            "tags @> '{a}'",
+            "",
+        ] {
+            assert!(!may_name_parameters(text.as_bytes()), "{text}");
+        }
     }
 
     #[test]
