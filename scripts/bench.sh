@@ -42,8 +42,8 @@
 # earlier): 1M 0.293 s, 4.2x; db layer 0.289 s, 4.5x; report 0.309 s; pre-commit 56 ms.
 # Fourth pass (our own Rust lexer instead of proc-macro2, the walk in parallel, one oxc arena
 # per thread, a byte scan before the named-parameter rewrite), one thread under callgrind: the
-# 1M tree 1.671 G -> 1.371 G, the db layer 1.893 G -> 1.395 G (after the lexer alone), report
-# JSON 1.442 G -> 1.423 G against check's 1.371 G (+3.8%); same JSON on all three trees. Wall,
+# 1M tree 1.671 G -> 1.371 G, the db layer 1.893 G -> 1.350 G, report JSON 1.408 G against
+# check's 1.371 G (+2.7%; it was +3.4%); same JSON on all three trees. Wall,
 # bench.sh RUNS=15 at load 0.3-1.6: 1M 0.135-0.156 s, 3.4-3.5x (rg 0.039-0.045 s); db layer
 # 0.130-0.141 s, 3.2-3.4x; 5M 0.59-0.63 s, 3.5-3.7x; report 0.149-0.155 s; pre-commit 34-38 ms.
 # Paired series of 21-31 runs: 1M 3.37-3.86x, db layer 3.40-3.86x (the higher when the VM was
