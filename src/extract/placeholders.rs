@@ -76,11 +76,15 @@ fn code_mask(text: &str) -> Vec<bool> {
     mask
 }
 
+/// A byte a parameter's name starts with.
+fn ident_start(c: Option<&u8>) -> bool {
+    c.is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+}
+
 /// Whether a text has what starts a named parameter anywhere (strings and comments
 /// included): `:x` (not `::x`), `@x`, `$x`, `$$x`, `sqlc.`. Most statements have none (`$1`
 /// is not one), and the code mask is not built for them.
 fn may_name_parameters(b: &[u8]) -> bool {
-    let ident_start = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
     let marker = memchr::memchr3_iter(b':', b'@', b'$', b).any(|i| {
         let next = b.get(i + 1);
         match b[i] {
@@ -104,7 +108,6 @@ pub fn rewrite_named_parameters(text: &mut String) -> bool {
     let mask = code_mask(text);
     let b = text.as_bytes();
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let ident_start = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
     let mut edits: Vec<(usize, usize, String)> = Vec::new(); // (start, end, name)
     let mut i = 0;
     while i < b.len() {

@@ -593,7 +593,7 @@ impl Scan<'_> {
                     if let Some(target) = split_commas(args).first() {
                         if let Some(TokenTree::Ident(name)) = strip_wrappers(target).first() {
                             let span = self.span_of(&tokens[i..i + 3]);
-                            self.mark_grown(&name.to_string(), span);
+                            self.mark_grown(name.as_str(), span);
                         }
                     }
                 }
@@ -840,9 +840,8 @@ impl Scan<'_> {
         }
         // `pair.0`: element 0 of each tuple `pair` may hold.
         if let [TokenTree::Ident(name), TokenTree::Punct(dot), TokenTree::Literal(k)] = tokens {
-            if let (true, Ok(k)) = (dot.as_char() == '.', k.to_string().parse::<usize>()) {
-                let name = name.to_string();
-                let found: Vec<Value> = self.lookup(&name).map_or_else(Vec::new, |b| {
+            if let (true, Ok(k)) = (dot.as_char() == '.', k.as_str().parse::<usize>()) {
+                let found: Vec<Value> = self.lookup(name.as_str()).map_or_else(Vec::new, |b| {
                     b.values
                         .iter()
                         .filter_map(|v| match v {
@@ -1065,9 +1064,9 @@ impl Scan<'_> {
                 Some(self.literal(std::slice::from_ref(l)))
             }
             [TokenTree::Ident(name)] => {
-                let name = name.to_string();
+                let name = name.as_str();
                 // A binding in scope, else a constant of this module declared above.
-                let values = match self.lookup(&name) {
+                let values = match self.lookup(name) {
                     Some(b) => Some(b.values.as_slice()),
                     None => self
                         .facts
@@ -1379,11 +1378,11 @@ fn block_statement_end(tokens: &[TokenTree], at: usize) -> Option<usize> {
     // The first top-level `{ .. }` at or after `from` (a condition's struct literal is rare).
     let body = |from: usize| (from..tokens.len()).find(|&j| is_brace(tokens.get(j)));
     let word = match tokens.get(at)? {
-        TokenTree::Ident(w) => w.to_string(),
+        TokenTree::Ident(w) => w.as_str(),
         TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => return Some(at + 1),
         _ => return None,
     };
-    match word.as_str() {
+    match word {
         "if" => {
             let mut end = body(at + 1)? + 1;
             while is_ident(tokens.get(end), "else") {
@@ -1565,11 +1564,11 @@ fn pattern_names(pattern: &[TokenTree]) -> Vec<String> {
     for t in pattern {
         match t {
             TokenTree::Ident(i) => {
-                let s = i.to_string();
+                let s = i.as_str();
                 let binding = s.starts_with(|c: char| c.is_lowercase() || c == '_')
-                    && !matches!(s.as_str(), "mut" | "ref" | "self" | "_");
+                    && !matches!(s, "mut" | "ref" | "self" | "_");
                 if binding {
-                    out.push(s);
+                    out.push(s.to_string());
                 }
             }
             TokenTree::Group(g) => out.extend(pattern_names(g.tokens())),

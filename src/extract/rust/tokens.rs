@@ -348,7 +348,7 @@ impl<'a> Lexer<'a> {
                 Some(n) if bytes[i + n] == b'\\' => i += n + 2,
                 Some(n) => {
                     self.pos = i + n + 1;
-                    self.suffix();
+                    self.ident_chars();
                     return Ok(());
                 }
                 None => return Err(self.error("unclosed string or character literal", from - 1)),
@@ -373,7 +373,7 @@ impl<'a> Lexer<'a> {
             let after = &bytes[quote + 1..];
             if after.len() >= hashes && after[..hashes].iter().all(|&b| b == b'#') {
                 self.pos = quote + 1 + hashes;
-                self.suffix();
+                self.ident_chars();
                 return Ok(());
             }
             i = quote + 1;
@@ -381,8 +381,9 @@ impl<'a> Lexer<'a> {
         Err(self.error("unclosed raw string", start))
     }
 
-    /// A literal's suffix (`1u32`, `"a"suffix`): identifier characters.
-    fn suffix(&mut self) {
+    /// Identifier characters from here on: an identifier's rest, or a literal's suffix
+    /// (`1u32`, `"a"suffix`).
+    fn ident_chars(&mut self) {
         // ASCII by bytes; from the first other character on, by characters.
         let ascii = self.text.as_bytes()[self.pos..]
             .iter()
@@ -435,7 +436,7 @@ impl<'a> Lexer<'a> {
             _ => {}
         }
         self.pos = if raw_ident { start + 2 } else { start };
-        self.suffix();
+        self.ident_chars();
         Ok(TokenTree::Ident(Ident {
             text: &self.text[start..self.pos],
             start: start as u32,
@@ -456,7 +457,7 @@ impl<'a> Lexer<'a> {
             }
             (Some(c), Some('\'')) => {
                 self.pos = start + 1 + c.len_utf8() + 1;
-                self.suffix();
+                self.ident_chars();
                 Ok(self.literal(start))
             }
             (Some(c), _) if is_ident_start(c) => {
