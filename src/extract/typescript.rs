@@ -15,7 +15,7 @@ use oxc_ast::ast::{
     Argument, ArrayExpressionElement, ArrowFunctionBody, AssignmentExpression, AssignmentTarget,
     BinaryOperator, BindingPattern, CallExpression, Expression, Function, ImportDeclaration,
     ImportDeclarationSpecifier, Statement, StringLiteral, TaggedTemplateExpression,
-    TemplateLiteral, VariableDeclarator,
+    TemplateLiteral, VariableDeclaration, VariableDeclarator,
 };
 use oxc_ast_visit::{walk, Visit};
 use oxc_parser::Parser;
@@ -133,8 +133,21 @@ fn extract_in(
     }
     // oxc recovers from most errors and still builds a program; what it built is real code,
     // so SQL found in it is checked (a syntax error elsewhere doesn't make that SQL wrong).
-    let mut bindings = Bindings::default();
-    bindings.visit_program(&ret.program);
+    let mut collected = Collect {
+        bindings: Bindings::default(),
+        constants: Constants::default(),
+        migrations: MigrationSql {
+            text,
+            ..MigrationSql::default()
+        },
+    };
+    collected.visit_program(&ret.program);
+    let Collect {
+        mut bindings,
+        constants,
+        migrations,
+    } = collected;
+    let constants = constants.finish();
     // A factory imported from a local module (`import { getSql } from './lib/db'`, where
     // `getSql()` returns `neon(url)`): one more pass, so `const q = getSql()` makes `q` a tag.
     if bindings.follow_local_imports(path) {
@@ -145,7 +158,6 @@ fn extract_in(
     tags.extend(bindings.tags.iter().cloned());
     let mut functions: Vec<&str> = DEFAULT_FUNCTIONS.to_vec();
     functions.extend(options.functions.iter().map(String::as_str));
-    let constants = Constants::visit(&ret.program);
     let mut finder = Finder {
         text,
         tags: &tags,
@@ -157,11 +169,6 @@ fn extract_in(
         depth: 0,
     };
     finder.visit_program(&ret.program);
-    let mut migrations = MigrationSql {
-        text,
-        ..MigrationSql::default()
-    };
-    migrations.visit_program(&ret.program);
     let mut used = finder.used.clone();
     for (b, span) in migrations.finish(&finder.used) {
         used.push(span);
@@ -381,8 +388,11 @@ fn package_export(module: &str, name: &str) -> Option<Export> {
         .map(|&(_, _, k)| k)
 }
 
-impl<'a> Visit<'a> for Bindings {
-    fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
+/// Bindings' reading of the nodes it looks at, shared by its own walk (a second pass, a local
+/// module) and the walk that collects everything at once ([`Collect`]). `enter_` runs before
+/// the node's children are walked, `leave_` after.
+impl Bindings {
+    fn import_declaration(&mut self, it: &ImportDeclaration<'_>) {
         let module = it.source.value.as_str();
         self.modules.push(module.to_string());
         for spec in it.specifiers.iter().flatten() {
@@ -404,18 +414,16 @@ impl<'a> Visit<'a> for Bindings {
         }
     }
 
-    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+    fn enter_call(&mut self, it: &CallExpression<'_>) {
         if let Some(module) = required_module(it) {
             self.modules.push(module);
         }
         if let Expression::Identifier(id) = strip(&it.callee) {
             self.tag_uses.insert(id.name.to_string());
         }
-        walk::walk_call_expression(self, it);
     }
 
-    fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
-        walk::walk_function(self, it, flags);
+    fn leave_function(&mut self, it: &Function<'_>) {
         if let (Some(id), Some(body)) = (&it.id, &it.body) {
             if self.returns_tag(&body.statements) {
                 self.add(id.name.as_str(), Export::TagFactory);
@@ -424,23 +432,21 @@ impl<'a> Visit<'a> for Bindings {
     }
 
     // `cached = neon(url)` (a lazily made client): `cached` is a tag from then on.
-    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+    fn enter_assignment(&mut self, it: &AssignmentExpression<'_>) {
         if let AssignmentTarget::AssignmentTargetIdentifier(id) = &it.left {
             if self.kind_of(&it.right) == Some(Export::Tag) {
                 self.add(id.name.as_str(), Export::Tag);
             }
         }
-        walk::walk_assignment_expression(self, it);
     }
 
-    fn visit_tagged_template_expression(&mut self, it: &TaggedTemplateExpression<'a>) {
+    fn enter_tagged_template(&mut self, it: &TaggedTemplateExpression<'_>) {
         if let Expression::Identifier(id) = strip(&it.tag) {
             self.tag_uses.insert(id.name.to_string());
         }
-        walk::walk_tagged_template_expression(self, it);
     }
 
-    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+    fn enter_declarator(&mut self, it: &VariableDeclarator<'_>) {
         if let Some(init) = &it.init {
             match &it.id {
                 BindingPattern::BindingIdentifier(id) => {
@@ -473,7 +479,9 @@ impl<'a> Visit<'a> for Bindings {
                 _ => {}
             }
         }
-        walk::walk_variable_declarator(self, it);
+    }
+
+    fn leave_declarator(&mut self, it: &VariableDeclarator<'_>) {
         // `const getSql = () => neon(url)`: after the walk, so that a body's own bindings
         // (`const c = neon(url); return c;`) are known.
         if let (Some(init), BindingPattern::BindingIdentifier(id)) = (&it.init, &it.id) {
@@ -481,6 +489,38 @@ impl<'a> Visit<'a> for Bindings {
                 self.add(id.name.as_str(), Export::TagFactory);
             }
         }
+    }
+}
+
+impl<'a> Visit<'a> for Bindings {
+    fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
+        self.import_declaration(it);
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        self.enter_call(it);
+        walk::walk_call_expression(self, it);
+    }
+
+    fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
+        walk::walk_function(self, it, flags);
+        self.leave_function(it);
+    }
+
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        self.enter_assignment(it);
+        walk::walk_assignment_expression(self, it);
+    }
+
+    fn visit_tagged_template_expression(&mut self, it: &TaggedTemplateExpression<'a>) {
+        self.enter_tagged_template(it);
+        walk::walk_tagged_template_expression(self, it);
+    }
+
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        self.enter_declarator(it);
+        walk::walk_variable_declarator(self, it);
+        self.leave_declarator(it);
     }
 }
 
@@ -647,19 +687,16 @@ struct Constants {
 }
 
 impl Constants {
-    fn visit(program: &oxc_ast::ast::Program<'_>) -> Constants {
-        let mut c = Constants::default();
-        c.visit_program(program);
+    /// The tables once the whole file is read.
+    fn finish(mut self) -> Constants {
         // `const fields = []; fields.push(...)`: a `const` array filled at run time.
-        for name in std::mem::take(&mut c.mutated) {
-            c.literals.remove(&name);
+        for name in std::mem::take(&mut self.mutated) {
+            self.literals.remove(&name);
         }
-        c
+        self
     }
-}
 
-impl<'a> Visit<'a> for Constants {
-    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+    fn enter_call(&mut self, it: &CallExpression<'_>) {
         if let Expression::StaticMemberExpression(m) = &it.callee {
             if let (Expression::Identifier(id), "push" | "unshift" | "splice") =
                 (&m.object, m.property.name.as_str())
@@ -667,10 +704,9 @@ impl<'a> Visit<'a> for Constants {
                 self.mutated.insert(id.name.to_string());
             }
         }
-        walk::walk_call_expression(self, it);
     }
 
-    fn visit_variable_declaration(&mut self, it: &oxc_ast::ast::VariableDeclaration<'a>) {
+    fn enter_declaration(&mut self, it: &VariableDeclaration<'_>) {
         if it.kind.is_const() {
             for d in &it.declarations {
                 if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&d.id, &d.init) {
@@ -680,10 +716,9 @@ impl<'a> Visit<'a> for Constants {
                 }
             }
         }
-        walk::walk_variable_declaration(self, it);
     }
 
-    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+    fn enter_declarator(&mut self, it: &VariableDeclarator<'_>) {
         if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init) {
             if is_foldable(init) {
                 let span = expr_span(init);
@@ -691,7 +726,6 @@ impl<'a> Visit<'a> for Constants {
                     .insert(id.name.as_str().to_string(), (span.start, span.end));
             }
         }
-        walk::walk_variable_declarator(self, it);
     }
 }
 
@@ -1136,11 +1170,7 @@ const COMPARED_WITH: &[&str] = &[
 
 impl<'a> Visit<'a> for Guesses<'_, '_> {
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
-        let compares = matches!(
-            strip(&it.callee),
-            Expression::StaticMemberExpression(m) if COMPARED_WITH.contains(&m.property.name.as_str())
-        );
-        if !compares {
+        if !is_comparison(it) {
             return walk::walk_call_expression(self, it);
         }
         self.visit_expression(&it.callee);
@@ -1334,28 +1364,25 @@ fn is_statement_by_tokens(text: &str) -> bool {
     }
 }
 
-impl<'a> Visit<'a> for MigrationSql<'_> {
-    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
-        if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init) {
-            let name = id.name.as_str();
-            if let Some((b, span)) = self.statement(init) {
-                self.constants.push((name.to_string(), b, span));
-            }
-            let table = matches!(
-                init.get_inner_expression(),
-                Expression::ArrayExpression(_) | Expression::ObjectExpression(_)
-            );
-            if table && says_migration(name) {
-                self.in_table += 1;
-                walk::walk_variable_declarator(self, it);
-                self.in_table -= 1;
-                return;
-            }
+impl MigrationSql<'_> {
+    /// Returns whether the declarator is a migration table (`const MIGRATIONS = [..]`), whose
+    /// values the walk below it lists.
+    fn enter_declarator(&mut self, it: &VariableDeclarator<'_>) -> bool {
+        let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init) else {
+            return false;
+        };
+        let name = id.name.as_str();
+        if let Some((b, span)) = self.statement(init) {
+            self.constants.push((name.to_string(), b, span));
         }
-        walk::walk_variable_declarator(self, it);
+        let table = matches!(
+            init.get_inner_expression(),
+            Expression::ArrayExpression(_) | Expression::ObjectExpression(_)
+        );
+        table && says_migration(name)
     }
 
-    fn visit_object_property(&mut self, it: &oxc_ast::ast::ObjectProperty<'a>) {
+    fn enter_object_property(&mut self, it: &oxc_ast::ast::ObjectProperty<'_>) {
         let keyed = it
             .key
             .static_name()
@@ -1363,28 +1390,90 @@ impl<'a> Visit<'a> for MigrationSql<'_> {
         if self.in_compare == 0 && (keyed && self.in_array > 0 || self.in_table > 0) {
             self.list(&it.value);
         }
-        walk::walk_object_property(self, it);
     }
 
-    fn visit_array_expression(&mut self, it: &oxc_ast::ast::ArrayExpression<'a>) {
+    fn enter_array(&mut self, it: &oxc_ast::ast::ArrayExpression<'_>) {
         if self.in_table > 0 && self.in_compare == 0 {
             for e in it.elements.iter().filter_map(|e| e.as_expression()) {
                 self.list(e);
             }
         }
-        self.in_array += 1;
-        walk::walk_array_expression(self, it);
-        self.in_array -= 1;
+    }
+}
+
+/// Whether a call compares its arguments with text (`expect(q).toContain('SELECT ..')`).
+fn is_comparison(it: &CallExpression<'_>) -> bool {
+    matches!(
+        strip(&it.callee),
+        Expression::StaticMemberExpression(m) if COMPARED_WITH.contains(&m.property.name.as_str())
+    )
+}
+
+/// The passes that only collect — what names stand for ([`Bindings`]), which constants hold
+/// literals ([`Constants`]), migrations kept in code ([`MigrationSql`]) — in one walk of the
+/// program: each reads the nodes it would read in a walk of its own, and none reads
+/// another's state.
+struct Collect<'t> {
+    bindings: Bindings,
+    constants: Constants,
+    migrations: MigrationSql<'t>,
+}
+
+impl<'a> Visit<'a> for Collect<'_> {
+    fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
+        // Nothing below an import is read by the others.
+        self.bindings.import_declaration(it);
     }
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
-        let compares = matches!(
-            strip(&it.callee),
-            Expression::StaticMemberExpression(m) if COMPARED_WITH.contains(&m.property.name.as_str())
-        );
-        self.in_compare += usize::from(compares);
+        self.bindings.enter_call(it);
+        self.constants.enter_call(it);
+        let compares = usize::from(is_comparison(it));
+        self.migrations.in_compare += compares;
         walk::walk_call_expression(self, it);
-        self.in_compare -= usize::from(compares);
+        self.migrations.in_compare -= compares;
+    }
+
+    fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
+        walk::walk_function(self, it, flags);
+        self.bindings.leave_function(it);
+    }
+
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        self.bindings.enter_assignment(it);
+        walk::walk_assignment_expression(self, it);
+    }
+
+    fn visit_tagged_template_expression(&mut self, it: &TaggedTemplateExpression<'a>) {
+        self.bindings.enter_tagged_template(it);
+        walk::walk_tagged_template_expression(self, it);
+    }
+
+    fn visit_variable_declaration(&mut self, it: &VariableDeclaration<'a>) {
+        self.constants.enter_declaration(it);
+        walk::walk_variable_declaration(self, it);
+    }
+
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        self.bindings.enter_declarator(it);
+        self.constants.enter_declarator(it);
+        let table = usize::from(self.migrations.enter_declarator(it));
+        self.migrations.in_table += table;
+        walk::walk_variable_declarator(self, it);
+        self.migrations.in_table -= table;
+        self.bindings.leave_declarator(it);
+    }
+
+    fn visit_object_property(&mut self, it: &oxc_ast::ast::ObjectProperty<'a>) {
+        self.migrations.enter_object_property(it);
+        walk::walk_object_property(self, it);
+    }
+
+    fn visit_array_expression(&mut self, it: &oxc_ast::ast::ArrayExpression<'a>) {
+        self.migrations.enter_array(it);
+        self.migrations.in_array += 1;
+        walk::walk_array_expression(self, it);
+        self.migrations.in_array -= 1;
     }
 }
 
