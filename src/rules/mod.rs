@@ -25,7 +25,7 @@ use std::str::FromStr;
 use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::extract::EmbeddedSql;
 use crate::resolve::{Resolved, TableStatus, TextRange};
-use crate::schema::{Ident, QualifiedName, Relation, Removal, Schema};
+use crate::schema::{Ident, Relation, Removal, Schema};
 
 pub use ambiguous_column::AmbiguousColumn;
 pub use banned_column::BannedColumn;
@@ -292,14 +292,7 @@ impl RuleContext<'_> {
     /// The relation a found table reference points at.
     pub fn relation(&self, table: usize) -> Option<(&Ident, &Relation)> {
         match &self.resolved.tables.get(table)?.status {
-            TableStatus::Found { schema, relation } => {
-                let q = QualifiedName {
-                    schema: Some(schema.clone()),
-                    name: relation.clone(),
-                };
-                let (key, _) = self.schema.namespaces.get_key_value(schema)?;
-                self.schema.relation(&q).map(|r| (key, r))
-            }
+            TableStatus::Found { schema, relation } => self.schema.relation_in(schema, relation),
             _ => None,
         }
     }

@@ -363,6 +363,16 @@ impl Schema {
         }
     }
 
+    /// The relation `schema.name` of the model, with the schema's key: [`Schema::lookup`] of a
+    /// qualified name that is found, without building the name.
+    pub fn relation_in(&self, schema: &Ident, name: &Ident) -> Option<(&Ident, &Relation)> {
+        if is_catalog_schema(schema) {
+            return None;
+        }
+        let (key, ns) = self.namespaces.get_key_value(schema)?;
+        ns.relations.get(name).map(|r| (key, r))
+    }
+
     /// The major version statements are judged by.
     pub fn version(&self) -> u32 {
         self.postgres_version.unwrap_or(LATEST_POSTGRES_VERSION)
