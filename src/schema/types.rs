@@ -2,14 +2,41 @@
 //! from DDL and one read from the catalog compare equal (`int4` → `integer`,
 //! `varchar(255)` → `character varying(255)`, `timestamptz` → `timestamp with time zone`).
 
-use sqlparser::ast::DataType;
+use sqlparser::ast::{DataType, TimezoneInfo};
 
 use super::Ident;
 
 /// The canonical name of a parsed type. `visible` says whether a schema is on the search path
 /// (types in such schemas print unqualified, as `format_type` does).
 pub fn canonical_type(dt: &DataType, visible: &dyn Fn(&Ident) -> bool) -> String {
-    canonical_type_text(&dt.to_string(), visible)
+    match common_type(dt) {
+        Some(name) => name.to_string(),
+        None => canonical_type_text(&dt.to_string(), visible),
+    }
+}
+
+/// The canonical names of the types most columns have, without rendering them as text and
+/// reading that back; the same names the text gives (a test compares them).
+fn common_type(dt: &DataType) -> Option<&'static str> {
+    Some(match dt {
+        DataType::Text => "text",
+        DataType::Uuid => "uuid",
+        DataType::Date => "date",
+        DataType::JSON => "json",
+        DataType::JSONB => "jsonb",
+        DataType::Bytea => "bytea",
+        DataType::Bool | DataType::Boolean => "boolean",
+        DataType::SmallInt(None) | DataType::Int2(None) => "smallint",
+        DataType::Int(None) | DataType::Int4(None) | DataType::Integer(None) => "integer",
+        DataType::BigInt(None) | DataType::Int8(None) => "bigint",
+        DataType::Timestamp(None, TimezoneInfo::WithTimeZone | TimezoneInfo::Tz) => {
+            "timestamp with time zone"
+        }
+        DataType::Timestamp(None, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => {
+            "timestamp without time zone"
+        }
+        _ => return None,
+    })
 }
 
 /// Canonicalize a type written as text (sqlparser's rendering or the user's own spelling).
@@ -240,5 +267,40 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(canon(input), want, "{input}");
         }
+    }
+
+    #[test]
+    fn common_types_are_named_as_their_text_is() {
+        let common = [
+            DataType::Text,
+            DataType::Uuid,
+            DataType::Date,
+            DataType::JSON,
+            DataType::JSONB,
+            DataType::Bytea,
+            DataType::Bool,
+            DataType::Boolean,
+            DataType::SmallInt(None),
+            DataType::Int2(None),
+            DataType::Int(None),
+            DataType::Int4(None),
+            DataType::Integer(None),
+            DataType::BigInt(None),
+            DataType::Int8(None),
+            DataType::Timestamp(None, TimezoneInfo::WithTimeZone),
+            DataType::Timestamp(None, TimezoneInfo::Tz),
+            DataType::Timestamp(None, TimezoneInfo::None),
+            DataType::Timestamp(None, TimezoneInfo::WithoutTimeZone),
+        ];
+        for dt in common {
+            let fast = common_type(&dt).unwrap_or_else(|| panic!("{dt:?} has a fast name"));
+            assert_eq!(fast, canon(&dt.to_string()), "{dt:?}");
+        }
+        // With a precision or a modifier, the text decides.
+        assert_eq!(
+            common_type(&DataType::Timestamp(Some(3), TimezoneInfo::Tz)),
+            None
+        );
+        assert_eq!(common_type(&DataType::Int(Some(4))), None);
     }
 }
