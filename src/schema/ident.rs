@@ -3,17 +3,21 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use compact_str::CompactString;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A folded SQL identifier: the name as Postgres stores it in the catalog.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Ident(Box<str>);
+/// A folded SQL identifier: the name as Postgres stores it in the catalog. Names of up to 24
+/// bytes (nearly all) are held inline: resolving a statement copies table and column names
+/// into its scopes, and such a copy is not an allocation.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Ident(CompactString);
 
 impl Ident {
     /// An unquoted identifier: folds ASCII letters to lower case, as Postgres does in UTF-8.
     pub fn unquoted(name: &str) -> Self {
-        Ident(name.to_ascii_lowercase().into_boxed_str())
+        let mut folded = CompactString::from(name);
+        folded.as_mut_str().make_ascii_lowercase();
+        Ident(folded)
     }
 
     /// A quoted identifier (or a name read from the catalog): kept exactly.
@@ -62,6 +66,20 @@ impl fmt::Display for Ident {
 impl fmt::Debug for Ident {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?}", &*self.0)
+    }
+}
+
+impl Serialize for Ident {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Ident {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Ident(CompactString::from(String::deserialize(
+            deserializer,
+        )?)))
     }
 }
 
