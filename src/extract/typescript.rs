@@ -158,16 +158,13 @@ fn extract_in(
     tags.extend(bindings.tags.iter().cloned());
     let mut functions: Vec<&str> = DEFAULT_FUNCTIONS.to_vec();
     functions.extend(options.functions.iter().map(String::as_str));
-    let mut finder = Finder {
+    let mut finder = Finder::new(
         text,
-        tags: &tags,
-        functions: &functions,
-        constants: &constants.values,
-        literals: &constants.literals,
-        used: Vec::new(),
-        out: Vec::new(),
-        depth: 0,
-    };
+        &tags,
+        &functions,
+        &constants.values,
+        &constants.literals,
+    );
     finder.visit_program(&ret.program);
     let mut used = finder.used.clone();
     for (b, span) in migrations.finish(&finder.used) {
@@ -193,15 +190,14 @@ fn extract_in(
             finder.out.push(one.finish(confidence));
         }
     }
-    let mut guesses = Guesses {
-        text,
-        used: &used,
-        literals: &constants.literals,
-        out: Vec::new(),
-    };
-    guesses.visit_program(&ret.program);
+    let guesses = std::mem::take(&mut finder.guesses);
     let mut out = finder.out;
-    out.extend(guesses.out);
+    out.extend(
+        guesses
+            .into_iter()
+            .filter(|&((start, end), _)| !is_used(&used, oxc_span::Span::new(start, end)))
+            .map(|(_, sql)| sql),
+    );
     let skip = if out.is_empty() {
         None
     } else {
@@ -806,6 +802,12 @@ struct Finder<'s, 'c> {
     used: Vec<(u32, u32)>,
     out: Vec<EmbeddedSql>,
     depth: usize,
+    /// Plain strings and untagged templates that are unmistakably SQL ([`Guesses`]), read in
+    /// the same walk, with their spans: those inside SQL found later are left out at the end.
+    guesses: Vec<((u32, u32), EmbeddedSql)>,
+    /// Inside what [`Guesses`] does not read (a tagged template's own text, the literals a
+    /// comparison is called with).
+    no_guess: usize,
 }
 
 /// The last name of a callee or tag: `sql`, `pool.query` → `query`, `db.sql` → `sql`.
@@ -848,7 +850,15 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
                 self.out.push(b.finish(Confidence::Certain));
             }
         }
-        walk::walk_tagged_template_expression(self, it);
+        // As the walk goes, but the template's text is no guess (html``, css``, gql`` are not
+        // SQL; sql`` was just read), and neither is anything in the tag.
+        self.no_guess += 1;
+        self.visit_expression(&it.tag);
+        if let Some(type_arguments) = &it.type_arguments {
+            self.visit_ts_type_parameter_instantiation(type_arguments);
+        }
+        self.no_guess -= 1;
+        self.visit_expressions(&it.quasi.expressions);
     }
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
@@ -864,14 +874,77 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
             }
         }
         self.depth += 1;
-        if self.depth < 200 {
+        if self.depth >= 200 {
+            if self.no_guess > 0 {
+                self.depth -= 1;
+                return;
+            }
+            // Too deep to look for more SQL calls; guesses are still read below.
+            let mut guesses = Guesses {
+                text: self.text,
+                literals: self.literals,
+                used: &self.used,
+                out: &mut self.guesses,
+            };
+            guesses.visit_call_expression(it);
+        } else if self.no_guess == 0 && is_comparison(it) {
+            // `sql.startsWith('SELECT ..')`: the literals compared with are no guesses.
+            self.visit_expression(&it.callee);
+            self.no_guess += 1;
+            if let Some(type_arguments) = &it.type_arguments {
+                self.visit_ts_type_parameter_instantiation(type_arguments);
+            }
+            self.no_guess -= 1;
+            for arg in &it.arguments {
+                let literal = usize::from(is_text_literal(arg));
+                self.no_guess += literal;
+                self.visit_argument(arg);
+                self.no_guess -= literal;
+            }
+        } else {
             walk::walk_call_expression(self, it);
         }
         self.depth -= 1;
     }
+
+    fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
+        if self.no_guess == 0 {
+            let used = &self.used;
+            self.guesses.extend(guess_string(self.text, used, it));
+        }
+    }
+
+    fn visit_template_literal(&mut self, it: &TemplateLiteral<'a>) {
+        if self.no_guess == 0 {
+            let guess = guess_template(self.text, self.literals, &self.used, it);
+            self.guesses.extend(guess);
+        }
+        walk::walk_template_literal(self, it);
+    }
 }
 
-impl Finder<'_, '_> {
+impl<'s, 'c> Finder<'s, 'c> {
+    fn new(
+        text: &'s str,
+        tags: &'c [String],
+        functions: &'c [&'c str],
+        constants: &'c HashMap<String, (u32, u32)>,
+        literals: &'c HashSet<String>,
+    ) -> Self {
+        Finder {
+            text,
+            tags,
+            functions,
+            constants,
+            literals,
+            used: Vec::new(),
+            out: Vec::new(),
+            depth: 0,
+            guesses: Vec::new(),
+            no_guess: 0,
+        }
+    }
+
     fn is_tag(&self, name: &str) -> bool {
         self.tags.iter().any(|t| t == name)
     }
@@ -973,16 +1046,13 @@ impl Finder<'_, '_> {
         let wrapped = format!("({snippet})");
         let ret = Parser::new(&allocator, &wrapped, SourceType::ts()).parse_expression();
         let Ok(expr) = ret else { return false };
-        let mut inner = Finder {
-            text: &wrapped,
-            tags: self.tags,
-            functions: self.functions,
-            constants: self.constants,
-            literals: self.literals,
-            used: Vec::new(),
-            out: Vec::new(),
-            depth: 0,
-        };
+        let mut inner = Finder::new(
+            &wrapped,
+            self.tags,
+            self.functions,
+            self.constants,
+            self.literals,
+        );
         let mut local = SqlBuilder::default();
         let ok = inner.fold(&expr, &mut local, depth + 1);
         // `wrapped` offset o corresponds to file offset start + o - 1 (the added parenthesis).
@@ -1130,21 +1200,57 @@ fn js_escape(rest: &str) -> (Option<char>, usize) {
 }
 
 /// Plain strings and untagged templates outside any SQL context, taken only when they are
-/// unmistakably SQL (`Confidence::Guess`: checked only if they parse).
+/// unmistakably SQL (`Confidence::Guess`: checked only if they parse). Read in the finder's
+/// walk; this walk of its own only goes on where the finder stops (calls nested too deep).
 struct Guesses<'s, 'u> {
     text: &'s str,
     used: &'u [(u32, u32)],
     literals: &'u HashSet<String>,
-    out: Vec<EmbeddedSql>,
+    out: &'u mut Vec<((u32, u32), EmbeddedSql)>,
 }
 
-impl Guesses<'_, '_> {
-    /// Whether a literal lies inside something already taken as SQL.
-    fn is_used(&self, span: oxc_span::Span) -> bool {
-        self.used
-            .iter()
-            .any(|&(s, e)| span.start >= s && span.end <= e)
+/// Whether a literal lies inside something already taken as SQL.
+fn is_used(used: &[(u32, u32)], span: oxc_span::Span) -> bool {
+    used.iter().any(|&(s, e)| span.start >= s && span.end <= e)
+}
+
+fn is_text_literal(arg: &Argument<'_>) -> bool {
+    matches!(
+        arg,
+        Argument::StringLiteral(_) | Argument::TemplateLiteral(_)
+    )
+}
+
+/// A plain string that is unmistakably SQL, with its span.
+fn guess_string(
+    text: &str,
+    used: &[(u32, u32)],
+    it: &StringLiteral<'_>,
+) -> Option<((u32, u32), EmbeddedSql)> {
+    if is_used(used, it.span) || !looks_like_sql_statement(it.value.as_str()) {
+        return None;
     }
+    let mut b = SqlBuilder::default();
+    string_literal(text, it, &mut b);
+    Some(((it.span.start, it.span.end), b.finish(Confidence::Guess)))
+}
+
+/// An untagged template that starts as unmistakably SQL, with its span.
+fn guess_template(
+    text: &str,
+    literals: &HashSet<String>,
+    used: &[(u32, u32)],
+    it: &TemplateLiteral<'_>,
+) -> Option<((u32, u32), EmbeddedSql)> {
+    let first = it.quasis.first().map_or("", |q| q.value.raw.as_str());
+    if is_used(used, it.span) || !looks_like_sql_statement(first) {
+        return None;
+    }
+    let no_constants = HashMap::new();
+    let mut f = Finder::new(text, &[], &[], &no_constants, literals);
+    let mut b = SqlBuilder::default();
+    f.template(it, &mut b, true);
+    Some(((it.span.start, it.span.end), b.finish(Confidence::Guess)))
 }
 
 /// Methods whose string arguments are compared with text, never sent to a database:
@@ -1175,21 +1281,14 @@ impl<'a> Visit<'a> for Guesses<'_, '_> {
         }
         self.visit_expression(&it.callee);
         for arg in &it.arguments {
-            if !matches!(
-                arg,
-                Argument::StringLiteral(_) | Argument::TemplateLiteral(_)
-            ) {
+            if !is_text_literal(arg) {
                 self.visit_argument(arg);
             }
         }
     }
 
     fn visit_string_literal(&mut self, it: &StringLiteral<'a>) {
-        if !self.is_used(it.span) && looks_like_sql_statement(it.value.as_str()) {
-            let mut b = SqlBuilder::default();
-            string_literal(self.text, it, &mut b);
-            self.out.push(b.finish(Confidence::Guess));
-        }
+        self.out.extend(guess_string(self.text, self.used, it));
     }
 
     fn visit_tagged_template_expression(&mut self, it: &TaggedTemplateExpression<'a>) {
@@ -1200,28 +1299,8 @@ impl<'a> Visit<'a> for Guesses<'_, '_> {
     }
 
     fn visit_template_literal(&mut self, it: &TemplateLiteral<'a>) {
-        if !self.is_used(it.span) {
-            let first = it
-                .quasis
-                .first()
-                .map(|q| q.value.raw.as_str())
-                .unwrap_or("");
-            if looks_like_sql_statement(first) {
-                let mut f = Finder {
-                    text: self.text,
-                    tags: &[],
-                    functions: &[],
-                    constants: &HashMap::new(),
-                    literals: self.literals,
-                    used: Vec::new(),
-                    out: Vec::new(),
-                    depth: 0,
-                };
-                let mut b = SqlBuilder::default();
-                f.template(it, &mut b, true);
-                self.out.push(b.finish(Confidence::Guess));
-            }
-        }
+        let guess = guess_template(self.text, self.literals, self.used, it);
+        self.out.extend(guess);
         walk::walk_template_literal(self, it);
     }
 }
