@@ -34,6 +34,9 @@ impl Rule for BannedColumn {
             let ColumnStatus::Found { table: Some(table) } = column.status else {
                 continue;
             };
+            if !cx.banned.bans_column_named(&column.name) {
+                continue;
+            }
             let Some((schema, relation)) = cx.relation(table) else {
                 continue;
             };

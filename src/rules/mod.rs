@@ -225,6 +225,12 @@ impl Banned {
             .map(|(_, _, r)| r.as_str())
     }
 
+    /// Whether some `table.column` entry bans a column of this name (before a table is
+    /// looked up: most projects ban no column at all).
+    pub fn bans_column_named(&self, column: &Ident) -> bool {
+        self.columns.iter().any(|(_, _, c, _)| c == column)
+    }
+
     pub fn column(&self, schema: &Ident, table: &Ident, column: &Ident) -> Option<&str> {
         self.columns
             .iter()
