@@ -241,10 +241,11 @@ impl Banned {
     }
 }
 
-/// Per-rule severities after `[rules]` in the config (`None` = off).
+/// Per-rule severities after `[rules]` in the config (`None` = off), by rule in the order
+/// of [`RuleId::ALL`] (asked for every rule of every statement).
 #[derive(Debug, Clone)]
 pub struct RuleSettings {
-    severities: BTreeMap<RuleId, Option<Severity>>,
+    severities: Vec<Option<Severity>>,
 }
 
 impl RuleSettings {
@@ -252,17 +253,17 @@ impl RuleSettings {
         let severities = RuleId::ALL
             .iter()
             .map(|&r| {
-                let level = overrides
+                overrides
                     .get(r.name())
-                    .map_or(Some(r.default_severity()), |l| l.severity());
-                (r, level)
+                    .map_or(Some(r.default_severity()), |l| l.severity())
             })
             .collect();
         RuleSettings { severities }
     }
 
     pub fn severity(&self, rule: RuleId) -> Option<Severity> {
-        self.severities.get(&rule).copied().flatten()
+        // `ALL` lists the rules in declaration order: a rule's place is its discriminant.
+        self.severities.get(rule as usize).copied().flatten()
     }
 }
 
@@ -396,6 +397,24 @@ impl RuleLevel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_hold_each_rule_at_its_place() {
+        let overrides = BTreeMap::from([
+            ("ambiguous-column".to_string(), RuleLevel::Off),
+            ("unknown-table".to_string(), RuleLevel::Warning),
+        ]);
+        let settings = RuleSettings::new(&overrides);
+        for (i, &rule) in RuleId::ALL.iter().enumerate() {
+            assert_eq!(rule as usize, i, "{rule:?}");
+            let want = match rule {
+                RuleId::AmbiguousColumn => None,
+                RuleId::UnknownTable => Some(Severity::Warning),
+                _ => Some(rule.default_severity()),
+            };
+            assert_eq!(settings.severity(rule), want, "{rule:?}");
+        }
+    }
 
     #[test]
     fn names_round_trip_and_are_kebab_case() {
