@@ -364,13 +364,30 @@ pub(crate) struct TextIndex<'a> {
     pub text: &'a str,
     /// Byte offset of the start of every line.
     line_starts: Vec<u32>,
-    /// `chars_at[k]`: characters before byte `k * CHUNK`.
+    /// `chars_at[k]`: characters before byte `k * CHUNK` (empty for ASCII text, where a
+    /// byte is a character).
     chars_at: Vec<u32>,
+    ascii: bool,
 }
 
 impl<'a> TextIndex<'a> {
     pub fn new(text: &'a str) -> Self {
         let b = text.as_bytes();
+        if text.is_ascii() {
+            let mut line_starts = Vec::with_capacity(b.len() / 32 + 1);
+            line_starts.push(0);
+            for i in memchr::memchr2_iter(b'\n', b'\r', b) {
+                if b[i] == b'\n' || b.get(i + 1) != Some(&b'\n') {
+                    line_starts.push(i as u32 + 1);
+                }
+            }
+            return TextIndex {
+                text,
+                line_starts,
+                chars_at: Vec::new(),
+                ascii: true,
+            };
+        }
         let mut line_starts = vec![0];
         let mut chars_at = Vec::with_capacity(b.len() / CHUNK + 2);
         let mut chars = 0u32;
@@ -392,11 +409,15 @@ impl<'a> TextIndex<'a> {
             text,
             line_starts,
             chars_at,
+            ascii: false,
         }
     }
 
     /// Characters before byte `at` (a char boundary).
     fn chars_before(&self, at: usize) -> u32 {
+        if self.ascii {
+            return at as u32;
+        }
         let k = at / CHUNK;
         let counted = self.text.as_bytes()[k * CHUNK..at]
             .iter()
@@ -517,6 +538,40 @@ mod tests {
                 LineCursor::new(text).line_col(1 << 30),
                 idx.line_col(1 << 30)
             );
+        }
+    }
+
+    #[test]
+    fn the_text_index_counts_editor_lines_in_ascii_and_other_text() {
+        // Lines as editors count them: `\n`, `\r\n` and a lone `\r` each end one.
+        fn naive(text: &str, at: usize) -> (u32, u32) {
+            let (mut line, mut col) = (1, 1);
+            for (i, c) in text[..at].char_indices() {
+                // The `\r` of a `\r\n` ends nothing: its `\n` does.
+                let ends = c == '\n' || (c == '\r' && !text[i + 1..].starts_with('\n'));
+                if ends {
+                    (line, col) = (line + 1, 1);
+                } else {
+                    col += 1;
+                }
+            }
+            (line, col)
+        }
+        let texts = [
+            "a\rb\r\nc\n\rd\r\r\ne\r".to_string(),
+            "SELECT 1\r\nFROM t\n\n".repeat(100),
+            "x\ré\r\n中\n\r🦀".to_string(),
+        ];
+        for text in &texts {
+            let idx = TextIndex::new(text);
+            assert_eq!(idx.ascii, text.is_ascii());
+            for (at, _) in text.char_indices() {
+                assert_eq!(
+                    idx.line_col(at as u32),
+                    naive(text, at),
+                    "at {at} of {text:?}"
+                );
+            }
         }
     }
 
