@@ -1328,22 +1328,7 @@ fn json_in_parallel(plan: &Plan) -> serde_json::Result<String> {
         suggestions: &plan.suggestions,
         tool_errors: &plan.tool_errors,
     })?;
-    let tables = plan
-        .tables
-        .par_iter()
-        .map(|t| {
-            let mut out = Vec::with_capacity(4096);
-            let nested = Pretty {
-                depth: 2,
-                has_value: false,
-            };
-            t.serialize(&mut serde_json::Serializer::with_formatter(
-                &mut out, nested,
-            ))?;
-            // serde_json writes UTF-8 only.
-            Ok(String::from_utf8(out).unwrap_or_default())
-        })
-        .collect::<serde_json::Result<Vec<String>>>()?;
+    let tables: Vec<String> = plan.tables.par_iter().map(table_json).collect();
     // `{\n  "version": 1,\n ... 6352\n}` and `{\n  "lookalikes": ...\n}`.
     let head = head.strip_suffix("\n}").unwrap_or(&head);
     let tail = tail.strip_prefix('{').unwrap_or(&tail);
@@ -1361,87 +1346,263 @@ fn json_in_parallel(plan: &Plan) -> serde_json::Result<String> {
     Ok(out)
 }
 
-/// serde_json's `PrettyFormatter` (two spaces a level) starting `depth` levels down, and
-/// writing an indentation at once rather than a level at a time.
-struct Pretty {
+/// A table as serde's pretty printer writes it as an element of `"tables"` (two levels
+/// down), written by hand: the tables are nearly all of the report, and serde's writer cost
+/// more than building them. `json_is_the_plan_as_serde_writes_it` holds both to one text.
+fn table_json(t: &TableReport) -> String {
+    let mut w = JsonWriter {
+        out: String::with_capacity(4096),
+        depth: 2,
+        first: true,
+    };
+    w.open('{');
+    w.key("name");
+    w.string(&t.name);
+    w.key("kind");
+    w.string(t.kind);
+    w.key("status");
+    w.string(t.status.as_str());
+    w.key("reason");
+    w.string(&t.reason);
+    if let Some(banned) = &t.banned {
+        w.key("banned");
+        w.string(banned);
+    }
+    w.key("rows");
+    w.number(t.rows);
+    if let Some(source) = t.rows_source {
+        w.key("rows_source");
+        w.string(source);
+    }
+    if let Some(a) = &t.activity {
+        w.key("activity");
+        w.open('{');
+        for (key, n) in [
+            ("inserted", a.inserted),
+            ("updated", a.updated),
+            ("deleted", a.deleted),
+        ] {
+            w.key(key);
+            w.number(n);
+        }
+        for (key, at) in [
+            ("last_vacuum", &a.last_vacuum),
+            ("last_analyze", &a.last_analyze),
+        ] {
+            w.key(key);
+            match at {
+                Some(at) => w.string(at),
+                None => w.raw("null"),
+            }
+        }
+        w.close('}');
+    }
+    w.key("column_count");
+    w.count(t.column_count as u64);
+    w.key("statements");
+    w.count(t.statements as u64);
+    w.key("files");
+    w.strings(&t.files);
+    w.key("entry_points");
+    w.strings(&t.entry_points);
+    w.key("references");
+    w.open('[');
+    // References come by file: its name is escaped once for the run of them.
+    let mut file: Option<(&str, String)> = None;
+    for r in &t.references {
+        if file.as_ref().is_none_or(|(f, _)| *f != r.file) {
+            let mut quoted = String::with_capacity(r.file.len() + 2);
+            push_json_string(&mut quoted, &r.file);
+            file = Some((&r.file, quoted));
+        }
+        w.item();
+        w.open('{');
+        w.key("file");
+        w.raw(file.as_ref().map_or("", |(_, q)| q));
+        w.key("line");
+        w.count(r.line);
+        w.key("column");
+        w.count(r.column);
+        w.key("use");
+        w.string(r.usage);
+        w.close('}');
+    }
+    w.close(']');
+    w.key("columns");
+    w.open('{');
+    for (name, c) in &t.columns {
+        w.data_key(name);
+        w.open('{');
+        if let Some(ty) = &c.data_type {
+            w.key("type");
+            w.string(ty);
+        }
+        w.key("read");
+        w.raw(if c.read { "true" } else { "false" });
+        w.key("written");
+        w.raw(if c.written { "true" } else { "false" });
+        if c.missing {
+            w.key("missing");
+            w.raw("true");
+        }
+        w.close('}');
+    }
+    w.close('}');
+    w.key("all_columns_used");
+    w.raw(if t.all_columns_used { "true" } else { "false" });
+    w.key("never_used");
+    w.strings(&t.never_used);
+    w.close('}');
+    w.out
+}
+
+/// JSON as serde_json's `PrettyFormatter` writes it (two spaces a level), from `depth` levels
+/// down.
+struct JsonWriter {
+    out: String,
     depth: usize,
-    has_value: bool,
+    /// No element yet in the innermost open object or array.
+    first: bool,
 }
 
-impl Pretty {
-    fn newline<W: ?Sized + std::io::Write>(&self, w: &mut W, comma: bool) -> std::io::Result<()> {
-        const SPACES: &[u8; 64] = &[b' '; 64];
-        w.write_all(if comma { b",\n" } else { b"\n" })?;
-        let mut n = self.depth * 2;
-        while n > 0 {
-            let k = n.min(SPACES.len());
-            w.write_all(&SPACES[..k])?;
-            n -= k;
+impl JsonWriter {
+    fn newline(&mut self, comma: bool) {
+        const BREAK: &str = concat!(
+            ",\n",
+            "                                                                ",
+        );
+        if comma {
+            self.out.push(',');
         }
-        Ok(())
+        let indent = 1 + self.depth * 2;
+        match BREAK.get(1..1 + indent) {
+            Some(line) => self.out.push_str(line),
+            None => {
+                self.out.push('\n');
+                self.out.extend(std::iter::repeat_n(' ', self.depth * 2));
+            }
+        }
     }
 
-    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, c: &[u8]) -> std::io::Result<()> {
+    fn open(&mut self, c: char) {
+        self.out.push(c);
         self.depth += 1;
-        self.has_value = false;
-        w.write_all(c)
+        self.first = true;
     }
 
-    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, c: &[u8]) -> std::io::Result<()> {
+    fn close(&mut self, c: char) {
         self.depth -= 1;
-        if self.has_value {
-            self.newline(w, false)?;
+        if !self.first {
+            self.newline(false);
         }
-        w.write_all(c)
+        self.out.push(c);
+        // The container just closed is an element of the one around it.
+        self.first = false;
+    }
+
+    /// The start of an array element.
+    fn item(&mut self) {
+        let comma = !self.first;
+        self.newline(comma);
+        self.first = false;
+    }
+
+    /// The start of an object member: its key (a field name, nothing to escape) and the
+    /// colon.
+    fn key(&mut self, key: &str) {
+        debug_assert!(!key.bytes().any(needs_json_escape), "{key}");
+        self.item();
+        self.out.push('"');
+        self.out.push_str(key);
+        self.out.push_str("\": ");
+    }
+
+    /// The start of an object member whose key is data (a column's name).
+    fn data_key(&mut self, key: &str) {
+        self.item();
+        push_json_string(&mut self.out, key);
+        self.out.push_str(": ");
+    }
+
+    fn raw(&mut self, text: &str) {
+        self.out.push_str(text);
+    }
+
+    fn string(&mut self, s: &str) {
+        push_json_string(&mut self.out, s);
+    }
+
+    /// A row estimate or a statistic: `null` when unknown.
+    fn number(&mut self, n: Option<i64>) {
+        match n {
+            Some(n) if n < 0 => {
+                self.out.push('-');
+                self.count(n.unsigned_abs());
+            }
+            Some(n) => self.count(n.unsigned_abs()),
+            None => self.out.push_str("null"),
+        }
+    }
+
+    /// A count, a line or a column.
+    fn count(&mut self, n: impl Into<u64>) {
+        let mut rest: u64 = n.into();
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        for &d in &digits[at..] {
+            self.out.push(char::from(d));
+        }
+    }
+
+    fn strings(&mut self, items: &[String]) {
+        self.open('[');
+        for s in items {
+            self.item();
+            self.string(s);
+        }
+        self.close(']');
     }
 }
 
-impl serde_json::ser::Formatter for Pretty {
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"[")
-    }
+fn needs_json_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
 
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"]")
+/// `s` as a JSON string, escaped as serde_json escapes: `"`, `\\`, and control characters
+/// (`\n`, `\t`, ... or `\u001f`); everything else as it is.
+fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    let mut rest = s;
+    while let Some(i) = rest.bytes().position(needs_json_escape) {
+        out.push_str(&rest[..i]);
+        let b = rest.as_bytes()[i];
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+        }
+        rest = &rest[i + 1..];
     }
-
-    fn begin_array_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.newline(w, !first)
-    }
-
-    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"{")
-    }
-
-    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.newline(w, !first)
-    }
-
-    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        w.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
+    out.push_str(rest);
+    out.push('"');
 }
 
 #[cfg(test)]
@@ -1574,6 +1735,37 @@ mod tests {
             last_vacuum: None,
             last_analyze: Some("2026-11-30 10:00:00+00".into()),
         });
+        // References in two files, back and forth (the writer escapes a file's name once
+        // for a run of its references); names that need escaping; every optional part.
+        media.references.push(Location {
+            file: "netlify/functions/save-media.ts".into(),
+            line: 30,
+            column: 5,
+            usage: "read",
+        });
+        media.references.push(Location {
+            file: "src/\"odd\"\\dir/\u{1}é\t.ts".into(),
+            line: 1,
+            column: 1,
+            usage: "update",
+        });
+        media.references.push(Location {
+            file: "netlify/functions/save-media.ts".into(),
+            line: 40,
+            column: 2,
+            usage: "delete",
+        });
+        media.never_used.push("url".into());
+        media.reason = "rows: 0\r\nline\u{8}\u{c}\u{1f}\u{7f} ✓".into();
+        let mut star = table("app.\"Events\"", &["id"]);
+        star.all_columns_used = true;
+        star.activity = Some(Activity {
+            inserted: None,
+            updated: Some(-1),
+            deleted: None,
+            last_vacuum: Some("2026-11-01".into()),
+            last_analyze: None,
+        });
         let empty = table("public.assets", &[]);
         let mut plan = Plan {
             version: 1,
@@ -1582,7 +1774,7 @@ mod tests {
             database: true,
             files_scanned: 2,
             statements_checked: 1,
-            tables: vec![media, empty],
+            tables: vec![media, star, empty],
             lookalikes: Vec::new(),
             suggestions: vec![Suggestion {
                 kind: "drop",
