@@ -149,8 +149,16 @@ pub fn plan_checks(args: &CheckArgs) -> Result<Vec<CheckPlan>, Error> {
         },
     );
     let mut governing = walk::NearestConfig::default();
-    let configs: std::collections::BTreeSet<Option<PathBuf>> =
-        walked.files().map(|f| governing.of(&f.path)).collect();
+    let mut configs = std::collections::BTreeSet::new();
+    // The walk gives a directory's files in a row, and one config governs them all.
+    let mut last_dir = None;
+    for f in walked.files() {
+        let dir = f.path.parent().map(Path::as_os_str);
+        if last_dir != Some(dir) {
+            last_dir = Some(dir);
+            configs.insert(governing.of(&f.path));
+        }
+    }
     let primary_config = primary.config.path.as_deref().map(walk::normalize);
     if configs.len() <= 1 && configs.iter().all(|c| *c == primary_config) {
         let mut primary = primary;
