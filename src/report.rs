@@ -2,11 +2,12 @@
 //! It builds a [`Plan`] (each table's status, look-alike pairs, suggestions) from the
 //! references `check` collects, and renders it; it never changes a file or the database.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::check::{self, TableUsage};
@@ -222,7 +223,7 @@ pub fn build(
 ) -> Plan {
     let facts = file_facts(&report.table_uses, root);
     // Group the references: by resolved relation, or by the name as written when missing.
-    let mut by_table: HashMap<(&str, &str), Vec<Use<'_>>> = HashMap::new();
+    let mut by_table: FxHashMap<(&str, &str), Vec<Use<'_>>> = FxHashMap::default();
     let mut by_missing: BTreeMap<String, Vec<Use<'_>>> = BTreeMap::new();
     for (u, &f) in report.table_uses.iter().zip(&facts.of_use) {
         let entry = (u, &facts.files[f]);
@@ -393,7 +394,7 @@ struct Files {
 
 fn file_facts(uses: &[TableUsage], root: &Path) -> Files {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let mut index: HashMap<&Path, usize> = HashMap::new();
+    let mut index: FxHashMap<&Path, usize> = FxHashMap::default();
     let mut files: Vec<FileFacts> = Vec::new();
     let mut of_use = Vec::with_capacity(uses.len());
     let mut last: Option<(&Path, usize)> = None;
@@ -717,7 +718,7 @@ fn lookalikes(tables: &[TableReport]) -> Vec<Lookalike> {
         .iter()
         .filter(|t| matches!(t.kind, "table" | "partitioned-table"))
         .collect();
-    let mut frequency: HashMap<&str, usize> = HashMap::new();
+    let mut frequency: FxHashMap<&str, usize> = FxHashMap::default();
     for t in &candidates {
         for (n, _) in &t.column_types {
             *frequency.entry(n.as_str()).or_default() += 1;
@@ -737,13 +738,13 @@ fn lookalikes(tables: &[TableReport]) -> Vec<Lookalike> {
     // Only tables that share a distinctive column or a name word can look alike (a name
     // look-alike is the other name plus words): pairs from an index of both, not all
     // n² / 2 pairs (500,000 for 1,000 tables).
-    let mut sharing: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut sharing: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
     for (i, cols) in columns.iter().enumerate() {
         for c in cols.keys() {
             sharing.entry(c).or_default().push(i);
         }
     }
-    let mut by_word: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_word: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
     for (i, w) in words.iter().enumerate() {
         let mut seen: Vec<&str> = w.iter().map(String::as_str).collect();
         seen.sort_unstable();
@@ -819,7 +820,7 @@ fn suggestions(
     lookalikes: &[Lookalike],
     database: bool,
 ) -> Vec<Suggestion> {
-    let by_name: HashMap<&str, &TableReport> =
+    let by_name: FxHashMap<&str, &TableReport> =
         tables.iter().map(|t| (t.name.as_str(), t)).collect();
     let mut out = Vec::new();
     for t in tables {

@@ -5,7 +5,6 @@
 //! and initialisers, one file and the local modules it imports at a time. Holes in plain
 //! templates and `+` concatenations are spliced text, not parameters. Parsed with oxc.
 
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -21,6 +20,7 @@ use oxc_ast_visit::{walk, Visit};
 use oxc_parser::Parser;
 use oxc_span::SourceType;
 use oxc_syntax::scope::ScopeFlags;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::splice::{next_param, HoleContext};
 use super::SourcesConfig;
@@ -217,15 +217,15 @@ fn extract_in(
 /// start like a statement).
 #[derive(Default)]
 struct Bindings {
-    tags: HashSet<String>,
-    factories: HashSet<String>,
-    clients: HashSet<String>,
+    tags: FxHashSet<String>,
+    factories: FxHashSet<String>,
+    clients: FxHashSet<String>,
     /// Every module specifier imported or required.
     modules: Vec<String>,
     /// `import { db as d } from './db'`: (local, module, imported), followed on demand.
     local_imports: Vec<(String, String, String)>,
     /// Identifiers used as template tags or called (only those local imports are followed).
-    tag_uses: HashSet<String>,
+    tag_uses: FxHashSet<String>,
 }
 
 impl Bindings {
@@ -540,8 +540,8 @@ fn resolve_module(from: &Path, spec: &str) -> Option<PathBuf> {
 
 /// The names a module binds to SQL tags (`export const db = neon(url)`) and to functions that
 /// return one (`export function getSql()`), read once per file.
-fn module_tags(path: &Path) -> Arc<(HashSet<String>, HashSet<String>)> {
-    type Cache = Mutex<HashMap<PathBuf, Arc<(HashSet<String>, HashSet<String>)>>>;
+fn module_tags(path: &Path) -> Arc<(FxHashSet<String>, FxHashSet<String>)> {
+    type Cache = Mutex<FxHashMap<PathBuf, Arc<(FxHashSet<String>, FxHashSet<String>)>>>;
     static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(Cache::default);
     if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(path) {
@@ -676,10 +676,10 @@ fn cue_patterns<'a>(
 /// of `const`s whose value is a literal (`const LIMIT = 50`, `const COLUMNS = ['id', 'name']`).
 #[derive(Default)]
 struct Constants {
-    values: HashMap<String, (u32, u32)>,
-    literals: HashSet<String>,
+    values: FxHashMap<String, (u32, u32)>,
+    literals: FxHashSet<String>,
     /// Names whose value is changed in place (`fields.push(x)`).
-    mutated: HashSet<String>,
+    mutated: FxHashSet<String>,
 }
 
 impl Constants {
@@ -728,7 +728,7 @@ impl Constants {
 /// Whether an expression's value is fixed in the source: a literal, a template without holes,
 /// a `const` of such, an array of them, `COLUMNS.join(', ')`, `COLUMNS.map(quote).join()`,
 /// `TABLES.users`, or a SCREAMING_CASE name (a constant by convention).
-fn is_literal(e: &Expression<'_>, literals: &HashSet<String>) -> bool {
+fn is_literal(e: &Expression<'_>, literals: &FxHashSet<String>) -> bool {
     match e.get_inner_expression() {
         Expression::StringLiteral(_)
         | Expression::NumericLiteral(_)
@@ -796,8 +796,8 @@ struct Finder<'s, 'c> {
     text: &'s str,
     tags: &'c [String],
     functions: &'c [&'c str],
-    constants: &'c HashMap<String, (u32, u32)>,
-    literals: &'c HashSet<String>,
+    constants: &'c FxHashMap<String, (u32, u32)>,
+    literals: &'c FxHashSet<String>,
     /// Spans of literals already taken as SQL (so the guess pass skips them).
     used: Vec<(u32, u32)>,
     out: Vec<EmbeddedSql>,
@@ -928,8 +928,8 @@ impl<'s, 'c> Finder<'s, 'c> {
         text: &'s str,
         tags: &'c [String],
         functions: &'c [&'c str],
-        constants: &'c HashMap<String, (u32, u32)>,
-        literals: &'c HashSet<String>,
+        constants: &'c FxHashMap<String, (u32, u32)>,
+        literals: &'c FxHashSet<String>,
     ) -> Self {
         Finder {
             text,
@@ -1205,7 +1205,7 @@ fn js_escape(rest: &str) -> (Option<char>, usize) {
 struct Guesses<'s, 'u> {
     text: &'s str,
     used: &'u [(u32, u32)],
-    literals: &'u HashSet<String>,
+    literals: &'u FxHashSet<String>,
     out: &'u mut Vec<((u32, u32), EmbeddedSql)>,
 }
 
@@ -1238,7 +1238,7 @@ fn guess_string(
 /// An untagged template that starts as unmistakably SQL, with its span.
 fn guess_template(
     text: &str,
-    literals: &HashSet<String>,
+    literals: &FxHashSet<String>,
     used: &[(u32, u32)],
     it: &TemplateLiteral<'_>,
 ) -> Option<((u32, u32), EmbeddedSql)> {
@@ -1246,7 +1246,7 @@ fn guess_template(
     if is_used(used, it.span) || !looks_like_sql_statement(first) {
         return None;
     }
-    let no_constants = HashMap::new();
+    let no_constants = FxHashMap::default();
     let mut f = Finder::new(text, &[], &[], &no_constants, literals);
     let mut b = SqlBuilder::default();
     f.template(it, &mut b, true);
@@ -1317,7 +1317,7 @@ struct MigrationSql<'t> {
     /// Literal `const`s that read as SQL: (name, statement, span of the value).
     constants: Vec<(String, SqlBuilder, (u32, u32))>,
     /// Names listed in a migration table or under a `sql:` key.
-    listed: HashSet<String>,
+    listed: FxHashSet<String>,
     /// Literals written in a migration table or under a `sql:` key.
     direct: Vec<(SqlBuilder, (u32, u32))>,
     /// Inside the initializer of a declarator named for migrations.
