@@ -401,8 +401,8 @@ fn file_facts(uses: &[TableUsage], root: &Path) -> Files {
     for u in uses {
         // Uses come grouped by file: most are in the file just seen.
         let i = match last {
-            Some((p, i)) if p == u.file.as_path() => i,
-            _ => *index.entry(&u.file).or_insert_with(|| {
+            Some((p, i)) if p.as_os_str() == u.file.as_os_str() => i,
+            _ => *index.entry(&*u.file).or_insert_with(|| {
                 let relative = relative(&cwd, root, &u.file);
                 files.push(FileFacts {
                     entry_point: entry_point(&relative),
@@ -413,7 +413,7 @@ fn file_facts(uses: &[TableUsage], root: &Path) -> Files {
                 files.len() - 1
             }),
         };
-        last = Some((&u.file, i));
+        last = Some((&*u.file, i));
         if u.line == 0 && files[i].text.is_none() {
             files[i].text = std::fs::read_to_string(&u.file).ok();
         }
@@ -438,10 +438,10 @@ fn column_entry<'a>(
     columns: &'a mut BTreeMap<String, ColumnUseSummary>,
     name: &str,
 ) -> &'a mut ColumnUseSummary {
-    if !columns.contains_key(name) {
-        columns.insert(name.to_string(), ColumnUseSummary::default());
+    if columns.contains_key(name) {
+        return columns.get_mut(name).expect("just found");
     }
-    columns.get_mut(name).expect("inserted above")
+    columns.entry(name.to_string()).or_default()
 }
 
 fn table_report(name: String, kind: &'static str, uses: &[Use<'_>]) -> TableReport {
