@@ -394,7 +394,8 @@ struct Files {
 
 fn file_facts(uses: &[TableUsage], root: &Path) -> Files {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let mut index: FxHashMap<&Path, usize> = FxHashMap::default();
+    let root = clean_components(root);
+    let mut index: FxHashMap<&std::ffi::OsStr, usize> = FxHashMap::default();
     let mut files: Vec<FileFacts> = Vec::new();
     let mut of_use = Vec::with_capacity(uses.len());
     let mut last: Option<(&Path, usize)> = None;
@@ -402,8 +403,8 @@ fn file_facts(uses: &[TableUsage], root: &Path) -> Files {
         // Uses come grouped by file: most are in the file just seen.
         let i = match last {
             Some((p, i)) if p.as_os_str() == u.file.as_os_str() => i,
-            _ => *index.entry(&*u.file).or_insert_with(|| {
-                let relative = relative(&cwd, root, &u.file);
+            _ => *index.entry(u.file.as_os_str()).or_insert_with(|| {
+                let relative = relative(&cwd, &root, &u.file);
                 files.push(FileFacts {
                     entry_point: entry_point(&relative),
                     relative,
@@ -520,15 +521,16 @@ fn use_name(u: TableUse) -> &'static str {
 }
 
 /// A path relative to the project root, with `/`: `../` steps for a file outside it (a
-/// `--config` that governs files beside its directory), so links still resolve.
-fn relative(cwd: &Path, root: &Path, file: &Path) -> String {
+/// `--config` that governs files beside its directory), so links still resolve. `root` comes
+/// as its [`clean_components`], worked out once for all the files.
+fn relative(cwd: &Path, root: &[std::path::Component<'_>], file: &Path) -> String {
     let abs = if file.is_absolute() {
         file.to_path_buf()
     } else {
         cwd.join(file)
     };
-    let (f, r) = (clean_components(&abs), clean_components(root));
-    let common = f.iter().zip(&r).take_while(|(a, b)| a == b).count();
+    let (f, r) = (clean_components(&abs), root);
+    let common = f.iter().zip(r).take_while(|(a, b)| a == b).count();
     let shown: PathBuf = if common == 0 {
         f.iter().collect()
     } else {
