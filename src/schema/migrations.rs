@@ -181,11 +181,7 @@ fn apply_text(
     warnings: &mut Vec<SchemaWarning>,
 ) -> bool {
     let ranges = up_ranges(text);
-    apply_ranges(schema, path, text, &ranges, warnings);
-    ranges.iter().any(|&(s, e)| {
-        text.get(s..e)
-            .is_some_and(|t| !crate::extract::sql::split_statements(t).is_empty())
-    })
+    apply_ranges(schema, path, text, &ranges, warnings) > 0
 }
 
 /// A schemalint snapshot: a JSON object (what `schemalint snapshot` writes), whatever the name.

@@ -51,14 +51,15 @@ pub fn apply_sql(schema: &mut Schema, file: &Path, text: &str, warnings: &mut Ve
 }
 
 /// Replay the byte ranges `ranges` of a file whose whole text is `text` (the "up" sections of
-/// a migration), in one session: a `SET search_path` lasts until the end of the file.
+/// a migration), in one session: a `SET search_path` lasts until the end of the file. Returns
+/// how many statements the ranges hold.
 pub(crate) fn apply_ranges(
     schema: &mut Schema,
     file: &Path,
     text: &str,
     ranges: &[(usize, usize)],
     warnings: &mut Vec<SchemaWarning>,
-) {
+) -> usize {
     let index = LineIndex::new(text);
     let identity = |o: usize| o;
     let mut replay = Replay {
@@ -73,14 +74,17 @@ pub(crate) fn apply_ranges(
         search_path: None,
         guarded: false,
     };
+    let mut statements = 0;
     for &(start, end) in ranges {
         let Some(section) = text.get(start..end) else {
             continue;
         };
         for stmt in split_statements(section) {
             replay.statement(stmt.text, start + stmt.start as usize);
+            statements += 1;
         }
     }
+    statements
 }
 
 /// Apply again the deferred ALTERs of `warnings` (see [`SchemaWarning::retry`]), now that the
