@@ -1710,13 +1710,16 @@ mod tests {
     /// parts fails here).
     #[test]
     fn json_is_the_plan_as_serde_writes_it() {
+        let at = |file: &str, line, column, usage| Location {
+            file: file.into(),
+            line,
+            column,
+            usage,
+        };
         let mut media = table("public.media", &["id", "url"]);
-        media.references.push(Location {
-            file: "netlify/functions/save-media.ts".into(),
-            line: 17,
-            column: 17,
-            usage: "insert",
-        });
+        media
+            .references
+            .push(at("netlify/functions/save-media.ts", 17, 17, "insert"));
         media.files.push("netlify/functions/save-media.ts".into());
         media.entry_points.push("netlify:save-media".into());
         media.columns.insert(
@@ -1740,24 +1743,11 @@ mod tests {
         });
         // References in two files, back and forth (the writer escapes a file's name once
         // for a run of its references); names that need escaping; every optional part.
-        media.references.push(Location {
-            file: "netlify/functions/save-media.ts".into(),
-            line: 30,
-            column: 5,
-            usage: "read",
-        });
-        media.references.push(Location {
-            file: "src/\"odd\"\\dir/\u{1}é\t.ts".into(),
-            line: 1,
-            column: 1,
-            usage: "update",
-        });
-        media.references.push(Location {
-            file: "netlify/functions/save-media.ts".into(),
-            line: 40,
-            column: 2,
-            usage: "delete",
-        });
+        media.references.extend([
+            at("netlify/functions/save-media.ts", 30, 5, "read"),
+            at("src/\"odd\"\\dir/\u{1}é\t.ts", 1, 1, "update"),
+            at("netlify/functions/save-media.ts", 40, 2, "delete"),
+        ]);
         media.never_used.push("url".into());
         media.reason = "rows: 0\r\nline\u{8}\u{c}\u{1f}\u{7f} ✓".into();
         let mut star = table("app.\"Events\"", &["id"]);
