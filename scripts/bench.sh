@@ -48,6 +48,17 @@
 # 0.130-0.141 s, 3.2-3.4x; 5M 0.59-0.63 s, 3.5-3.7x; report 0.149-0.155 s; pre-commit 34-38 ms.
 # Paired series of 21-31 runs: 1M 3.37-3.86x, db layer 3.40-3.86x (the higher when the VM was
 # busier: check is CPU-bound on both cores, ripgrep is not); report/check 1.03-1.07.
+# Fifth pass (the TypeScript collecting passes and the guesses in the finder's walk, names
+# inline, rule settings by index, banned-column lookups only for banned names, TextIndex's
+# ASCII path, the governing config once per directory, migrations split once, the report's
+# tables written as JSON by hand, FxHash for name maps), one thread under callgrind, against
+# the fourth pass's binary measured the same day: 1M check 1.391 G -> 1.251 G (JSON 1.382 G
+# -> 1.242 G), db layer 1.372 G -> 1.252 G, report JSON 1.420 G -> 1.278 G (+2.9% on check's
+# JSON); same JSON on all three trees. Wall, with the VM at about 60% of its speed (rg 0.053-
+# 0.065 s where it took 0.040 s quiet): bench.sh RUNS=15 1M 0.202 s, 3.5x; 5M 0.827 s, 3.4x,
+# 101 MB; db layer 0.206 s, 3.3x; report 0.204 s; pre-commit 47 ms. Paired series of 31 runs,
+# new, fourth-pass and rg in turn: 1M 3.56x (fourth pass 3.71x), db layer 3.41x (3.52x),
+# new/old 0.93-0.95; report/check 1.07-1.13 (its serial part shows more under load).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
