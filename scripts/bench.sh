@@ -50,15 +50,15 @@
 # busier: check is CPU-bound on both cores, ripgrep is not); report/check 1.03-1.07.
 # Fifth pass (the TypeScript collecting passes and the guesses in the finder's walk, names
 # inline, rule settings by index, banned-column lookups only for banned names, TextIndex's
-# ASCII path, the governing config once per directory, migrations split once, the report's
-# tables written as JSON by hand, FxHash for name maps), one thread under callgrind, against
-# the fourth pass's binary measured the same day: 1M check 1.391 G -> 1.251 G (JSON 1.382 G
-# -> 1.242 G), db layer 1.372 G -> 1.252 G, report JSON 1.420 G -> 1.278 G (+2.9% on check's
-# JSON); same JSON on all three trees. Wall, with the VM at about 60% of its speed (rg 0.053-
-# 0.065 s where it took 0.040 s quiet): bench.sh RUNS=15 1M 0.202 s, 3.5x; 5M 0.827 s, 3.4x,
-# 101 MB; db layer 0.206 s, 3.3x; report 0.204 s; pre-commit 47 ms. Paired series of 31 runs,
-# new, fourth-pass and rg in turn: 1M 3.56x (fourth pass 3.71x), db layer 3.41x (3.52x),
-# new/old 0.93-0.95; report/check 1.07-1.13 (its serial part shows more under load).
+# ASCII path, the governing config once per directory, migrations split once, the nesting
+# check by a bound, the report's tables written as JSON by hand, FxHash for name maps), one
+# thread under callgrind, against the fourth pass's binary measured the same day: 1M check
+# 1.391 G -> 1.219 G (JSON 1.382 G -> 1.209 G), db layer 1.372 G -> 1.219 G, report JSON
+# 1.420 G -> 1.245 G (+3.0% on check's JSON); same JSON on all three trees. Wall, with the VM
+# at about 60-70% of its speed (rg 0.045-0.065 s where it took 0.040 s quiet): paired series
+# of 21-31 runs, new, fourth-pass and rg in turn: 1M 3.31x (fourth pass 3.73x), db layer
+# 3.49x (4.00x), new/old 0.89; report/check 1.04-1.07. bench.sh RUNS=15, two runs: 1M
+# 3.5x and 3.8x, db layer 3.3x and 3.1x, 5M 3.4x (0.827 s, 101 MB); report 0.204-0.216 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
