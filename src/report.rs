@@ -1298,9 +1298,9 @@ pub fn json(plan: &Plan) -> String {
     s
 }
 
-/// The plan's fields before `tables`, the tables, then the fields after, each part written
-/// by serde and joined as its pretty printer would have written the whole. A table is an
-/// element of `"tables"`, two levels down: [`Pretty`] writes it from that depth.
+/// The plan's fields before `tables` and those after (written by serde), and the tables
+/// between them ([`table_json`], in parallel), joined as serde's pretty printer would have
+/// written the whole. A table is an element of `"tables"`, two levels down.
 fn json_in_parallel(plan: &Plan) -> serde_json::Result<String> {
     #[derive(Serialize)]
     struct Head<'a> {
