@@ -119,7 +119,7 @@ pub struct Reference {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableUsage {
     /// The host file (shared by the file's uses).
-    pub file: std::sync::Arc<Path>,
+    pub file: Arc<Path>,
     /// The table name in the host file.
     pub span: Span,
     /// Which statement of the scanned file it is in (0-based), to count statements per table.
@@ -533,7 +533,7 @@ impl Checker<'_> {
             }
             let uses_before = outcome.table_uses.len();
             let mut uses = self.collect_table_uses.then(|| TableUses {
-                file: std::sync::Arc::from(host.as_path()),
+                file: Arc::from(host.as_path()),
                 first_statement: outcome.statements,
                 out: &mut outcome.table_uses,
             });
@@ -896,7 +896,7 @@ fn collect_references(resolved: &resolve::Resolved, out: &mut BTreeSet<Reference
 
 /// Where `collect_table_uses` writes, and the place of the SQL it reads.
 struct TableUses<'o> {
-    file: std::sync::Arc<Path>,
+    file: Arc<Path>,
     first_statement: usize,
     out: &'o mut Vec<TableUsage>,
 }
