@@ -214,19 +214,25 @@ impl Report {
     }
 
     pub fn source(&self, path: &Path) -> Option<&Arc<str>> {
-        self.sources.iter().find(|(p, _)| p == path).map(|(_, s)| s)
+        // Sorted by path: every change to `sources` ends in `sort`.
+        self.sources
+            .binary_search_by(|(p, _)| p.as_path().cmp(path))
+            .ok()
+            .map(|i| &self.sources[i].1)
     }
 
     /// Add findings produced outside the file scan (schema warnings), with their file's text.
     pub fn extend_with_sources(&mut self, diagnostics: Vec<Diagnostic>) {
+        let mut read: Vec<(PathBuf, Arc<str>)> = Vec::new();
         for d in diagnostics {
-            if self.source(&d.file).is_none() {
+            if self.source(&d.file).is_none() && !read.iter().any(|(p, _)| *p == d.file) {
                 if let Some(text) = crate::user_file::reread(&d.file) {
-                    self.sources.push((d.file.clone(), Arc::from(text)));
+                    read.push((d.file.clone(), Arc::from(text)));
                 }
             }
             self.diagnostics.push(d);
         }
+        self.sources.extend(read);
         self.sort();
     }
 
