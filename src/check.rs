@@ -1184,21 +1184,13 @@ fn is_do_block(text: &str) -> bool {
 
 fn is_schema_statement(text: &str) -> bool {
     // `-- 003: users\nCREATE TABLE ..`: a migration's header comment comes first.
-    let word = extract::leading_word(extract::skip_comments(text, false)).to_ascii_uppercase();
-    matches!(
-        word.as_str(),
-        "CREATE"
-            | "ALTER"
-            | "DROP"
-            | "GRANT"
-            | "REVOKE"
-            | "COMMENT"
-            | "SET"
-            | "RESET"
-            | "SECURITY"
-            | "REFRESH"
-            | "DO"
-    )
+    let word = extract::leading_word(extract::skip_comments(text, false));
+    [
+        "CREATE", "ALTER", "DROP", "GRANT", "REVOKE", "COMMENT", "SET", "RESET", "SECURITY",
+        "REFRESH", "DO",
+    ]
+    .iter()
+    .any(|w| word.eq_ignore_ascii_case(w))
 }
 /// The database prepared `candidate`: a static finding of a rule the server also judges,
 /// inside that statement, was wrong. Dropped when the static schema is that database
