@@ -209,9 +209,11 @@ struct Lexer<'a> {
 impl<'a> Lexer<'a> {
     fn run(mut self) -> Result<Vec<TokenTree<'a>>, LexError> {
         let bytes = self.text.as_bytes();
-        // Open groups, innermost last: (delimiter, start, the tokens before it).
-        let mut open: Vec<(Delimiter, u32, Vec<TokenTree<'a>>)> = Vec::new();
-        let mut tokens: Vec<TokenTree<'a>> = Vec::new();
+        // Open groups, innermost last: (delimiter, start, where its tokens start in `tokens`).
+        // Every open group's tokens are on the one stack, and a closed group takes its own
+        // in one allocation of the exact size, not a vector grown token by token.
+        let mut open: Vec<(Delimiter, u32, usize)> = Vec::new();
+        let mut tokens: Vec<TokenTree<'a>> = Vec::with_capacity(bytes.len() / 8);
         while let Some(&b) = bytes.get(self.pos) {
             let start = self.pos;
             match b {
@@ -227,7 +229,7 @@ impl<'a> Lexer<'a> {
                         b'[' => Delimiter::Bracket,
                         _ => Delimiter::Brace,
                     };
-                    open.push((delimiter, start as u32, std::mem::take(&mut tokens)));
+                    open.push((delimiter, start as u32, tokens.len()));
                     self.pos += 1;
                 }
                 b')' | b']' | b'}' => {
@@ -236,14 +238,14 @@ impl<'a> Lexer<'a> {
                         b']' => Delimiter::Bracket,
                         _ => Delimiter::Brace,
                     };
-                    let Some((delimiter, group_start, outer)) = open.pop() else {
+                    let Some((delimiter, group_start, first)) = open.pop() else {
                         return Err(self.error("unexpected closing delimiter", start));
                     };
                     if delimiter != closes {
                         return Err(self.error("mismatched closing delimiter", start));
                     }
                     self.pos += 1;
-                    let inner = std::mem::replace(&mut tokens, outer);
+                    let inner = tokens.drain(first..).collect();
                     tokens.push(TokenTree::Group(Group {
                         delimiter,
                         tokens: inner,
