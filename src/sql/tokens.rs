@@ -62,7 +62,7 @@ fn plain(text: &str) -> Option<Vec<TokenWithSpan>> {
         return None;
     }
     let b = text.as_bytes();
-    let mut out = Vec::with_capacity(b.len() / 3 + 1);
+    let mut out = Vec::with_capacity(b.len() / 2 + 1);
     let (mut line, mut col) = (1u64, 1u64);
     let mut i = 0;
     while i < b.len() {
