@@ -250,6 +250,8 @@ impl Report {
 pub struct Checker<'a> {
     pub schema: &'a Schema,
     pub banned: Banned,
+    /// Built from `schema` on first use.
+    pub column_owners: crate::schema::ColumnOwners,
     pub settings: RuleSettings,
     pub sources: &'a SourcesConfig,
     /// Record which tables and columns are used (for `schemalint unused`).
@@ -682,6 +684,7 @@ impl Checker<'_> {
                 self.schema,
                 &resolved,
                 &self.banned,
+                &self.column_owners,
                 &self.settings,
                 diagnostics,
             );

@@ -295,6 +295,7 @@ fn spliced_statements_are_never_sent_to_verify() {
     let checker = Checker {
         schema: &schema,
         banned: Banned::default(),
+        column_owners: Default::default(),
         settings: RuleSettings::default(),
         sources: &sources,
         collect_references: false,

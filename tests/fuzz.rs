@@ -276,6 +276,7 @@ fn check_text(language: Language, path: &str, input: &[u8], schema: &Schema) {
     let checker = Checker {
         schema,
         banned: Banned::default(),
+        column_owners: Default::default(),
         settings: RuleSettings::default(),
         sources: &sources,
         collect_references: true,
@@ -435,6 +436,7 @@ fn fuzz_renderers() {
             let checker = Checker {
                 schema: &s,
                 banned: Banned::default(),
+                column_owners: Default::default(),
                 settings: RuleSettings::default(),
                 sources: &sources,
                 collect_references: false,

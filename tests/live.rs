@@ -110,6 +110,7 @@ fn check_gives_identical_findings_from_live_snapshot_and_ddl() {
         let checker = Checker {
             schema,
             banned: Banned::default(),
+            column_owners: Default::default(),
             settings: RuleSettings::default(),
             sources: &sources,
             collect_references: false,

@@ -97,6 +97,7 @@ fn rule_fixtures() {
         let checker = Checker {
             schema: &schema,
             banned: Banned::new(&banned, &schema),
+            column_owners: Default::default(),
             settings: RuleSettings::default(),
             sources: &sources,
             collect_references: false,

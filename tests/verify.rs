@@ -272,6 +272,7 @@ fn differential_static_verdicts_agree_with_postgres() {
     let checker = Checker {
         schema: &schema,
         banned: Banned::default(),
+        column_owners: Default::default(),
         settings: RuleSettings::default(),
         sources: &sources,
         collect_references: false,

@@ -90,6 +90,7 @@ pub fn check_scanned(
     let checker = Checker {
         schema: &loaded.schema,
         banned,
+        column_owners: Default::default(),
         settings,
         sources: &plan.config.config.sources,
         collect_references: plan.collect_references,

@@ -25,7 +25,7 @@ use std::str::FromStr;
 use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::extract::EmbeddedSql;
 use crate::resolve::{Resolved, TableStatus, TextRange};
-use crate::schema::{Ident, Relation, Removal, Schema};
+use crate::schema::{ColumnOwners, Ident, Relation, Removal, Schema};
 
 pub use ambiguous_column::AmbiguousColumn;
 pub use banned_column::BannedColumn;
@@ -278,6 +278,8 @@ pub struct RuleContext<'a> {
     pub schema: &'a Schema,
     pub resolved: &'a Resolved,
     pub banned: &'a Banned,
+    /// Which relations have a column of a name (built on first use, once per run).
+    pub column_owners: &'a ColumnOwners,
     sql: &'a EmbeddedSql,
     severity: Severity,
     rule: &'static str,
@@ -320,6 +322,7 @@ pub fn check_statement(
     schema: &Schema,
     resolved: &Resolved,
     banned: &Banned,
+    column_owners: &ColumnOwners,
     settings: &RuleSettings,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
@@ -331,6 +334,7 @@ pub fn check_statement(
             schema,
             resolved,
             banned,
+            column_owners,
             sql,
             severity,
             rule: rule.name(),

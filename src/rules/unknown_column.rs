@@ -100,14 +100,14 @@ fn missing_column(
         .or_else(|| closest(name.as_str(), visible).map(|c| format!("did you mean `{c}`?")))
         .or_else(|| {
             let elsewhere: Vec<String> = cx
-                .schema
-                .relations()
-                .filter(|(_, r)| r.column(name).is_some())
+                .column_owners
+                .of(cx.schema, name)
+                .iter()
                 .map(|(s, r)| {
                     if cx.schema.search_path.contains(s) {
-                        format!("`{}`", r.name)
+                        format!("`{r}`")
                     } else {
-                        format!("`{s}.{}`", r.name)
+                        format!("`{s}.{r}`")
                     }
                 })
                 .take(3)
