@@ -431,6 +431,11 @@ impl Checker<'_> {
             files_scanned,
             ..Report::default()
         };
+        // Sized once: `report` gathers every statement's table uses (about 25,000 on the 1M
+        // tree), which a vector grown file by file copied again and again.
+        report
+            .table_uses
+            .reserve_exact(outcomes.iter().map(|o| o.table_uses.len()).sum());
         for outcome in outcomes {
             report.statements_checked += outcome.statements;
             report.source_files += usize::from(outcome.is_source);

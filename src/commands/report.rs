@@ -98,6 +98,9 @@ pub fn run(args: &ReportArgs) -> Result<Outcome, Error> {
     if args.write_config {
         write_config(&parts)?;
     }
+    // Plain data, and the process ends now: freeing every table's report allocation by
+    // allocation cost 5M instructions on the 1M tree, on the main thread alone.
+    std::mem::forget(parts);
     Ok(if incomplete {
         Outcome::ToolError
     } else {
