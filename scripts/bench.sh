@@ -59,6 +59,15 @@
 # of 21-31 runs, new, fourth-pass and rg in turn: 1M 3.31x (fourth pass 3.73x), db layer
 # 3.49x (4.00x), new/old 0.89; report/check 1.04-1.07. bench.sh RUNS=15, two runs: 1M
 # 3.5x and 3.8x, db layer 3.3x and 3.1x, 5M 3.4x (0.827 s, 101 MB); report 0.204-0.216 s.
+# Sixth pass (the walk's keys and sort on its threads, the main thread's other serial work cut
+# from 29.4M to 14.9M instructions, exact-size token groups in the Rust lexer, the
+# unknown-column owners by index, mimalloc keeping freed memory), one thread under callgrind
+# against the fifth pass's binary: 1M check JSON 1.209 G -> 1.166 G, db layer 1.219 G ->
+# 1.160 G, report JSON 1.245 G -> 1.211 G (+3.8% on check's JSON: check's rules got cheaper,
+# report runs none); same JSON on the three trees. Wall (VM still slow, rg 0.049-0.060 s):
+# bench.sh RUNS=15, two runs: 1M 3.3x and 3.4x, db layer 3.2x and 3.1x, 5M 3.3x (0.828 s,
+# 101 MB); paired series of 21-31 runs against the fifth pass's binary: 0.94-0.98 (1M), 1.00
+# (db layer), report/check 1.03-1.05.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
