@@ -126,7 +126,7 @@ pub fn apply(
     not_run: &[&str],
 ) {
     // Nothing to silence and none to call unused (`report` runs no rule): no need to look.
-    if diagnostics.is_empty() && unused_severity.is_none() || !mentioned(text) {
+    if (diagnostics.is_empty() && unused_severity.is_none()) || !mentioned(text) {
         return;
     }
     let mut suppressions = parse(text, statements);
