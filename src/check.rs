@@ -250,8 +250,8 @@ impl Report {
 pub struct Checker<'a> {
     pub schema: &'a Schema,
     pub banned: Banned,
-    /// Built from `schema` on first use.
-    pub column_owners: crate::schema::ColumnOwners,
+    /// `schema`'s relations by column name (built on first use).
+    pub column_owners: crate::schema::ColumnOwners<'a>,
     pub settings: RuleSettings,
     pub sources: &'a SourcesConfig,
     /// Record which tables and columns are used (for `schemalint unused`).

@@ -290,7 +290,7 @@ fn a_file_that_vanishes_during_the_scan() {
     let report = Checker {
         schema: &schema,
         banned: Banned::default(),
-        column_owners: Default::default(),
+        column_owners: schemalint::schema::ColumnOwners::new(&schema),
         settings: RuleSettings::default(),
         sources: &sources,
         collect_references: false,

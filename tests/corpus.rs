@@ -284,7 +284,7 @@ fn a_renamed_column_and_a_dropped_table_are_reported_everywhere() {
 fn spliced_statements_are_never_sent_to_verify() {
     use schemalint::check::{extract_files, Checker};
     use schemalint::rules::{Banned, RuleSettings};
-    use schemalint::schema::load_ddl_paths;
+    use schemalint::schema::{load_ddl_paths, ColumnOwners};
     use schemalint::walk::SourceFile;
 
     let root = corpus();
@@ -295,7 +295,7 @@ fn spliced_statements_are_never_sent_to_verify() {
     let checker = Checker {
         schema: &schema,
         banned: Banned::default(),
-        column_owners: Default::default(),
+        column_owners: ColumnOwners::new(&schema),
         settings: RuleSettings::default(),
         sources: &sources,
         collect_references: false,

@@ -17,7 +17,7 @@ use schemalint::check::Checker;
 use schemalint::config::SourcesConfig;
 use schemalint::extract::{self, Language};
 use schemalint::rules::{Banned, RuleSettings};
-use schemalint::schema::{load_ddl_paths, replay as ddl, Schema};
+use schemalint::schema::{load_ddl_paths, replay as ddl, ColumnOwners, Schema};
 
 struct Rng(u64);
 
@@ -276,7 +276,7 @@ fn check_text(language: Language, path: &str, input: &[u8], schema: &Schema) {
     let checker = Checker {
         schema,
         banned: Banned::default(),
-        column_owners: Default::default(),
+        column_owners: ColumnOwners::new(schema),
         settings: RuleSettings::default(),
         sources: &sources,
         collect_references: true,
@@ -436,7 +436,7 @@ fn fuzz_renderers() {
             let checker = Checker {
                 schema: &s,
                 banned: Banned::default(),
-                column_owners: Default::default(),
+                column_owners: ColumnOwners::new(&s),
                 settings: RuleSettings::default(),
                 sources: &sources,
                 collect_references: false,

@@ -12,7 +12,7 @@ use schemalint::extract::Language;
 use schemalint::rules::{Banned, RuleSettings};
 use schemalint::schema::diff::{diff, render_human};
 use schemalint::schema::live::{introspect, ConnectOptions, LiveError};
-use schemalint::schema::{load_ddl_paths, snapshot, Schema};
+use schemalint::schema::{load_ddl_paths, snapshot, ColumnOwners, Schema};
 use schemalint::walk::SourceFile;
 use support::pg::{cluster, PASSWORD};
 
@@ -110,7 +110,7 @@ fn check_gives_identical_findings_from_live_snapshot_and_ddl() {
         let checker = Checker {
             schema,
             banned: Banned::default(),
-            column_owners: Default::default(),
+            column_owners: ColumnOwners::new(schema),
             settings: RuleSettings::default(),
             sources: &sources,
             collect_references: false,

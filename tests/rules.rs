@@ -12,7 +12,7 @@ use schemalint::config::SourcesConfig;
 use schemalint::extract::Language;
 use schemalint::render::{self, Format, HumanOptions};
 use schemalint::rules::{Banned, RuleSettings};
-use schemalint::schema::{load_ddl_paths, Ident, LoadedSchema};
+use schemalint::schema::{load_ddl_paths, ColumnOwners, Ident, LoadedSchema};
 use schemalint::walk::SourceFile;
 
 fn root() -> PathBuf {
@@ -97,7 +97,7 @@ fn rule_fixtures() {
         let checker = Checker {
             schema: &schema,
             banned: Banned::new(&banned, &schema),
-            column_owners: Default::default(),
+            column_owners: ColumnOwners::new(&schema),
             settings: RuleSettings::default(),
             sources: &sources,
             collect_references: false,

@@ -15,7 +15,7 @@ use schemalint::diagnostic::{LineIndex, Severity};
 use schemalint::extract::{self, Language};
 use schemalint::rules::{Banned, RuleSettings};
 use schemalint::schema::live::{introspect, prepare_all, ConnectOptions};
-use schemalint::schema::load_ddl_paths;
+use schemalint::schema::{load_ddl_paths, ColumnOwners};
 use schemalint::verify;
 use support::pg::cluster;
 
@@ -272,7 +272,7 @@ fn differential_static_verdicts_agree_with_postgres() {
     let checker = Checker {
         schema: &schema,
         banned: Banned::default(),
-        column_owners: Default::default(),
+        column_owners: ColumnOwners::new(&schema),
         settings: RuleSettings::default(),
         sources: &sources,
         collect_references: false,

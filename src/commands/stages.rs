@@ -13,7 +13,7 @@ use crate::diagnostic::Diagnostic;
 use crate::progress;
 use crate::render;
 use crate::rules::{self, Banned, RuleId, RuleMeta, RuleSettings};
-use crate::schema::LoadedSchema;
+use crate::schema::{ColumnOwners, LoadedSchema};
 use crate::walk;
 
 /// Walk the paths, then read and extract every source file: the part of `check` that needs no
@@ -90,7 +90,7 @@ pub fn check_scanned(
     let checker = Checker {
         schema: &loaded.schema,
         banned,
-        column_owners: Default::default(),
+        column_owners: ColumnOwners::new(&loaded.schema),
         settings,
         sources: &plan.config.config.sources,
         collect_references: plan.collect_references,

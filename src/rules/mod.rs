@@ -279,7 +279,7 @@ pub struct RuleContext<'a> {
     pub resolved: &'a Resolved,
     pub banned: &'a Banned,
     /// Which relations have a column of a name (built on first use, once per run).
-    pub column_owners: &'a ColumnOwners,
+    pub column_owners: &'a ColumnOwners<'a>,
     sql: &'a EmbeddedSql,
     severity: Severity,
     rule: &'static str,
@@ -322,7 +322,7 @@ pub fn check_statement(
     schema: &Schema,
     resolved: &Resolved,
     banned: &Banned,
-    column_owners: &ColumnOwners,
+    column_owners: &ColumnOwners<'_>,
     settings: &RuleSettings,
     diagnostics: &mut Vec<Diagnostic>,
 ) {

@@ -101,7 +101,7 @@ fn missing_column(
         .or_else(|| {
             let elsewhere: Vec<String> = cx
                 .column_owners
-                .of(cx.schema, name)
+                .of(name)
                 .iter()
                 .map(|(s, r)| {
                     if cx.schema.search_path.contains(s) {

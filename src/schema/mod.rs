@@ -250,21 +250,30 @@ pub struct Schema {
     pub external_schemas: Vec<Ident>,
 }
 
-/// The relations with a column of each name (schema and relation name, in
+/// The relations of a schema with a column of each name (schema and relation name, in
 /// [`Schema::relations`] order), built on first use: `unknown-column`'s "`x` exists in `t`"
 /// looked through every relation's columns for each finding (on the 1M-line bench tree, 1,000
 /// tables and 83 findings: 20M instructions, 1.7% of the run).
-#[derive(Debug, Default)]
-pub struct ColumnOwners(std::sync::OnceLock<rustc_hash::FxHashMap<Ident, Vec<(Ident, Ident)>>>);
+#[derive(Debug)]
+pub struct ColumnOwners<'s> {
+    schema: &'s Schema,
+    owners: std::sync::OnceLock<rustc_hash::FxHashMap<Ident, Vec<(Ident, Ident)>>>,
+}
 
-impl ColumnOwners {
-    /// The relations of `schema` with a column named `column`. Every call must pass the same
-    /// schema (the one the index was built from).
-    pub fn of(&self, schema: &Schema, column: &Ident) -> &[(Ident, Ident)] {
-        let owners = self.0.get_or_init(|| {
+impl<'s> ColumnOwners<'s> {
+    pub fn new(schema: &'s Schema) -> Self {
+        ColumnOwners {
+            schema,
+            owners: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The relations with a column named `column`.
+    pub fn of(&self, column: &Ident) -> &[(Ident, Ident)] {
+        let owners = self.owners.get_or_init(|| {
             let mut owners: rustc_hash::FxHashMap<Ident, Vec<(Ident, Ident)>> =
                 rustc_hash::FxHashMap::default();
-            for (s, r) in schema.relations() {
+            for (s, r) in self.schema.relations() {
                 for c in &r.columns {
                     let of = owners.entry(c.name.clone()).or_default();
                     // A name listed twice in one relation still names it once.
