@@ -129,10 +129,11 @@ pub struct TableUsage {
     /// The relation it resolved to (schema, name), or `None` when the schema lacks it.
     pub found: Option<(Ident, Ident)>,
     pub usage: resolve::TableUse,
-    /// Columns of this reference in expressions (select list, WHERE, RETURNING...).
-    pub read: BTreeSet<Ident>,
-    /// Columns it assigns (INSERT column list, UPDATE SET, ON CONFLICT).
-    pub written: BTreeSet<Ident>,
+    /// Columns of this reference in expressions (select list, WHERE, RETURNING...), in the
+    /// order the statement names them; a column named twice is here twice.
+    pub read: Vec<Ident>,
+    /// Columns it assigns (INSERT column list, UPDATE SET, ON CONFLICT), as `read`.
+    pub written: Vec<Ident>,
     /// `*`, `t.*` or an INSERT without a column list: every column.
     pub all_columns: bool,
     /// 1-based line and column of `span` in `file`, from the file's line index (0, 0 when
@@ -936,8 +937,8 @@ fn collect_table_uses(
             name: t.name.clone(),
             found,
             usage: t.usage,
-            read: BTreeSet::new(),
-            written: BTreeSet::new(),
+            read: Vec::new(),
+            written: Vec::new(),
             all_columns: resolved.all_columns_used.contains(&i),
             line: 0,
             column: 0,
@@ -945,12 +946,12 @@ fn collect_table_uses(
         for c in &resolved.columns {
             match (c.usage, &c.status) {
                 (resolve::ColumnUse::Target { table }, _) if table == i => {
-                    usage.written.insert(c.name.clone());
+                    usage.written.push(c.name.clone());
                 }
                 (resolve::ColumnUse::Expr, resolve::ColumnStatus::Found { table: Some(t) })
                     if *t == i =>
                 {
-                    usage.read.insert(c.name.clone());
+                    usage.read.push(c.name.clone());
                 }
                 _ => {}
             }

@@ -115,8 +115,6 @@ pub struct TableReport {
     pub never_used: Vec<String>,
     #[serde(skip)]
     key: Option<(Ident, Ident)>,
-    #[serde(skip)]
-    column_types: Vec<(Ident, String)>,
 }
 
 /// Inserts, updates and deletes counted by the server since its statistics were reset.
@@ -130,6 +128,13 @@ pub struct Activity {
 }
 
 impl TableReport {
+    /// The schema's columns (name, type): those with a type.
+    fn schema_columns(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.columns
+            .iter()
+            .filter_map(|(n, c)| Some((n.as_str(), c.data_type.as_deref()?)))
+    }
+
     fn is_referenced(&self) -> bool {
         !self.references.is_empty()
     }
@@ -251,19 +256,16 @@ pub fn build(
         .into_par_iter()
         .map(|(s, rel, uses)| {
             let name = format!("{s}.{}", rel.name);
-            let mut t = table_report(name, kind_name(rel.kind), &uses);
+            let known: Vec<(&str, &str)> = rel
+                .columns
+                .iter()
+                .map(|c| (c.name.as_str(), c.data_type.as_str()))
+                .collect();
+            let mut t = table_report(name, kind_name(rel.kind), &uses, known);
             let key = (s.clone(), rel.name.clone());
             let table_stats = stats.and_then(|st| st.get(&key));
             t.key = Some(key);
             t.column_count = rel.columns.len();
-            t.column_types = rel
-                .columns
-                .iter()
-                .map(|c| (c.name.clone(), c.data_type.clone()))
-                .collect();
-            for c in &rel.columns {
-                column_entry(&mut t.columns, c.name.as_str()).data_type = Some(c.data_type.clone());
-            }
             for (n, c) in t.columns.iter_mut() {
                 c.missing = c.data_type.is_none() && !rel.opaque && n != "*";
             }
@@ -291,7 +293,7 @@ pub fn build(
         })
         .collect();
     for (name, uses) in by_missing {
-        let mut t = table_report(name, "missing", &uses);
+        let mut t = table_report(name, "missing", &uses, Vec::new());
         let written_as = uses.first().map(|(u, _)| &u.name);
         t.banned = written_as
             .and_then(|n| banned.table(n.schema.as_ref(), &n.name))
@@ -433,24 +435,29 @@ fn file_facts(uses: &[TableUsage], root: &Path) -> Files {
     Files { files, of_use }
 }
 
-/// The summary entry of a column, added when absent (looked up by `&str`: no allocation for
-/// the columns already there).
-fn column_entry<'a>(
-    columns: &'a mut BTreeMap<String, ColumnUseSummary>,
-    name: &str,
-) -> &'a mut ColumnUseSummary {
-    if columns.contains_key(name) {
-        return columns.get_mut(name).expect("just found");
-    }
-    columns.entry(name.to_string()).or_default()
-}
-
-fn table_report(name: String, kind: &'static str, uses: &[Use<'_>]) -> TableReport {
+/// A table's report from its uses and its columns in the schema (name, type), before its
+/// status is decided.
+fn table_report<'a>(
+    name: String,
+    kind: &'static str,
+    uses: &[Use<'a>],
+    mut known: Vec<(&'a str, &'a str)>,
+) -> TableReport {
     let mut references = Vec::with_capacity(uses.len());
     let mut statements = Vec::with_capacity(uses.len());
     let mut files = Vec::with_capacity(uses.len());
     let mut entry_points = BTreeSet::new();
-    let mut columns: BTreeMap<String, ColumnUseSummary> = BTreeMap::new();
+    // The schema's columns by name, each with (read, written); the columns the code names
+    // that the table lacks, apart.
+    known.sort_unstable_by_key(|&(n, _)| n);
+    let mut used = vec![(false, false); known.len()];
+    let mut unknown: Vec<(&str, bool, bool)> = Vec::new();
+    let mut mark = |name: &'a str, read: bool| match known.binary_search_by_key(&name, |&(n, _)| n)
+    {
+        Ok(i) if read => used[i].0 = true,
+        Ok(i) => used[i].1 = true,
+        Err(_) => unknown.push((name, read, !read)),
+    };
     let mut all_columns_used = false;
     for &(u, f) in uses {
         // Lines come with the use; only SQL in another file (`query_file!`) is looked up.
@@ -467,12 +474,35 @@ fn table_report(name: String, kind: &'static str, uses: &[Use<'_>]) -> TableRepo
         }
         all_columns_used |= u.all_columns;
         for c in &u.read {
-            column_entry(&mut columns, c.as_str()).read = true;
+            mark(c.as_str(), true);
         }
         for c in &u.written {
-            column_entry(&mut columns, c.as_str()).written = true;
+            mark(c.as_str(), false);
         }
     }
+    unknown.sort_unstable_by_key(|&(n, _, _)| n);
+    unknown.dedup_by(|later, first| {
+        let same = later.0 == first.0;
+        if same {
+            first.1 |= later.1;
+            first.2 |= later.2;
+        }
+        same
+    });
+    let summary = |data_type: Option<&str>, (read, written)| ColumnUseSummary {
+        data_type: data_type.map(str::to_string),
+        read,
+        written,
+        missing: false,
+    };
+    // Both sorted and the names distinct: the map is built from them without a search.
+    let columns: BTreeMap<String, ColumnUseSummary> = known
+        .iter()
+        .zip(used)
+        .map(|(&(n, ty), u)| (n, summary(Some(ty), u)))
+        .chain(unknown.iter().map(|&(n, r, w)| (n, summary(None, (r, w)))))
+        .map(|(n, c)| (n.to_string(), c))
+        .collect();
     // In the order of (file, line, column, use), each once.
     references.sort_unstable_by_key(|r| (r.0, r.1, r.2, r.3));
     references.dedup_by_key(|r| (r.0, r.1, r.2, r.3));
@@ -506,7 +536,6 @@ fn table_report(name: String, kind: &'static str, uses: &[Use<'_>]) -> TableRepo
         all_columns_used,
         never_used: Vec::new(),
         key: None,
-        column_types: Vec::new(),
     }
 }
 
@@ -664,10 +693,8 @@ fn decide(t: &mut TableReport, database: bool, holds_rows: bool) {
 
 /// The non-boilerplate columns of a table, with types.
 fn distinctive(t: &TableReport) -> BTreeMap<&str, &str> {
-    t.column_types
-        .iter()
-        .filter(|(n, _)| !BOILERPLATE_COLUMNS.contains(&n.as_str()))
-        .map(|(n, ty)| (n.as_str(), ty.as_str()))
+    t.schema_columns()
+        .filter(|(n, _)| !BOILERPLATE_COLUMNS.contains(n))
         .collect()
 }
 
@@ -699,7 +726,7 @@ fn is_name_lookalike(wa: &[String], wb: &[String], a: &TableReport, b: &TableRep
     }
     let affix = long.starts_with(short) || long.ends_with(short);
     let fk = format!("{}_id", short.join("_"));
-    let child = long_t.column_types.iter().any(|(n, _)| n.as_str() == fk);
+    let child = long_t.schema_columns().any(|(n, _)| n == fk);
     affix && !child
 }
 
@@ -722,8 +749,8 @@ fn lookalikes(tables: &[TableReport]) -> Vec<Lookalike> {
         .collect();
     let mut frequency: FxHashMap<&str, usize> = FxHashMap::default();
     for t in &candidates {
-        for (n, _) in &t.column_types {
-            *frequency.entry(n.as_str()).or_default() += 1;
+        for (n, _) in t.schema_columns() {
+            *frequency.entry(n).or_default() += 1;
         }
     }
     let common = (candidates.len() / 20).max(3);
@@ -1689,12 +1716,8 @@ mod tests {
     }
 
     fn table(name: &str, cols: &[&str]) -> TableReport {
-        let mut t = table_report(name.to_string(), "table", &[]);
-        t.column_types = cols
-            .iter()
-            .map(|c| (Ident::from(*c), "text".to_string()))
-            .collect();
-        t
+        let known = cols.iter().map(|c| (*c, "text")).collect();
+        table_report(name.to_string(), "table", &[], known)
     }
 
     #[test]
