@@ -272,9 +272,6 @@ pub struct LineCursor<'a> {
     line: u32,
     line_start: usize,
     chars: u32,
-    /// Whether the text is ASCII (characters are bytes) and whether it holds a `\r` (a lone
-    /// one ends a line), known from the first question.
-    kind: Option<(bool, bool)>,
     index: Option<TextIndex<'a>>,
 }
 
@@ -286,7 +283,6 @@ impl<'a> LineCursor<'a> {
             line: 0,
             line_start: 0,
             chars: 0,
-            kind: None,
             index: None,
         }
     }
@@ -307,11 +303,10 @@ impl<'a> LineCursor<'a> {
             self.index = Some(index);
             return found;
         }
-        let (ascii, cr) = *self
-            .kind
-            .get_or_insert_with(|| (self.text.is_ascii(), memchr::memchr(b'\r', text).is_some()));
+        // Only the bytes since the last question are read: whether they hold a `\r` (a lone
+        // one ends a line) and whether the line's bytes are ASCII (characters are bytes).
         let bytes = &text[self.at..end];
-        if cr {
+        if memchr::memchr(b'\r', bytes).is_some() {
             // `\n`, and a `\r` not followed by `\n`, end a line.
             for (k, &c) in bytes.iter().enumerate() {
                 let i = self.at + k;
@@ -325,7 +320,7 @@ impl<'a> LineCursor<'a> {
             }
         } else {
             let chars = |b: &[u8]| {
-                if ascii {
+                if b.is_ascii() {
                     b.len() as u32
                 } else {
                     count_bytes(b, is_char_start)
