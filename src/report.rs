@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -395,33 +395,41 @@ struct Files {
 }
 
 fn file_facts(uses: &[TableUsage], root: &Path) -> Files {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let root = clean_components(root);
+    // Which file each use is in (uses come grouped by file: most are in the file just
+    // seen), and whether a file's uses need its text for their lines.
     let mut index: FxHashMap<&std::ffi::OsStr, usize> = FxHashMap::default();
-    let mut files: Vec<FileFacts> = Vec::new();
+    let mut paths: Vec<(&Path, bool)> = Vec::new();
     let mut of_use = Vec::with_capacity(uses.len());
     let mut last: Option<(&Path, usize)> = None;
     for u in uses {
-        // Uses come grouped by file: most are in the file just seen.
         let i = match last {
             Some((p, i)) if p.as_os_str() == u.file.as_os_str() => i,
             _ => *index.entry(u.file.as_os_str()).or_insert_with(|| {
-                let relative = relative(&cwd, &root, &u.file);
-                files.push(FileFacts {
-                    entry_point: entry_point(&relative),
-                    relative,
-                    rank: 0,
-                    text: None,
-                });
-                files.len() - 1
+                paths.push((&u.file, false));
+                paths.len() - 1
             }),
         };
         last = Some((&*u.file, i));
-        if u.line == 0 && files[i].text.is_none() {
-            files[i].text = std::fs::read_to_string(&u.file).ok();
-        }
+        paths[i].1 |= u.line == 0;
         of_use.push(i);
     }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let (cwd, root) = (clean_components(&cwd), clean_components(root));
+    let files: Vec<FileFacts> = paths
+        .par_iter()
+        .map(|&(path, needs_text)| {
+            let relative = relative(&cwd, &root, path);
+            FileFacts {
+                entry_point: entry_point(&relative),
+                relative,
+                rank: 0,
+                text: needs_text
+                    .then(|| std::fs::read_to_string(path).ok())
+                    .flatten(),
+            }
+        })
+        .collect();
+    let mut files = files;
     let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by(|&a, &b| files[a].relative.cmp(&files[b].relative));
     // Two spellings of one file (`./a.ts`, `a.ts`) share a rank, as they share a name.
@@ -550,41 +558,56 @@ fn use_name(u: TableUse) -> &'static str {
 }
 
 /// A path relative to the project root, with `/`: `../` steps for a file outside it (a
-/// `--config` that governs files beside its directory), so links still resolve. `root` comes
-/// as its [`clean_components`], worked out once for all the files.
-fn relative(cwd: &Path, root: &[std::path::Component<'_>], file: &Path) -> String {
-    let abs = if file.is_absolute() {
-        file.to_path_buf()
+/// `--config` that governs files beside its directory), so links still resolve. The working
+/// directory and the root come as their [`clean_components`], worked out once for all the
+/// files.
+fn relative(cwd: &[Component<'_>], root: &[Component<'_>], file: &Path) -> String {
+    let mut f = if file.is_absolute() {
+        Vec::new()
     } else {
-        cwd.join(file)
+        cwd.to_vec()
     };
-    let (f, r) = (clean_components(&abs), root);
-    let common = f.iter().zip(r).take_while(|(a, b)| a == b).count();
-    let shown: PathBuf = if common == 0 {
-        f.iter().collect()
+    clean_into(&mut f, file);
+    let common = f.iter().zip(root).take_while(|(a, b)| a == b).count();
+    let shown = if common == 0 {
+        f.iter().collect::<PathBuf>().to_string_lossy().into_owned()
     } else {
-        std::iter::repeat_n(std::path::Component::ParentDir, r.len() - common)
-            .chain(f[common..].iter().copied())
-            .collect()
+        // Past the common part there are only names and the `..` steps out of the root.
+        let mut shown = String::new();
+        let steps = std::iter::repeat_n(Component::ParentDir, root.len() - common);
+        for c in steps.chain(f[common..].iter().copied()) {
+            if !shown.is_empty() {
+                shown.push('/');
+            }
+            shown.push_str(&c.as_os_str().to_string_lossy());
+        }
+        shown
     };
-    shown.to_string_lossy().replace('\\', "/")
+    if shown.contains('\\') {
+        shown.replace('\\', "/")
+    } else {
+        shown
+    }
 }
 
 /// A path's components without `.`, and `..` folded into the name before it.
-fn clean_components(p: &Path) -> Vec<std::path::Component<'_>> {
+fn clean_components(p: &Path) -> Vec<Component<'_>> {
     let mut out = Vec::new();
+    clean_into(&mut out, p);
+    out
+}
+
+/// [`clean_components`] of `p`, after those already in `out` (a base it is joined to).
+fn clean_into<'a>(out: &mut Vec<Component<'a>>, p: &'a Path) {
     for c in p.components() {
         match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir
-                if matches!(out.last(), Some(std::path::Component::Normal(_))) =>
-            {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
                 out.pop();
             }
             c => out.push(c),
         }
     }
-    out
 }
 
 /// The deployed entry point a file is, judged from its path: a Netlify function
@@ -691,11 +714,10 @@ fn decide(t: &mut TableReport, database: bool, holds_rows: bool) {
     t.reason = reason;
 }
 
-/// The non-boilerplate columns of a table, with types.
-fn distinctive(t: &TableReport) -> BTreeMap<&str, &str> {
+/// The non-boilerplate columns of a table (name, type), by name.
+fn distinctive(t: &TableReport) -> impl Iterator<Item = (&str, &str)> {
     t.schema_columns()
         .filter(|(n, _)| !BOILERPLATE_COLUMNS.contains(n))
-        .collect()
 }
 
 /// Name words, singular: `media_assets` → [media, asset].
@@ -754,22 +776,22 @@ fn lookalikes(tables: &[TableReport]) -> Vec<Lookalike> {
         }
     }
     let common = (candidates.len() / 20).max(3);
-    let columns: Vec<BTreeMap<&str, &str>> = candidates
-        .iter()
+    // Each table's distinctive columns, by name (as `columns` holds them), and name words.
+    let columns: Vec<Vec<(&str, &str)>> = candidates
+        .par_iter()
         .map(|t| {
             distinctive(t)
-                .into_iter()
                 .filter(|(n, _)| frequency.get(n).copied().unwrap_or(0) <= common)
                 .collect()
         })
         .collect();
-    let words: Vec<Vec<String>> = candidates.iter().map(|t| name_words(t)).collect();
+    let words: Vec<Vec<String>> = candidates.par_iter().map(|t| name_words(t)).collect();
     // Only tables that share a distinctive column or a name word can look alike (a name
     // look-alike is the other name plus words): pairs from an index of both, not all
     // n² / 2 pairs (500,000 for 1,000 tables).
     let mut sharing: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
     for (i, cols) in columns.iter().enumerate() {
-        for c in cols.keys() {
+        for &(c, _) in cols {
             sharing.entry(c).or_default().push(i);
         }
     }
@@ -790,56 +812,78 @@ fn lookalikes(tables: &[TableReport]) -> Vec<Lookalike> {
     }
     pairs.sort_unstable();
     pairs.dedup();
-    let mut out = Vec::new();
-    for (i, j) in pairs {
-        let (a, b) = (candidates[i], candidates[j]);
-        let (ca, cb) = (&columns[i], &columns[j]);
-        let shared: Vec<&str> = ca.keys().filter(|k| cb.contains_key(*k)).copied().collect();
-        let union = ca.len() + cb.len() - shared.len();
-        let jaccard = if union == 0 {
-            0.0
-        } else {
-            shared.len() as f64 / union as f64
-        };
-        let smaller = ca.len().min(cb.len());
-        let containment = if smaller == 0 {
-            0.0
-        } else {
-            shared.len() as f64 / smaller as f64
-        };
-        let mut why = Vec::new();
-        if shared.len() >= 2 && (jaccard >= 0.3 || containment >= 0.8) {
-            why.push("columns");
+    pairs
+        .into_par_iter()
+        .filter_map(|(i, j)| lookalike(candidates[i], candidates[j], &columns, &words, (i, j)))
+        .collect()
+}
+
+/// The look-alike verdict on one pair of candidates (`(i, j)`: their places in `columns`
+/// and `words`), with its evidence.
+fn lookalike(
+    a: &TableReport,
+    b: &TableReport,
+    columns: &[Vec<(&str, &str)>],
+    words: &[Vec<String>],
+    (i, j): (usize, usize),
+) -> Option<Lookalike> {
+    let (ca, cb) = (&columns[i], &columns[j]);
+    // Both by name: the shared columns, with the type in each, by a merge.
+    let mut shared: Vec<(&str, &str, &str)> = Vec::new();
+    let (mut x, mut y) = (ca.iter().peekable(), cb.iter().peekable());
+    while let (Some(&&(na, ta)), Some(&&(nb, tb))) = (x.peek(), y.peek()) {
+        match na.cmp(nb) {
+            std::cmp::Ordering::Less => drop(x.next()),
+            std::cmp::Ordering::Greater => drop(y.next()),
+            std::cmp::Ordering::Equal => {
+                shared.push((na, ta, tb));
+                x.next();
+                y.next();
+            }
         }
-        if is_name_lookalike(&words[i], &words[j], a, b) {
-            why.push("name");
-        }
-        if why.is_empty() {
-            continue;
-        }
-        let shared_columns = shared
-            .iter()
-            .map(|c| {
-                let (ta, tb) = (ca[c], cb[c]);
-                if ta == tb {
-                    format!("{c} {ta}")
-                } else {
-                    format!("{c} ({ta} / {tb})")
-                }
-            })
-            .collect();
-        out.push(Lookalike {
-            a: a.name.clone(),
-            b: b.name.clone(),
-            why,
-            shared_columns,
-            jaccard: (jaccard * 100.0).round() / 100.0,
-            containment: (containment * 100.0).round() / 100.0,
-            a_used_by: a.usage_line(),
-            b_used_by: b.usage_line(),
-        });
     }
-    out
+    let union = ca.len() + cb.len() - shared.len();
+    let jaccard = if union == 0 {
+        0.0
+    } else {
+        shared.len() as f64 / union as f64
+    };
+    let smaller = ca.len().min(cb.len());
+    let containment = if smaller == 0 {
+        0.0
+    } else {
+        shared.len() as f64 / smaller as f64
+    };
+    let mut why = Vec::new();
+    if shared.len() >= 2 && (jaccard >= 0.3 || containment >= 0.8) {
+        why.push("columns");
+    }
+    if is_name_lookalike(&words[i], &words[j], a, b) {
+        why.push("name");
+    }
+    if why.is_empty() {
+        return None;
+    }
+    let shared_columns = shared
+        .iter()
+        .map(|&(c, ta, tb)| {
+            if ta == tb {
+                format!("{c} {ta}")
+            } else {
+                format!("{c} ({ta} / {tb})")
+            }
+        })
+        .collect();
+    Some(Lookalike {
+        a: a.name.clone(),
+        b: b.name.clone(),
+        why,
+        shared_columns,
+        jaccard: (jaccard * 100.0).round() / 100.0,
+        containment: (containment * 100.0).round() / 100.0,
+        a_used_by: a.usage_line(),
+        b_used_by: b.usage_line(),
+    })
 }
 
 /// Bans for legacy-looking tables, drops for unreferenced ones, and the references to fix
