@@ -81,6 +81,12 @@ const EXPECTED: &[&str] = &[
     // pgtyped `:email`, sqlc `sqlc.arg(org_id)` and `@since`: parameters.
     "queries/users.sql:2:1 | checked | SELECT id, name FROM users WHERE email = $1",
     "queries/users.sql:5:1 | checked | SELECT id, email FROM users WHERE org_id = $1 AND created_at > $2",
+    // Every handler has its own `let query`; one is given a value in each branch, and a
+    // parameter named `query` holds the caller's text.
+    "src/routes/handlers.ts:7:16 | checked | SELECT id, total FROM orders WHERE user_id = $1",
+    "src/routes/handlers.ts:13:16 | checked | select id, name from users where email = $1",
+    "src/routes/handlers.ts:21:14 | checked | SELECT id, name FROM orgs",
+    "src/routes/handlers.ts:23:14 | checked | SELECT id, email FROM users",
     "src/routes/mysql-mirror.ts:5:22 | skipped: this file imports `mysql2/promise` (MySQL), not a Postgres driver | SELECT id, login FROM legacy_accounts WHERE id = ?",
     // A type argument and lowercase SQL.
     "src/routes/orders.ts:9:8 | checked | select id, total from orders where id = $1",
@@ -172,7 +178,7 @@ fn findings_and_summary_tell_the_whole_truth() {
     );
     let s = &v["summary"];
     // The migrations are the schema, not statements to check.
-    assert_eq!(s["statements_checked"], 21, "{s}");
+    assert_eq!(s["statements_checked"], 25, "{s}");
     assert_eq!(s["statements_checked_in_part"], 4, "{s}");
     assert_eq!(s["statements_skipped"], 2, "{s}");
     assert_eq!(s["statements_not_checked"], 0, "{s}");
@@ -223,6 +229,9 @@ fn a_renamed_column_and_a_dropped_table_are_reported_everywhere() {
     let expected_statements = [
         "queries/users.sql:2",
         "queries/users.sql:5",
+        "src/routes/handlers.ts:7",
+        "src/routes/handlers.ts:13",
+        "src/routes/handlers.ts:23",
         "src/routes/orders.ts:9",
         "src/routes/orders.ts:19",
         "src/routes/orders.ts:23",

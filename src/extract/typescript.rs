@@ -11,10 +11,12 @@ use std::sync::{Arc, Mutex};
 use aho_corasick::AhoCorasick;
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
-    Argument, ArrayExpressionElement, ArrowFunctionBody, AssignmentExpression, AssignmentTarget,
-    BinaryOperator, BindingPattern, CallExpression, Expression, Function, ImportDeclaration,
-    ImportDeclarationSpecifier, Statement, StringLiteral, TaggedTemplateExpression,
-    TemplateLiteral, VariableDeclaration, VariableDeclarator,
+    Argument, ArrayExpressionElement, ArrowFunctionBody, ArrowFunctionExpression,
+    AssignmentExpression, AssignmentTarget, BinaryOperator, BindingPattern, BlockStatement,
+    CallExpression, Expression, ForInStatement, ForOfStatement, ForStatement, FormalParameter,
+    Function, FunctionBody, ImportDeclaration, ImportDeclarationSpecifier, Statement, StaticBlock,
+    StringLiteral, SwitchStatement, TaggedTemplateExpression, TemplateLiteral, VariableDeclaration,
+    VariableDeclarator,
 };
 use oxc_ast_visit::{walk, Visit};
 use oxc_parser::Parser;
@@ -29,6 +31,10 @@ use super::{
     ExtractError, Splice, SqlBuilder,
 };
 use crate::diagnostic::Span;
+
+mod constants;
+
+use constants::Constants;
 
 /// Tags whose templates hold SQL (plus `[sources] tags`).
 const DEFAULT_TAGS: &[&str] = &["sql", "$queryRaw", "$executeRaw"];
@@ -158,13 +164,7 @@ fn extract_in(
     tags.extend(bindings.tags.iter().cloned());
     let mut functions: Vec<&str> = DEFAULT_FUNCTIONS.to_vec();
     functions.extend(options.functions.iter().map(String::as_str));
-    let mut finder = Finder::new(
-        text,
-        &tags,
-        &functions,
-        &constants.values,
-        &constants.literals,
-    );
+    let mut finder = Finder::new(text, &tags, &functions, &constants, &constants.literals);
     finder.visit_program(&ret.program);
     let mut used = finder.used.clone();
     for (b, span) in migrations.finish(&finder.used) {
@@ -672,59 +672,6 @@ fn cue_patterns<'a>(
     patterns
 }
 
-/// `const q = "SELECT ..."` bindings, by name (the span of the initializer), and the names
-/// of `const`s whose value is a literal (`const LIMIT = 50`, `const COLUMNS = ['id', 'name']`).
-#[derive(Default)]
-struct Constants {
-    values: FxHashMap<String, (u32, u32)>,
-    literals: FxHashSet<String>,
-    /// Names whose value is changed in place (`fields.push(x)`).
-    mutated: FxHashSet<String>,
-}
-
-impl Constants {
-    /// The tables once the whole file is read.
-    fn finish(mut self) -> Constants {
-        // `const fields = []; fields.push(...)`: a `const` array filled at run time.
-        for name in std::mem::take(&mut self.mutated) {
-            self.literals.remove(&name);
-        }
-        self
-    }
-
-    fn enter_call(&mut self, it: &CallExpression<'_>) {
-        if let Expression::StaticMemberExpression(m) = &it.callee {
-            if let (Expression::Identifier(id), "push" | "unshift" | "splice") =
-                (&m.object, m.property.name.as_str())
-            {
-                self.mutated.insert(id.name.to_string());
-            }
-        }
-    }
-
-    fn enter_declaration(&mut self, it: &VariableDeclaration<'_>) {
-        if it.kind.is_const() {
-            for d in &it.declarations {
-                if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&d.id, &d.init) {
-                    if is_literal(init, &self.literals) {
-                        self.literals.insert(id.name.to_string());
-                    }
-                }
-            }
-        }
-    }
-
-    fn enter_declarator(&mut self, it: &VariableDeclarator<'_>) {
-        if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init) {
-            if is_foldable(init) {
-                let span = expr_span(init);
-                self.values
-                    .insert(id.name.as_str().to_string(), (span.start, span.end));
-            }
-        }
-    }
-}
-
 /// Whether an expression's value is fixed in the source: a literal, a template without holes,
 /// a `const` of such, an array of them, `COLUMNS.join(', ')`, `COLUMNS.map(quote).join()`,
 /// `TABLES.users`, or a SCREAMING_CASE name (a constant by convention).
@@ -794,10 +741,15 @@ fn is_foldable(e: &Expression<'_>) -> bool {
 
 struct Finder<'s, 'c> {
     text: &'s str,
+    /// The whole file's text (`text` is a constant's initializer when one is read alone).
+    file: &'s str,
     tags: &'c [String],
     functions: &'c [&'c str],
-    constants: &'c FxHashMap<String, (u32, u32)>,
+    constants: &'c Constants<'c>,
     literals: &'c FxHashSet<String>,
+    /// The file offset of `text`'s start: a constant's initializer is read alone, as
+    /// `(<initializer>)`, and the names in it are resolved where it is in the file.
+    origin: u32,
     /// Spans of literals already taken as SQL (so the guess pass skips them).
     used: Vec<(u32, u32)>,
     out: Vec<EmbeddedSql>,
@@ -866,10 +818,30 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
         let is_sql_call = name.is_some_and(|n| self.functions.contains(&n) || self.is_tag(n));
         if is_sql_call {
             if let Some(first) = it.arguments.first().and_then(Argument::as_expression) {
-                let mut b = SqlBuilder::default();
-                if self.fold(first, &mut b, 0) && starts_like_statement(&b.text) {
+                // A name given a value in each branch (`if (a) q = "..."; else q = "..."`) is
+                // checked for each value.
+                let values = match first {
+                    Expression::Identifier(id) => self.values_of(id),
+                    _ => Vec::new(),
+                };
+                if values.len() > 1 {
                     self.mark_used(first);
-                    self.out.push(b.finish(Confidence::Certain));
+                    for value in values {
+                        let mut b = SqlBuilder::default();
+                        if let Some(init) = find_expression(self.file, value.0, value.1) {
+                            if self.fold_text_span(init, &mut b, 0)
+                                && starts_like_statement(&b.text)
+                            {
+                                self.out.push(b.finish(Confidence::Certain));
+                            }
+                        }
+                    }
+                } else {
+                    let mut b = SqlBuilder::default();
+                    if self.fold(first, &mut b, 0) && starts_like_statement(&b.text) {
+                        self.mark_used(first);
+                        self.out.push(b.finish(Confidence::Certain));
+                    }
                 }
             }
         }
@@ -928,15 +900,17 @@ impl<'s, 'c> Finder<'s, 'c> {
         text: &'s str,
         tags: &'c [String],
         functions: &'c [&'c str],
-        constants: &'c FxHashMap<String, (u32, u32)>,
+        constants: &'c Constants<'c>,
         literals: &'c FxHashSet<String>,
     ) -> Self {
         Finder {
             text,
+            file: text,
             tags,
             functions,
             constants,
             literals,
+            origin: 0,
             used: Vec::new(),
             out: Vec::new(),
             depth: 0,
@@ -947,6 +921,12 @@ impl<'s, 'c> Finder<'s, 'c> {
 
     fn is_tag(&self, name: &str) -> bool {
         self.tags.iter().any(|t| t == name)
+    }
+
+    /// The values a name may hold where it is used (file spans of their expressions).
+    fn values_of(&self, id: &oxc_ast::ast::IdentifierReference<'_>) -> Vec<(u32, u32)> {
+        self.constants
+            .values_at(id.name.as_str(), self.origin + id.span.start)
     }
 
     fn mark_used(&mut self, e: &Expression<'_>) {
@@ -963,9 +943,10 @@ impl<'s, 'c> Finder<'s, 'c> {
                 self.mark_used(&b.right);
             }
             Expression::Identifier(id) => {
-                if let Some(&(s, e)) = self.constants.get(id.name.as_str()) {
-                    self.used.push((s, e));
-                }
+                let values = self
+                    .constants
+                    .binding_values(id.name.as_str(), self.origin + id.span.start);
+                self.used.extend(values);
             }
             _ => {}
         }
@@ -991,8 +972,9 @@ impl<'s, 'c> Finder<'s, 'c> {
                 let right = self.fold_or_dynamic(&bin.right, b, depth);
                 left || right
             }
-            Expression::Identifier(id) => match self.constants.get(id.name.as_str()).copied() {
-                Some((start, end)) => match find_expression(self.text, start, end) {
+            // In a `+` chain or a template, the last value the name may hold there.
+            Expression::Identifier(id) => match self.values_of(id).last() {
+                Some(&(start, end)) => match find_expression(self.file, start, end) {
                     Some(init) => self.fold_text_span(init, b, depth),
                     None => false,
                 },
@@ -1041,7 +1023,9 @@ impl<'s, 'c> Finder<'s, 'c> {
         depth: usize,
     ) -> bool {
         let allocator = Allocator::default();
-        let snippet = &self.text[start as usize..end as usize];
+        let Some(snippet) = self.file.get(start as usize..end as usize) else {
+            return false;
+        };
         // Parse `(<initializer>)` alone, then shift offsets back to the file.
         let wrapped = format!("({snippet})");
         let ret = Parser::new(&allocator, &wrapped, SourceType::ts()).parse_expression();
@@ -1053,10 +1037,17 @@ impl<'s, 'c> Finder<'s, 'c> {
             self.constants,
             self.literals,
         );
+        inner.file = self.file;
+        inner.origin = start.saturating_sub(1);
         let mut local = SqlBuilder::default();
         let ok = inner.fold(&expr, &mut local, depth + 1);
-        // `wrapped` offset o corresponds to file offset start + o - 1 (the added parenthesis).
-        let shift = |o: u32| (start + o).saturating_sub(1);
+        // `wrapped` offset o corresponds to file offset start + o - 1 (the added parenthesis),
+        // and that to `self.text`'s offset less `self.origin`. A constant read from another
+        // constant's initializer may lie before it in the file: in that initializer's
+        // offsets it is below zero, so the offsets wrap, and they come out right in the
+        // file's (a group's sums and differences, whatever the order).
+        let origin = self.origin;
+        let shift = |o: u32| start.wrapping_add(o).wrapping_sub(1).wrapping_sub(origin);
         let base = b.text.len() as u32;
         let mut pos = 0;
         while pos < local.text.len() {
@@ -1246,7 +1237,7 @@ fn guess_template(
     if is_used(used, it.span) || !looks_like_sql_statement(first) {
         return None;
     }
-    let no_constants = FxHashMap::default();
+    let no_constants = Constants::default();
     let mut f = Finder::new(text, &[], &[], &no_constants, literals);
     let mut b = SqlBuilder::default();
     f.template(it, &mut b, true);
@@ -1492,13 +1483,13 @@ fn is_comparison(it: &CallExpression<'_>) -> bool {
 /// literals ([`Constants`]), migrations kept in code ([`MigrationSql`]) — in one walk of the
 /// program: each reads the nodes it would read in a walk of its own, and none reads
 /// another's state.
-struct Collect<'t> {
+struct Collect<'t, 'a> {
     bindings: Bindings,
-    constants: Constants,
+    constants: Constants<'a>,
     migrations: MigrationSql<'t>,
 }
 
-impl<'a> Visit<'a> for Collect<'_> {
+impl<'a> Visit<'a> for Collect<'_, 'a> {
     fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
         // Nothing below an import is read by the others.
         self.bindings.import_declaration(it);
@@ -1514,12 +1505,68 @@ impl<'a> Visit<'a> for Collect<'_> {
     }
 
     fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
+        self.constants.enter(it.span.start, it.span.end, true);
         walk::walk_function(self, it, flags);
+        self.constants.leave();
         self.bindings.leave_function(it);
+    }
+
+    fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
+        self.constants.enter(it.span.start, it.span.end, true);
+        walk::walk_arrow_function_expression(self, it);
+        self.constants.leave();
+    }
+
+    fn visit_formal_parameter(&mut self, it: &FormalParameter<'a>) {
+        self.constants.parameter(&it.pattern, it.span.start);
+        walk::walk_formal_parameter(self, it);
+    }
+
+    fn visit_function_body(&mut self, it: &FunctionBody<'a>) {
+        self.constants.enter(it.span.start, it.span.end, false);
+        walk::walk_function_body(self, it);
+        self.constants.leave();
+    }
+
+    fn visit_block_statement(&mut self, it: &BlockStatement<'a>) {
+        self.constants.enter(it.span.start, it.span.end, false);
+        walk::walk_block_statement(self, it);
+        self.constants.leave();
+    }
+
+    fn visit_for_statement(&mut self, it: &ForStatement<'a>) {
+        self.constants.enter(it.span.start, it.span.end, false);
+        walk::walk_for_statement(self, it);
+        self.constants.leave();
+    }
+
+    fn visit_for_in_statement(&mut self, it: &ForInStatement<'a>) {
+        self.constants.enter(it.span.start, it.span.end, false);
+        walk::walk_for_in_statement(self, it);
+        self.constants.leave();
+    }
+
+    fn visit_for_of_statement(&mut self, it: &ForOfStatement<'a>) {
+        self.constants.enter(it.span.start, it.span.end, false);
+        walk::walk_for_of_statement(self, it);
+        self.constants.leave();
+    }
+
+    fn visit_switch_statement(&mut self, it: &SwitchStatement<'a>) {
+        self.constants.enter(it.span.start, it.span.end, false);
+        walk::walk_switch_statement(self, it);
+        self.constants.leave();
+    }
+
+    fn visit_static_block(&mut self, it: &StaticBlock<'a>) {
+        self.constants.enter(it.span.start, it.span.end, true);
+        walk::walk_static_block(self, it);
+        self.constants.leave();
     }
 
     fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
         self.bindings.enter_assignment(it);
+        self.constants.enter_assignment(it);
         walk::walk_assignment_expression(self, it);
     }
 
@@ -1531,6 +1578,7 @@ impl<'a> Visit<'a> for Collect<'_> {
     fn visit_variable_declaration(&mut self, it: &VariableDeclaration<'a>) {
         self.constants.enter_declaration(it);
         walk::walk_variable_declaration(self, it);
+        self.constants.leave_declaration();
     }
 
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
@@ -1621,6 +1669,70 @@ router.query("not sql at all");
             found[2].text
         );
         assert!(host_at(src, &found[2], "WHERE id").starts_with("WHERE id"));
+    }
+
+    /// Every handler has its own `let query`: each call reads the binding in scope where it
+    /// is (a parameter hides a module constant; `var` lives in its function), a name given
+    /// a value in each branch is checked for each, a later value in the same block replaces
+    /// the earlier one, and constants built from constants keep their places.
+    #[test]
+    fn names_resolve_to_the_binding_in_scope_at_the_call() {
+        let src = r#"
+const query = "SELECT 0 FROM module_level";
+const BASE = "FROM base_table";
+async function list(db) {
+  let query = `select id from list_items where owner = $1`;
+  return db.one(query, [1]);
+}
+async function show(db) {
+  const query = "SELECT id FROM show_items WHERE id = $1";
+  return db.one(query, [2]);
+}
+function hidden(db, query) {
+  return db.query(query);
+}
+function branches(db, all) {
+  let query;
+  if (all) {
+    query = "SELECT id FROM all_items";
+  } else {
+    query = "SELECT id FROM some_items";
+  }
+  return db.query(query);
+}
+function replaced(db) {
+  let q = "SELECT id FROM first_value";
+  q = "SELECT id FROM second_value";
+  return db.query(q);
+}
+function legacy(db) {
+  if (true) { var v = "SELECT id FROM var_items"; }
+  return db.query(v);
+}
+const top = () => db.query(query);
+const built = "SELECT id " + BASE;
+db.query(built);
+"#;
+        let found = sqls(src);
+        let texts: Vec<&str> = found.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "select id from list_items where owner = $1",
+                "SELECT id FROM show_items WHERE id = $1",
+                "SELECT id FROM all_items",
+                "SELECT id FROM some_items",
+                "SELECT id FROM second_value",
+                "SELECT id FROM var_items",
+                "SELECT 0 FROM module_level",
+                "SELECT id FROM base_table",
+            ],
+        );
+        // Each is mapped to its own place in the file.
+        assert!(host_at(src, &found[0], "list_items").starts_with("list_items where"));
+        assert!(host_at(src, &found[3], "some_items").starts_with("some_items\";"));
+        assert!(host_at(src, &found[7], "base_table").starts_with("base_table\";"));
+        assert!(host_at(src, &found[7], "id ").starts_with("id \" + BASE"));
     }
 
     #[test]
