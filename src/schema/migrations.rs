@@ -3,7 +3,7 @@
 //! golang-migrate (`N_name.up.sql`), dbmate, goose and sql-migrate (up/down sections), Flyway
 //! and refinery (`V<n>__name.sql`; Flyway `U<n>__` undo files skipped, `R__` repeatables last),
 //! Liquibase formatted SQL, Prisma (`<ts>_name/migration.sql`), diesel (`<ts>_name/up.sql`),
-//! Supabase and drizzle (flat).
+//! postgrator (`<version>.do.name.sql`; `.undo.` files skipped), Supabase and drizzle (flat).
 
 use std::path::{Path, PathBuf};
 
@@ -243,12 +243,21 @@ fn flyway_version(path: &Path, prefix: char) -> Option<Vec<u128>> {
         .collect()
 }
 
+/// A `.sql` file that is not the undoing of another: a dot-separated part of its name is
+/// `down` or `undo` in a down file (`1_a.down.sql`, postgrator's `001.undo.setup.sql`,
+/// diesel's `down.sql`), never a word inside a part (`002_undo_soft_delete.sql` is a
+/// migration forward).
 fn is_up_migration(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+    let Some(stem) = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".sql"))
+    else {
         return false;
     };
-    let down = name.ends_with(".down.sql") || name.ends_with(".undo.sql");
-    name.ends_with(".sql") && !down
+    !stem
+        .split('.')
+        .any(|part| part.eq_ignore_ascii_case("down") || part.eq_ignore_ascii_case("undo"))
 }
 
 /// The order migrations are applied in: versioned files by version, compared numerically
@@ -296,6 +305,29 @@ mod tests {
             .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
         assert_eq!(files, ["1_a.up.sql", "9_b.sql", "10_c.sql"]);
+    }
+
+    /// postgrator: `<version>.do.<name>.sql` forward, `<version>.undo.<name>.sql` back.
+    #[test]
+    fn postgrator_undo_files_are_not_applied() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "1563663885520.do.setup_initial_schema.sql",
+            "1563663885520.undo.setup_initial_schema.sql",
+            "1563663885521.do.sql",
+            "1563663885521.UNDO.sql",
+            "1563663885522_undo_soft_delete.sql",
+        ] {
+            std::fs::write(dir.path().join(name), "select 1;").unwrap();
+        }
+        assert_eq!(
+            names(dir.path()),
+            [
+                "1563663885520.do.setup_initial_schema.sql",
+                "1563663885521.do.sql",
+                "1563663885522_undo_soft_delete.sql",
+            ]
+        );
     }
 
     fn names(dir: &Path) -> Vec<String> {
