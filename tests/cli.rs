@@ -283,8 +283,9 @@ fn progress_line_only_on_a_terminal_and_not_with_quiet() {
         "CREATE TABLE users (id bigint, email text);\n",
     )
     .unwrap();
-    // Enough files for the run to outlast the half-second delay, even in a release build.
-    for i in 0..12_000 {
+    // Enough files for reading them to outlast the half-second delay several times over in
+    // a debug build (12,000 took 0.6 s on a quiet machine: too close).
+    for i in 0..30_000 {
         std::fs::write(
             d.join(format!("src/f{i}.ts")),
             format!("export const q{i} = sql`SELECT id, email FROM users WHERE id = ${{x}}`;\n"),
@@ -305,7 +306,7 @@ fn progress_line_only_on_a_terminal_and_not_with_quiet() {
     };
     let shown = on_terminal("");
     assert!(
-        shown.contains("checking ") && shown.contains("/12,000 files"),
+        shown.contains("checking ") && shown.contains("/30,000 files"),
         "{shown}"
     );
     assert!(shown.contains("No problems found"), "{shown}");
