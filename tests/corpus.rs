@@ -87,6 +87,14 @@ const EXPECTED: &[&str] = &[
     "src/routes/handlers.ts:13:16 | checked | select id, name from users where email = $1",
     "src/routes/handlers.ts:21:14 | checked | SELECT id, name FROM orgs",
     "src/routes/handlers.ts:23:14 | checked | SELECT id, email FROM users",
+    // pg-promise's `$(email)`, `$<status>` are values; `$(column:name)`, `$(ids:csv)` paste a
+    // name and a list. `${baseQuery}` is the constant's text, its own holes stand-ins.
+    "src/routes/matchups.js:7:24 | checked | SELECT id, name FROM users WHERE email = $1",
+    "src/routes/matchups.js:12:6 | dynamic [fragment, fragment] | SELECT id, 1 FROM orders WHERE id IN ($1 ) AND status = $2",
+    "src/routes/matchups.js:24:18 | dynamic [fragment, fragment] | SELECT COUNT(DISTINCT o.id)::int AS total FROM orders o WHERE o.status = $1",
+    "src/routes/matchups.js:27:6 | dynamic [fragment, fragment] | SELECT o.* FROM orders o WHERE o.status = $1 ORDER BY o.id DESC LIMIT $2 OFFSET $3",
+    // The rest of it pasted in: its FROM too, so `o.` names nothing known to be missing.
+    "src/routes/matchups.js:35:18 | dynamic [fragment] | SELECT o.id, o.total",
     "src/routes/mysql-mirror.ts:5:22 | skipped: this file imports `mysql2/promise` (MySQL), not a Postgres driver | SELECT id, login FROM legacy_accounts WHERE id = ?",
     // A type argument and lowercase SQL.
     "src/routes/orders.ts:9:8 | checked | select id, total from orders where id = $1",
@@ -161,6 +169,10 @@ fn findings_and_summary_tell_the_whole_truth() {
     assert_eq!(
         findings(&v),
         [
+            "src/routes/matchups.js:12:17 dynamic-sql",
+            // Where `baseQuery` pastes its joins (one finding for both statements using it).
+            "src/routes/matchups.js:21:5 dynamic-sql",
+            "src/routes/matchups.js:35:39 dynamic-sql",
             "src/routes/orders.ts:19:29 dynamic-sql",
             "src/routes/orders.ts:19:64 interpolated-sql",
             "src/routes/orders.ts:23:93 interpolated-sql",
@@ -171,15 +183,21 @@ fn findings_and_summary_tell_the_whole_truth() {
             "src/routes/search.ts:22:49 dynamic-sql",
         ]
     );
-    let help = v["diagnostics"][1]["help"].as_str().unwrap();
+    let help = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "interpolated-sql")
+        .and_then(|d| d["help"].as_str())
+        .unwrap();
     assert_eq!(
         help,
         "pass `userId` as a parameter: `... user_id = $1`, [userId]"
     );
     let s = &v["summary"];
     // The migrations are the schema, not statements to check.
-    assert_eq!(s["statements_checked"], 25, "{s}");
-    assert_eq!(s["statements_checked_in_part"], 4, "{s}");
+    assert_eq!(s["statements_checked"], 30, "{s}");
+    assert_eq!(s["statements_checked_in_part"], 8, "{s}");
     assert_eq!(s["statements_skipped"], 2, "{s}");
     assert_eq!(s["statements_not_checked"], 0, "{s}");
     assert_eq!(s["no_sql_found"], false);
@@ -200,6 +218,10 @@ fn findings_and_summary_tell_the_whole_truth() {
         unchecked,
         [
             "legacy/src/cache.ts:6 skipped",
+            "src/routes/matchups.js:12 in-part",
+            "src/routes/matchups.js:24 in-part",
+            "src/routes/matchups.js:27 in-part",
+            "src/routes/matchups.js:35 in-part",
             "src/routes/mysql-mirror.ts:5 skipped",
             "src/routes/orders.ts:19 in-part",
             "src/routes/patch-user.ts:14 in-part",
@@ -232,6 +254,10 @@ fn a_renamed_column_and_a_dropped_table_are_reported_everywhere() {
         "src/routes/handlers.ts:7",
         "src/routes/handlers.ts:13",
         "src/routes/handlers.ts:23",
+        "src/routes/matchups.js:7",
+        "src/routes/matchups.js:12",
+        // The FROM of `baseQuery`, which both of its statements use.
+        "src/routes/matchups.js:20",
         "src/routes/orders.ts:9",
         "src/routes/orders.ts:19",
         "src/routes/orders.ts:23",

@@ -51,6 +51,17 @@ impl HoleContext {
         let Some(last) = t.chars().last() else {
             return HoleContext::Clause;
         };
+        // `*` after `SELECT`, `,` or `t.` is every column, not a product: what follows is
+        // the rest of the statement.
+        if last == '*' {
+            let before = t[..t.len() - 1].trim_end();
+            let word = last_word(before).to_ascii_uppercase();
+            if before.ends_with(['.', ',', '('])
+                || matches!(word.as_str(), "SELECT" | "DISTINCT" | "RETURNING")
+            {
+                return HoleContext::Clause;
+            }
+        }
         if "=<>!+-*/%|".contains(last) {
             return HoleContext::Value;
         }
@@ -287,6 +298,11 @@ mod tests {
         assert_eq!(HoleContext::of("SELECT * FROM t ORDER BY "), Columns);
         assert_eq!(HoleContext::of("SELECT * FROM t LIMIT "), Value);
         assert_eq!(HoleContext::of("SELECT 'é' AS é"), Clause);
+        // `*` is every column after `SELECT`, `,` and `t.`; elsewhere a product.
+        assert_eq!(HoleContext::of("SELECT lm.*\n     "), Clause);
+        assert_eq!(HoleContext::of("SELECT * "), Clause);
+        assert_eq!(HoleContext::of("SELECT id, * "), Clause);
+        assert_eq!(HoleContext::of("SELECT price * "), Value);
     }
 
     #[test]

@@ -785,7 +785,7 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
         let is_sql_tag = last_name(&it.tag).is_some_and(|t| self.is_tag(t));
         if is_sql_tag || is_unsafe {
             let mut b = SqlBuilder::default();
-            self.template(&it.quasi, &mut b, false);
+            self.template(&it.quasi, &mut b, false, 0);
             if is_unsafe {
                 // `${...}` runs from the end of one quasi to the start of the next.
                 for pair in it.quasi.quasis.windows(2) {
@@ -963,7 +963,7 @@ impl<'s, 'c> Finder<'s, 'c> {
                 true
             }
             Expression::TemplateLiteral(t) => {
-                self.template(t, b, true);
+                self.template(t, b, true, depth);
                 true
             }
             Expression::ParenthesizedExpression(p) => self.fold(&p.expression, b, depth + 1),
@@ -1040,7 +1040,9 @@ impl<'s, 'c> Finder<'s, 'c> {
         inner.file = self.file;
         inner.origin = start.saturating_sub(1);
         let mut local = SqlBuilder::default();
-        let ok = inner.fold(&expr, &mut local, depth + 1);
+        if !inner.fold(&expr, &mut local, depth + 1) {
+            return false;
+        }
         // `wrapped` offset o corresponds to file offset start + o - 1 (the added parenthesis),
         // and that to `self.text`'s offset less `self.origin`. A constant read from another
         // constant's initializer may lie before it in the file: in that initializer's
@@ -1068,7 +1070,7 @@ impl<'s, 'c> Finder<'s, 'c> {
             sql_end: base + s.sql_end,
             kind: s.kind,
         }));
-        ok
+        true
     }
 
     /// A template literal: quasis decoded, each `${expr}` replaced by `$n` padded with spaces
@@ -1076,7 +1078,13 @@ impl<'s, 'c> Finder<'s, 'c> {
     ///
     /// With `spliced` (a plain template, not a tagged one), the holes are text pasted into
     /// the SQL, recorded as [`Splice`]s, with a stand-in that fits their position.
-    fn template(&mut self, t: &TemplateLiteral<'_>, b: &mut SqlBuilder, spliced: bool) {
+    fn template(
+        &mut self,
+        t: &TemplateLiteral<'_>,
+        b: &mut SqlBuilder,
+        spliced: bool,
+        depth: usize,
+    ) {
         let mut n = b.text.matches('$').count();
         for (i, quasi) in t.quasis.iter().enumerate() {
             let raw = &self.text[quasi.span.start as usize..quasi.span.end as usize];
@@ -1089,6 +1097,16 @@ impl<'s, 'c> Finder<'s, 'c> {
                 let len = (end - start) as usize;
                 let next_raw = &self.text[next.span.start as usize..next.span.end as usize];
                 if spliced {
+                    // `${baseQuery}`, a string the name holds there: its text, as for `+`.
+                    if let Expression::Identifier(id) = expr {
+                        if let [value] = self.values_of(id)[..] {
+                            if let Some(init) = find_expression(self.file, value.0, value.1) {
+                                if self.fold_text_span(init, b, depth + 1) {
+                                    continue;
+                                }
+                            }
+                        }
+                    }
                     // `${schema}.users`: part of a name.
                     if next_raw.starts_with('.') {
                         b.dynamic.push(host);
@@ -1240,7 +1258,7 @@ fn guess_template(
     let no_constants = Constants::default();
     let mut f = Finder::new(text, &[], &[], &no_constants, literals);
     let mut b = SqlBuilder::default();
-    f.template(it, &mut b, true);
+    f.template(it, &mut b, true, 0);
     Some(((it.span.start, it.span.end), b.finish(Confidence::Guess)))
 }
 

@@ -287,6 +287,20 @@ pub struct RuleContext<'a> {
 }
 
 impl RuleContext<'_> {
+    /// Whether text is pasted where a clause goes (`SELECT o.* ${rest}`): it may bring FROM
+    /// items and joins, so no column of an expression can be said to be missing.
+    pub fn clause_pasted(&self) -> bool {
+        use crate::extract::splice::HoleContext;
+        self.sql.spliced.iter().any(|s| {
+            s.kind != crate::extract::SpliceKind::Value
+                && self
+                    .sql
+                    .text
+                    .get(..s.sql_start as usize)
+                    .is_some_and(|before| HoleContext::of(before) == HoleContext::Clause)
+        })
+    }
+
     /// The host-file span of a range of the statement's SQL text.
     pub fn span(&self, range: TextRange) -> Span {
         self.sql.host_span(range.start, range.end)

@@ -26,13 +26,28 @@ declare_rule! {
     /// The help line says when the column was renamed or dropped by a migration, suggests a
     /// close name in scope, or names other tables that do have the column. Nothing is reported
     /// when a relation in scope has columns the checker can't know (an unknown function, a
-    /// catalog table): false positives are worse than misses.
+    /// catalog table), or when text built at run time is pasted where a clause goes and no
+    /// relation written out could hold the column (`SELECT o.id ${rest}`: the rest may bring
+    /// the FROM items): false positives are worse than misses.
     pub struct UnknownColumn => "unknown-column", Severity::Error;
 }
 
 impl Rule for UnknownColumn {
     fn check(cx: &mut RuleContext<'_>) {
+        // Text pasted where a clause goes (`SELECT o.id ${rest}`) may be where the FROM items
+        // are: a qualifier no FROM item written out names, or a column with no relation in
+        // scope at all, is not known to be missing. A column of a relation written out is.
+        let from_unknown = cx.clause_pasted();
         for column in &cx.resolved.columns {
+            let unsure = from_unknown
+                && match &column.status {
+                    ColumnStatus::MissingQualifier { .. } => true,
+                    ColumnStatus::Missing { searched, .. } => searched.is_empty(),
+                    _ => false,
+                };
+            if unsure {
+                continue;
+            }
             match &column.status {
                 ColumnStatus::Missing { searched, visible } => {
                     if searched.iter().any(|&t| cx.is_banned_table(t)) {
