@@ -1507,6 +1507,15 @@ struct Collect<'t, 'a> {
     migrations: MigrationSql<'t>,
 }
 
+impl Collect<'_, '_> {
+    /// Walk a function (`is_function`) or a block with its scope open.
+    fn in_scope(&mut self, span: oxc_span::Span, is_function: bool, walk: impl FnOnce(&mut Self)) {
+        self.constants.enter(span.start, span.end, is_function);
+        walk(self);
+        self.constants.leave();
+    }
+}
+
 impl<'a> Visit<'a> for Collect<'_, 'a> {
     fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
         // Nothing below an import is read by the others.
@@ -1523,16 +1532,14 @@ impl<'a> Visit<'a> for Collect<'_, 'a> {
     }
 
     fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
-        self.constants.enter(it.span.start, it.span.end, true);
-        walk::walk_function(self, it, flags);
-        self.constants.leave();
+        self.in_scope(it.span, true, |v| walk::walk_function(v, it, flags));
         self.bindings.leave_function(it);
     }
 
     fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
-        self.constants.enter(it.span.start, it.span.end, true);
-        walk::walk_arrow_function_expression(self, it);
-        self.constants.leave();
+        self.in_scope(it.span, true, |v| {
+            walk::walk_arrow_function_expression(v, it)
+        });
     }
 
     fn visit_formal_parameter(&mut self, it: &FormalParameter<'a>) {
@@ -1541,45 +1548,31 @@ impl<'a> Visit<'a> for Collect<'_, 'a> {
     }
 
     fn visit_function_body(&mut self, it: &FunctionBody<'a>) {
-        self.constants.enter(it.span.start, it.span.end, false);
-        walk::walk_function_body(self, it);
-        self.constants.leave();
+        self.in_scope(it.span, false, |v| walk::walk_function_body(v, it));
     }
 
     fn visit_block_statement(&mut self, it: &BlockStatement<'a>) {
-        self.constants.enter(it.span.start, it.span.end, false);
-        walk::walk_block_statement(self, it);
-        self.constants.leave();
+        self.in_scope(it.span, false, |v| walk::walk_block_statement(v, it));
     }
 
     fn visit_for_statement(&mut self, it: &ForStatement<'a>) {
-        self.constants.enter(it.span.start, it.span.end, false);
-        walk::walk_for_statement(self, it);
-        self.constants.leave();
+        self.in_scope(it.span, false, |v| walk::walk_for_statement(v, it));
     }
 
     fn visit_for_in_statement(&mut self, it: &ForInStatement<'a>) {
-        self.constants.enter(it.span.start, it.span.end, false);
-        walk::walk_for_in_statement(self, it);
-        self.constants.leave();
+        self.in_scope(it.span, false, |v| walk::walk_for_in_statement(v, it));
     }
 
     fn visit_for_of_statement(&mut self, it: &ForOfStatement<'a>) {
-        self.constants.enter(it.span.start, it.span.end, false);
-        walk::walk_for_of_statement(self, it);
-        self.constants.leave();
+        self.in_scope(it.span, false, |v| walk::walk_for_of_statement(v, it));
     }
 
     fn visit_switch_statement(&mut self, it: &SwitchStatement<'a>) {
-        self.constants.enter(it.span.start, it.span.end, false);
-        walk::walk_switch_statement(self, it);
-        self.constants.leave();
+        self.in_scope(it.span, false, |v| walk::walk_switch_statement(v, it));
     }
 
     fn visit_static_block(&mut self, it: &StaticBlock<'a>) {
-        self.constants.enter(it.span.start, it.span.end, true);
-        walk::walk_static_block(self, it);
-        self.constants.leave();
+        self.in_scope(it.span, true, |v| walk::walk_static_block(v, it));
     }
 
     fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
