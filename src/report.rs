@@ -415,7 +415,7 @@ fn file_facts(uses: &[TableUsage], root: &Path) -> Files {
     }
     let cwd = std::env::current_dir().unwrap_or_default();
     let (cwd, root) = (clean_components(&cwd), clean_components(root));
-    let files: Vec<FileFacts> = paths
+    let mut files: Vec<FileFacts> = paths
         .par_iter()
         .map(|&(path, needs_text)| {
             let relative = relative(&cwd, &root, path);
@@ -429,7 +429,6 @@ fn file_facts(uses: &[TableUsage], root: &Path) -> Files {
             }
         })
         .collect();
-    let mut files = files;
     let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by(|&a, &b| files[a].relative.cmp(&files[b].relative));
     // Two spellings of one file (`./a.ts`, `a.ts`) share a rank, as they share a name.

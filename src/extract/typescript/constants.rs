@@ -227,6 +227,7 @@ impl<'a> Constants<'a> {
         }
         live.iter().filter_map(|v| v.expr).collect()
     }
+
     /// Every foldable value of the binding a name resolves to at `at`, replaced ones too:
     /// the SQL of a name passed to a query call is not guessed at again.
     pub(super) fn binding_values(&self, name: &str, at: u32) -> Vec<Range> {
