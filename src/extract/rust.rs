@@ -708,7 +708,12 @@ impl Scan<'_> {
         let Some(root) = crate_root(self.path) else {
             return;
         };
-        let file = root.join(&b.text);
+        // `"./src/x.sql"` names `src/x.sql`: the path is shown without the `./`.
+        let written: PathBuf = Path::new(&b.text)
+            .components()
+            .filter(|c| *c != std::path::Component::CurDir)
+            .collect();
+        let file = root.join(written);
         // Only inside the project: `query_file!("/proc/self/environ")` or `"../../x"` would
         // otherwise be read and shown in a snippet. The file is then not checked, and says so.
         if let Err(e) = crate::user_file::inside(&project_root(&root), &file) {

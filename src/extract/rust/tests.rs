@@ -488,3 +488,23 @@ pub async fn migrate(client: &Client) {
         ]
     );
 }
+
+/// `query_file!("./queries/x.sql")` names the file under the crate root, shown without `./`.
+#[test]
+fn query_file_paths_are_shown_without_dot_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::create_dir_all(root.join("queries")).unwrap();
+    std::fs::write(root.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+    std::fs::write(root.join("queries/recent.sql"), "SELECT id FROM posts\n").unwrap();
+    let src = "fn f() { sqlx::query_file!(\"./queries/recent.sql\"); }\n";
+    let found = extract(&root.join("src/lib.rs"), src).unwrap();
+    assert_eq!(found.len(), 1);
+    // As text: paths compare equal with a `.` step inside.
+    let shown = found[0].host_file.as_ref().map(|p| p.display().to_string());
+    assert_eq!(
+        shown,
+        Some(root.join("queries/recent.sql").display().to_string())
+    );
+}
