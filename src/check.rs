@@ -1020,6 +1020,26 @@ fn link_rust(files: &mut [Extracted]) {
     if files.iter().all(|f| f.facts.is_none()) {
         return;
     }
+    // A `.sql` file a `query_file!` reads is checked (or skipped) as that macro's SQL, in
+    // that crate: once, not a second time as a file of its own.
+    let key = |p: &Path| -> PathBuf {
+        p.components()
+            .filter(|c| *c != std::path::Component::CurDir)
+            .collect()
+    };
+    let read_by_macros: BTreeSet<PathBuf> = files
+        .iter()
+        .filter(|f| f.is_source)
+        .flat_map(|f| f.embedded.iter().filter_map(|e| e.host_file.as_deref()))
+        .map(key)
+        .collect();
+    if !read_by_macros.is_empty() {
+        for f in files.iter_mut().filter(|f| !f.is_source) {
+            if read_by_macros.contains(&key(&f.path)) {
+                f.embedded.clear();
+            }
+        }
+    }
     let mut link: Vec<LinkFile> = files
         .iter_mut()
         .map(|f| LinkFile {
@@ -1155,7 +1175,11 @@ pub fn apply_code_ddl(loaded: &mut crate::schema::LoadedSchema, files: &[Extract
     for file in files {
         for sql in &file.embedded {
             // `sqlx::query_file!("x.sql")`: the map points into another file; not code DDL.
-            if sql.host_file.is_some() || !is_schema_statement(&sql.text) {
+            // Nor is DDL for another database (a MySQL crate's migrations).
+            if sql.host_file.is_some()
+                || sql.other_database.is_some()
+                || !is_schema_statement(&sql.text)
+            {
                 continue;
             }
             let to_host = |o: usize| sql.map.to_host(o as u32) as usize;

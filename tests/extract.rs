@@ -163,6 +163,9 @@ fn rust_corpus_statements_exactly() {
                 .clone()
                 .unwrap_or_else(|| f.path().to_path_buf());
             actual.push_str(&format!("{} {:?}\n", at(&host, e.map.to_host(0)), e.text));
+            if let Some(reason) = &e.other_database {
+                actual.push_str(&format!("  skipped: {reason}\n"));
+            }
             for d in &e.dynamic {
                 actual.push_str(&format!(
                     "  dynamic {} {}\n",
@@ -243,6 +246,26 @@ fn rust_corpus_checked_and_mutations_caught() {
             "tasks-service/src/handlers/users.rs:30:5 dynamic-sql",
             "tasks-service/src/handlers/users.rs:49:18 dynamic-sql",
         ]
+    );
+
+    // The SQLite crate's statements are each skipped, counted and listed with the reason.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_schemalint"))
+        .args(["check", ".", "--format", "json"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["statements_skipped"], 2, "{}", v["summary"]);
+    let skipped: Vec<String> = v["unchecked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["status"] == "skipped")
+        .map(|u| format!("{}:{}", u["file"].as_str().unwrap(), u["line"]))
+        .collect();
+    assert_eq!(
+        skipped,
+        ["sqlite-cache/src/lib.rs:4", "sqlite-cache/src/lib.rs:6"]
     );
 
     // The mutation: a copy of the corpus with `title` renamed to `name`, `users` dropped.

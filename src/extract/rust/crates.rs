@@ -564,12 +564,14 @@ fn feature_list(spec: &toml::Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Drop the SQL of Rust and `.sql` files in crates that use SQLite or MySQL and not
-/// Postgres, with one note per crate at the dependency in its Cargo.toml.
+/// Mark the SQL of Rust and `.sql` files in crates that use SQLite or MySQL and not Postgres
+/// as for another database (each statement is then skipped, and listed with why), with one
+/// note per crate at the dependency in its Cargo.toml.
 fn skip_other_databases(files: &mut [LinkFile], manifests: &mut Manifests) {
     let mut verdicts: HashMap<PathBuf, Option<(&'static str, String, String)>> = HashMap::new();
     let mut first_file: HashMap<PathBuf, usize> = HashMap::new();
     let mut skipped: HashMap<PathBuf, usize> = HashMap::new();
+    let mut members: HashMap<PathBuf, Vec<usize>> = HashMap::new();
     for (i, f) in files.iter_mut().enumerate() {
         if f.embedded.is_empty() {
             continue;
@@ -596,7 +598,7 @@ fn skip_other_databases(files: &mut [LinkFile], manifests: &mut Manifests) {
             continue;
         }
         *skipped.entry(dir.clone()).or_default() += f.embedded.len();
-        f.embedded.clear();
+        members.entry(dir.clone()).or_default().push(i);
         first_file.entry(dir).or_insert(i);
     }
     let mut order: Vec<(PathBuf, usize)> = first_file.into_iter().collect();
@@ -625,6 +627,12 @@ fn skip_other_databases(files: &mut [LinkFile], manifests: &mut Manifests) {
             format!("crate `{name}`")
         };
         let statements = if n == 1 { "statement" } else { "statements" };
+        let reason = format!("{which} talks to {database} ({how}), not PostgreSQL");
+        for &m in members.get(&dir).into_iter().flatten() {
+            for e in &mut files[m].embedded {
+                e.other_database = Some(reason.clone());
+            }
+        }
         files[i].notes.push(Note {
             file: manifest,
             span,
