@@ -20,7 +20,7 @@ use crate::schema::{Ident, Schema};
 use crate::sql::{self, ParsedSql};
 use crate::suppress;
 use crate::verify::{self, Candidate};
-use crate::walk::SourceFile;
+use crate::walk::{self, SourceFile};
 
 pub use crate::user_file::MAX_FILE_SIZE;
 
@@ -1022,20 +1022,15 @@ fn link_rust(files: &mut [Extracted]) {
     }
     // A `.sql` file a `query_file!` reads is checked (or skipped) as that macro's SQL, in
     // that crate: once, not a second time as a file of its own.
-    let key = |p: &Path| -> PathBuf {
-        p.components()
-            .filter(|c| *c != std::path::Component::CurDir)
-            .collect()
-    };
     let read_by_macros: BTreeSet<PathBuf> = files
         .iter()
         .filter(|f| f.is_source)
         .flat_map(|f| f.embedded.iter().filter_map(|e| e.host_file.as_deref()))
-        .map(key)
+        .map(walk::normalize)
         .collect();
     if !read_by_macros.is_empty() {
         for f in files.iter_mut().filter(|f| !f.is_source) {
-            if read_by_macros.contains(&key(&f.path)) {
+            if read_by_macros.contains(&walk::normalize(&f.path)) {
                 f.embedded.clear();
             }
         }
