@@ -569,8 +569,7 @@ fn feature_list(spec: &toml::Value) -> Vec<String> {
 /// note per crate at the dependency in its Cargo.toml.
 fn skip_other_databases(files: &mut [LinkFile], manifests: &mut Manifests) {
     let mut verdicts: HashMap<PathBuf, Option<(&'static str, String, String)>> = HashMap::new();
-    let mut first_file: HashMap<PathBuf, usize> = HashMap::new();
-    let mut skipped: HashMap<PathBuf, usize> = HashMap::new();
+    // The files of each crate to skip, in order.
     let mut members: HashMap<PathBuf, Vec<usize>> = HashMap::new();
     for (i, f) in files.iter_mut().enumerate() {
         if f.embedded.is_empty() {
@@ -597,17 +596,17 @@ fn skip_other_databases(files: &mut [LinkFile], manifests: &mut Manifests) {
         if verdict.is_none() {
             continue;
         }
-        *skipped.entry(dir.clone()).or_default() += f.embedded.len();
-        members.entry(dir.clone()).or_default().push(i);
-        first_file.entry(dir).or_insert(i);
+        members.entry(dir).or_default().push(i);
     }
-    let mut order: Vec<(PathBuf, usize)> = first_file.into_iter().collect();
-    order.sort_by_key(|(_, i)| *i);
-    for (dir, i) in order {
+    // One note per crate, on its first file, in file order.
+    let mut order: Vec<(PathBuf, Vec<usize>)> = members.into_iter().collect();
+    order.sort_by_key(|(_, m)| m[0]);
+    for (dir, members) in order {
         let Some(Some((database, dependency, how))) = verdicts.get(&dir) else {
             continue;
         };
-        let n = skipped.get(&dir).copied().unwrap_or(0);
+        let i = members[0];
+        let n: usize = members.iter().map(|&m| files[m].embedded.len()).sum();
         let manifest = dir.join("Cargo.toml");
         let (text, name) = match manifests.manifest(&dir) {
             Some((text, t)) => (
@@ -628,7 +627,7 @@ fn skip_other_databases(files: &mut [LinkFile], manifests: &mut Manifests) {
         };
         let statements = if n == 1 { "statement" } else { "statements" };
         let reason = format!("{which} talks to {database} ({how}), not PostgreSQL");
-        for &m in members.get(&dir).into_iter().flatten() {
+        for &m in &members {
             for e in &mut files[m].embedded {
                 e.other_database = Some(reason.clone());
             }
