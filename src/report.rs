@@ -2,13 +2,16 @@
 //! It builds a [`Plan`] (each table's status, look-alike pairs, suggestions) from the
 //! references `check` collects, and renders it; it never changes a file or the database.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
+use compact_str::CompactString;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 
 use crate::check::{self, TableUsage};
 use crate::diagnostic::TextIndex;
@@ -53,8 +56,9 @@ impl Status {
 /// One place in the code that names a table.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Location {
-    /// Relative to the project root (the config's directory, else the working directory).
-    pub file: String,
+    /// Relative to the project root (the config's directory, else the working directory);
+    /// one text shared by every reference in the file.
+    pub file: Arc<str>,
     pub line: u32,
     pub column: u32,
     /// read, insert, update, delete or merge.
@@ -66,7 +70,7 @@ pub struct Location {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ColumnUseSummary {
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub data_type: Option<String>,
+    pub data_type: Option<CompactString>,
     pub read: bool,
     pub written: bool,
     /// Not in the schema's column list (a column the code names that the table lacks).
@@ -103,16 +107,16 @@ pub struct TableReport {
     pub activity: Option<Activity>,
     pub column_count: usize,
     pub statements: usize,
-    pub files: Vec<String>,
-    pub entry_points: Vec<String>,
+    pub files: Vec<Arc<str>>,
+    pub entry_points: Vec<Arc<str>>,
     pub references: Vec<Location>,
-    /// Every column of the table and every column the code names on it.
-    pub columns: BTreeMap<String, ColumnUseSummary>,
+    /// Every column of the table and every column the code names on it, by name.
+    pub columns: Columns,
     /// Some statement uses every column (`*`, an INSERT without a column list).
     pub all_columns_used: bool,
     /// Columns of a referenced table that no statement reads or writes (empty when
     /// `all_columns_used`, and for a table no code uses).
-    pub never_used: Vec<String>,
+    pub never_used: Vec<CompactString>,
     #[serde(skip)]
     key: Option<(Ident, Ident)>,
 }
@@ -127,12 +131,54 @@ pub struct Activity {
     pub last_analyze: Option<String>,
 }
 
+/// A table's columns by name, each with how the code uses it; written as a JSON object
+/// keyed by name. Names are short (nearly always kept inline), so a table's columns are one
+/// allocation, not a map node and two strings per column.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Columns(Vec<(CompactString, ColumnUseSummary)>);
+
+impl Columns {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ColumnUseSummary)> {
+        self.0.iter().map(|(n, c)| (n.as_str(), c))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Add or replace a column, keeping the order by name.
+    pub fn insert(&mut self, name: &str, column: ColumnUseSummary) {
+        match self.0.binary_search_by(|(n, _)| n.as_str().cmp(name)) {
+            Ok(i) => self.0[i].1 = column,
+            Err(i) => self.0.insert(i, (name.into(), column)),
+        }
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut ColumnUseSummary)> {
+        self.0.iter_mut().map(|(n, c)| (n.as_str(), c))
+    }
+}
+
+impl Serialize for Columns {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, column) in &self.0 {
+            map.serialize_entry(name.as_str(), column)?;
+        }
+        map.end()
+    }
+}
+
 impl TableReport {
     /// The schema's columns (name, type): those with a type.
     fn schema_columns(&self) -> impl Iterator<Item = (&str, &str)> {
         self.columns
             .iter()
-            .filter_map(|(n, c)| Some((n.as_str(), c.data_type.as_deref()?)))
+            .filter_map(|(n, c)| Some((n, c.data_type.as_deref()?)))
     }
 
     fn is_referenced(&self) -> bool {
@@ -146,7 +192,7 @@ impl TableReport {
         self.columns
             .iter()
             .filter(|(_, c)| !c.read && !c.written && !c.missing)
-            .map(|(n, _)| n.as_str())
+            .map(|(n, _)| n)
             .collect()
     }
 
@@ -155,11 +201,12 @@ impl TableReport {
         if self.statements == 0 {
             return "no code".to_string();
         }
-        let who = if self.entry_points.is_empty() {
-            self.files.join(", ")
+        let names = if self.entry_points.is_empty() {
+            &self.files
         } else {
-            self.entry_points.join(", ")
+            &self.entry_points
         };
+        let who = names.join(", ");
         format!("{} in {who}", plural(self.statements, "statement"))
     }
 }
@@ -281,11 +328,7 @@ pub fn build(
                     last_analyze: st.last_analyze.clone(),
                 });
             }
-            t.never_used = t
-                .never_used_columns()
-                .into_iter()
-                .map(str::to_string)
-                .collect();
+            t.never_used = t.never_used_columns().into_iter().map(Into::into).collect();
             let holds_rows =
                 rel.kind != RelationKind::View && rel.kind != RelationKind::ForeignTable;
             decide(&mut t, stats.is_some(), holds_rows);
@@ -298,7 +341,7 @@ pub fn build(
         t.banned = written_as
             .and_then(|n| banned.table(n.schema.as_ref(), &n.name))
             .map(str::to_string);
-        for c in t.columns.values_mut() {
+        for (_, c) in t.columns.iter_mut() {
             c.missing = true;
         }
         decide(&mut t, stats.is_some(), true);
@@ -366,11 +409,11 @@ fn rows(st: &TableStats) -> Option<Rows> {
 /// path relative to the root, the entry point it is, and (for SQL kept in another file,
 /// `query_file!`, whose uses carry no line) its text.
 struct FileFacts {
-    relative: String,
+    relative: Arc<str>,
     /// The file's place among the files by `relative`: references sort by it, not by
     /// comparing paths.
     rank: usize,
-    entry_point: Option<String>,
+    entry_point: Option<Arc<str>>,
     text: Option<String>,
 }
 
@@ -420,8 +463,8 @@ fn file_facts(uses: &[TableUsage], root: &Path) -> Files {
         .map(|&(path, needs_text)| {
             let relative = relative(&cwd, &root, path);
             FileFacts {
-                entry_point: entry_point(&relative),
-                relative,
+                entry_point: entry_point(&relative).map(Arc::from),
+                relative: Arc::from(relative),
                 rank: 0,
                 text: needs_text
                     .then(|| std::fs::read_to_string(path).ok())
@@ -453,17 +496,27 @@ fn table_report<'a>(
     let mut references = Vec::with_capacity(uses.len());
     let mut statements = Vec::with_capacity(uses.len());
     let mut files = Vec::with_capacity(uses.len());
-    let mut entry_points = BTreeSet::new();
+    let mut entry_points = Vec::new();
     // The schema's columns by name, each with (read, written); the columns the code names
     // that the table lacks, apart.
     known.sort_unstable_by_key(|&(n, _)| n);
+    // A use names its columns by name: each is found among the table's few columns by its
+    // key, nearly always in one word compare each (by binary search over the names, string
+    // comparisons were half of the work of a table's report).
+    let keys: Vec<(u64, usize)> = known.iter().map(|&(n, _)| name_key(n)).collect();
     let mut used = vec![(false, false); known.len()];
     let mut unknown: Vec<(&str, bool, bool)> = Vec::new();
-    let mut mark = |name: &'a str, read: bool| match known.binary_search_by_key(&name, |&(n, _)| n)
-    {
-        Ok(i) if read => used[i].0 = true,
-        Ok(i) => used[i].1 = true,
-        Err(_) => unknown.push((name, read, !read)),
+    let mut mark = |name: &'a str, read: bool| {
+        let key = name_key(name);
+        let found = keys
+            .iter()
+            .zip(&known)
+            .position(|(&k, &(n, _))| k == key && (key.1 <= 8 || n == name));
+        match found {
+            Some(i) if read => used[i].0 = true,
+            Some(i) => used[i].1 = true,
+            None => unknown.push((name, read, !read)),
+        }
     };
     let mut all_columns_used = false;
     for &(u, f) in uses {
@@ -477,7 +530,7 @@ fn table_report<'a>(
         statements.push((f.rank, u.statement));
         files.push((f.rank, f));
         if let Some(e) = &f.entry_point {
-            entry_points.insert(e.as_str());
+            entry_points.push(e);
         }
         all_columns_used |= u.all_columns;
         for c in &u.read {
@@ -497,19 +550,21 @@ fn table_report<'a>(
         same
     });
     let summary = |data_type: Option<&str>, (read, written)| ColumnUseSummary {
-        data_type: data_type.map(str::to_string),
+        data_type: data_type.map(CompactString::from),
         read,
         written,
         missing: false,
     };
-    // Both sorted and the names distinct: the map is built from them without a search.
-    let columns: BTreeMap<String, ColumnUseSummary> = known
-        .iter()
-        .zip(used)
-        .map(|(&(n, ty), u)| (n, summary(Some(ty), u)))
-        .chain(unknown.iter().map(|&(n, r, w)| (n, summary(None, (r, w)))))
-        .map(|(n, c)| (n.to_string(), c))
-        .collect();
+    // Both sorted and the names distinct: merged in order, without a search.
+    let mut columns = Vec::with_capacity(known.len() + unknown.len());
+    let mut unknown = unknown.into_iter().peekable();
+    for (&(n, ty), u) in known.iter().zip(used) {
+        while let Some((m, r, w)) = unknown.next_if(|&(m, _, _)| m < n) {
+            columns.push((m.into(), summary(None, (r, w))));
+        }
+        columns.push((n.into(), summary(Some(ty), u)));
+    }
+    columns.extend(unknown.map(|(m, r, w)| (m.into(), summary(None, (r, w)))));
     // In the order of (file, line, column, use), each once.
     references.sort_unstable_by_key(|r| (r.0, r.1, r.2, r.3));
     references.dedup_by_key(|r| (r.0, r.1, r.2, r.3));
@@ -517,6 +572,8 @@ fn table_report<'a>(
     statements.dedup();
     files.sort_unstable_by_key(|f| f.0);
     files.dedup_by_key(|f| f.0);
+    entry_points.sort_unstable();
+    entry_points.dedup();
     TableReport {
         name,
         kind,
@@ -529,7 +586,7 @@ fn table_report<'a>(
         column_count: columns.len(),
         statements: statements.len(),
         files: files.into_iter().map(|(_, f)| f.relative.clone()).collect(),
-        entry_points: entry_points.into_iter().map(str::to_string).collect(),
+        entry_points: entry_points.into_iter().cloned().collect(),
         references: references
             .into_iter()
             .map(|(_, line, column, usage, f)| Location {
@@ -539,11 +596,22 @@ fn table_report<'a>(
                 usage,
             })
             .collect(),
-        columns,
+        columns: Columns(columns),
         all_columns_used,
         never_used: Vec::new(),
         key: None,
     }
+}
+
+/// A name's first eight bytes (zero-padded) and its length: equal names have equal keys, so
+/// names of up to eight bytes are equal exactly when their keys are.
+fn name_key(name: &str) -> (u64, usize) {
+    let b = name.as_bytes();
+    let mut word = [0u8; 8];
+    for (w, &c) in word.iter_mut().zip(b) {
+        *w = c;
+    }
+    (u64::from_le_bytes(word), b.len())
 }
 
 fn use_name(u: TableUse) -> &'static str {
@@ -561,6 +629,19 @@ fn use_name(u: TableUse) -> &'static str {
 /// directory and the root come as their [`clean_components`], worked out once for all the
 /// files.
 fn relative(cwd: &[Component<'_>], root: &[Component<'_>], file: &Path) -> String {
+    // The usual case, a file the walk found under a root that is the working directory:
+    // its path as written, without the leading `./` (taking the path apart by components
+    // was most of the cost of a file's facts).
+    if cwd == root && !file.is_absolute() {
+        if let Some(plain) = file.to_str().map(without_dot_steps).filter(|p| is_plain(p)) {
+            return plain.to_string();
+        }
+    }
+    relative_by_components(cwd, root, file)
+}
+
+/// [`relative`] for any path: taken apart into components, cleaned and joined again.
+fn relative_by_components(cwd: &[Component<'_>], root: &[Component<'_>], file: &Path) -> String {
     let mut f = if file.is_absolute() {
         Vec::new()
     } else {
@@ -587,6 +668,22 @@ fn relative(cwd: &[Component<'_>], root: &[Component<'_>], file: &Path) -> Strin
     } else {
         shown
     }
+}
+
+/// A relative path without its leading `./` steps.
+fn without_dot_steps(mut path: &str) -> &str {
+    while let Some(rest) = path.strip_prefix("./") {
+        path = rest.trim_start_matches('/');
+    }
+    path
+}
+
+/// A relative path of names only, each once separated by `/`: no `.` or `..` step, no
+/// empty step, no `\\` (a Windows separator, or a name the slow path writes as `/`).
+fn is_plain(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\\')
+        && path.split('/').all(|part| !matches!(part, "" | "." | ".."))
 }
 
 /// A path's components without `.`, and `..` folded into the name before it.
@@ -660,54 +757,63 @@ pub fn entry_point(file: &str) -> Option<String> {
     )
 }
 
-/// The status and its reason.
+/// The status and its reason, written into one text (it is one of every table's few
+/// allocations).
 fn decide(t: &mut TableReport, database: bool, holds_rows: bool) {
-    let refs = format!(
-        "{} in {}",
-        plural(t.statements, "statement"),
-        plural(t.files.len(), "file")
-    );
-    let rows = match (t.rows, database, holds_rows) {
-        (_, _, false) => String::new(),
-        (Some(n), _, _) => format!("rows ≈ {n} ({})", t.rows_source.unwrap_or("statistics")),
-        (None, false, _) => "rows unknown: no database".to_string(),
-        (None, true, _) => "rows unknown: no statistics yet (never analyzed)".to_string(),
+    let statements = t.statements;
+    let files = t.files.len();
+    let refs = |out: &mut String| {
+        push_plural(out, statements, "statement");
+        out.push_str(" in ");
+        push_plural(out, files, "file");
     };
-    let with_rows = |s: String| {
-        if rows.is_empty() {
-            s
-        } else {
-            format!("{s}; {rows}")
+    let rows = |out: &mut String| match (t.rows, database, holds_rows) {
+        (_, _, false) => {}
+        (Some(n), _, _) => {
+            let _ = write!(
+                out,
+                "; rows ≈ {n} ({})",
+                t.rows_source.unwrap_or("statistics")
+            );
+        }
+        (None, false, _) => out.push_str("; rows unknown: no database"),
+        (None, true, _) => out.push_str("; rows unknown: no statistics yet (never analyzed)"),
+    };
+    let banned = |out: &mut String, before: &str| {
+        if let Some(r) = &t.banned {
+            out.push_str(before);
+            out.push_str("listed in [banned]: ");
+            out.push_str(r);
         }
     };
-    let banned = t
-        .banned
-        .as_ref()
-        .map(|r| format!("listed in [banned]: {r}"));
-    let (status, reason) = if t.kind == "missing" {
-        let mut reason = format!("not in the schema, referenced by {refs}");
-        if let Some(b) = banned {
-            reason = format!("{reason}; {b}");
-        }
-        (Status::MissingReferenced, reason)
+    let mut reason = String::with_capacity(96);
+    let status = if t.kind == "missing" {
+        reason.push_str("not in the schema, referenced by ");
+        refs(&mut reason);
+        banned(&mut reason, "; ");
+        Status::MissingReferenced
     } else if !t.is_referenced() {
-        (
-            Status::Unreferenced,
-            with_rows("no scanned code uses it".into()),
-        )
+        reason.push_str("no scanned code uses it");
+        rows(&mut reason);
+        Status::Unreferenced
     } else if holds_rows && t.rows == Some(0) {
-        let mut reason = format!("referenced by {refs}, but holds no rows; {rows}");
-        if let Some(b) = banned {
-            reason = format!("{reason}; {b}");
-        }
-        (Status::EmptyReferenced, reason)
-    } else if let Some(b) = banned {
-        (
-            Status::BannedReferenced,
-            with_rows(format!("{b}; still referenced by {refs}")),
-        )
+        reason.push_str("referenced by ");
+        refs(&mut reason);
+        reason.push_str(", but holds no rows");
+        rows(&mut reason);
+        banned(&mut reason, "; ");
+        Status::EmptyReferenced
+    } else if t.banned.is_some() {
+        banned(&mut reason, "");
+        reason.push_str("; still referenced by ");
+        refs(&mut reason);
+        rows(&mut reason);
+        Status::BannedReferenced
     } else {
-        (Status::InUse, with_rows(format!("referenced by {refs}")))
+        reason.push_str("referenced by ");
+        refs(&mut reason);
+        rows(&mut reason);
+        Status::InUse
     };
     t.status = status;
     t.reason = reason;
@@ -1034,10 +1140,18 @@ pub fn banned_line(key: &str, reason: &str) -> String {
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
+    let mut out = String::new();
+    push_plural(&mut out, n, word);
+    out
+}
+
+/// "1 file", "3 files".
+fn push_plural(out: &mut String, n: usize, word: &str) {
+    push_count(out, n as u64);
+    out.push(' ');
+    out.push_str(word);
+    if n != 1 {
+        out.push('s');
     }
 }
 
@@ -1058,19 +1172,19 @@ fn columns_cell(t: &TableReport) -> String {
         .columns
         .iter()
         .filter(|(_, c)| c.read)
-        .map(|(n, _)| n.as_str())
+        .map(|(n, _)| n)
         .collect();
     let written: Vec<&str> = t
         .columns
         .iter()
         .filter(|(_, c)| c.written)
-        .map(|(n, _)| n.as_str())
+        .map(|(n, _)| n)
         .collect();
     let missing: Vec<&str> = t
         .columns
         .iter()
         .filter(|(_, c)| c.missing)
-        .map(|(n, _)| n.as_str())
+        .map(|(n, _)| n)
         .collect();
     let mut parts = Vec::new();
     if t.all_columns_used {
@@ -1431,7 +1545,7 @@ fn table_json(t: &TableReport) -> String {
             .sum::<usize>()
         + t.columns
             .iter()
-            .map(|(n, c)| n.len() + c.data_type.as_ref().map_or(0, String::len) + 110)
+            .map(|(n, c)| n.len() + c.data_type.as_ref().map_or(0, CompactString::len) + 110)
             .sum::<usize>()
         + t.files
             .iter()
@@ -1510,9 +1624,10 @@ fn table_json(t: &TableReport) -> String {
             push_count(out, r.line.into());
             out.push_str(",\n          \"column\": ");
             push_count(out, r.column.into());
-            out.push_str(",\n          \"use\": ");
-            push_json_string(out, r.usage);
-            out.push_str("\n        }");
+            // A use's name is one of five words: nothing to escape.
+            out.push_str(",\n          \"use\": \"");
+            out.push_str(r.usage);
+            out.push_str("\"\n        }");
         }
         out.push_str("\n      ]");
     }
@@ -1642,11 +1757,11 @@ impl JsonWriter {
         push_count(&mut self.out, n.into());
     }
 
-    fn strings(&mut self, items: &[String]) {
+    fn strings(&mut self, items: &[impl AsRef<str>]) {
         self.open('[');
         for s in items {
             self.item();
-            self.string(s);
+            self.string(s.as_ref());
         }
         self.close(']');
     }
@@ -1661,36 +1776,35 @@ fn needs_json_escape(b: u8) -> bool {
 fn any_json_escape(s: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
     let word = |x: u64| {
-        x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0
-            || has_zero(x ^ (ONES * u64::from(b'"')))
-            || has_zero(x ^ (ONES * u64::from(b'\\')))
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        ((x.wrapping_sub(ONES * 0x20) & !x)
+            | (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash))
+            & HIGH
+            != 0
     };
-    let mut words = s.chunks_exact(8);
-    for w in &mut words {
-        if word(u64::from_le_bytes(w.try_into().expect("eight bytes"))) {
-            return true;
+    let load = |w: &[u8]| u64::from_le_bytes(w.try_into().expect("eight bytes"));
+    if s.len() < 8 {
+        // Padded with spaces, which need no escape.
+        let mut padded = [b' '; 8];
+        for (p, &b) in padded.iter_mut().zip(s) {
+            *p = b;
         }
+        return word(u64::from_le_bytes(padded));
     }
-    words.remainder().iter().any(|&b| needs_json_escape(b))
+    let mut words = s.chunks_exact(8);
+    if words.by_ref().any(|w| word(load(w))) {
+        return true;
+    }
+    // The tail, as the last eight bytes (some of them seen already).
+    !words.remainder().is_empty() && word(load(&s[s.len() - 8..]))
 }
 
 /// A count, a line or a column, in decimal.
-fn push_count(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[at..] {
-        out.push(char::from(d));
-    }
+fn push_count(out: &mut String, n: u64) {
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 /// `s` as a JSON string, escaped as serde_json escapes: `"`, `\\`, and control characters
@@ -1755,6 +1869,40 @@ mod tests {
         ];
         for (path, want) in cases {
             assert_eq!(entry_point(path).as_deref(), want, "{path}");
+        }
+    }
+
+    /// The shortcut for a plain path under the working directory gives what the path's
+    /// components give; anything else takes the components' way.
+    #[test]
+    fn plain_paths_are_shown_as_their_components_show_them() {
+        let cwd = Path::new("/work/app");
+        let (cwd, root) = (clean_components(cwd), clean_components(cwd));
+        for path in [
+            "src/a.ts",
+            "./src/a.ts",
+            "././src/a.ts",
+            ".//src/a.ts",
+            "netlify/functions/save-media.ts",
+            "a",
+            "src/./a.ts",
+            "src//a.ts",
+            "src/../lib/a.ts",
+            "../other/a.ts",
+            "src/a.ts/",
+            ".",
+            "./",
+            "dir\\a.ts",
+            "/abs/src/a.ts",
+            "/work/app/src/a.ts",
+        ] {
+            let path = Path::new(path);
+            assert_eq!(
+                relative(&cwd, &root, path),
+                relative_by_components(&cwd, &root, path),
+                "{}",
+                path.display()
+            );
         }
     }
 
@@ -1860,7 +2008,7 @@ mod tests {
         media.files.push("netlify/functions/save-media.ts".into());
         media.entry_points.push("netlify:save-media".into());
         media.columns.insert(
-            "media_type".into(),
+            "media_type",
             ColumnUseSummary {
                 data_type: None,
                 read: false,
@@ -1878,8 +2026,8 @@ mod tests {
             last_vacuum: None,
             last_analyze: Some("2026-11-30 10:00:00+00".into()),
         });
-        // References in two files, back and forth (the writer escapes a file's name once
-        // for a run of its references); names that need escaping; every optional part.
+        // References in two files, back and forth; names that need escaping; every
+        // optional part.
         media.references.extend([
             at("netlify/functions/save-media.ts", 30, 5, "read"),
             at("src/\"odd\"\\dir/\u{1}é\t.ts", 1, 1, "update"),
