@@ -1222,9 +1222,11 @@ pub fn human(plan: &Plan) -> String {
             "; rows unknown: no database"
         }
     );
+    // Rows and each table's lines are written in parallel (on the caller's rayon pool):
+    // they are nearly all of the text.
     let rows: Vec<Vec<String>> = plan
         .tables
-        .iter()
+        .par_iter()
         .map(|t| {
             vec![
                 t.name.clone(),
@@ -1245,15 +1247,37 @@ pub fn human(plan: &Plan) -> String {
         &rows,
     ));
     out.push('\n');
-    for t in &plan.tables {
-        let _ = writeln!(out, "{} [{}]: {}", t.name, t.status.as_str(), t.reason);
-        let cols = columns_cell(t);
-        if !cols.is_empty() && cols != "-" {
-            let _ = writeln!(out, "  columns: {cols}");
-        }
-        for r in &t.references {
-            let _ = writeln!(out, "  {}:{}:{} ({})", r.file, r.line, r.column, r.usage);
-        }
+    let details: Vec<String> = plan
+        .tables
+        .par_iter()
+        .map(|t| {
+            let mut text = String::with_capacity(256 + t.references.len() * 64);
+            for part in [&t.name, " [", t.status.as_str(), "]: ", &t.reason, "\n"] {
+                text.push_str(part);
+            }
+            let cols = columns_cell(t);
+            if !cols.is_empty() && cols != "-" {
+                for part in ["  columns: ", &cols, "\n"] {
+                    text.push_str(part);
+                }
+            }
+            for r in &t.references {
+                text.push_str("  ");
+                text.push_str(&r.file);
+                text.push(':');
+                push_count(&mut text, r.line.into());
+                text.push(':');
+                push_count(&mut text, r.column.into());
+                for part in [" (", r.usage, ")\n"] {
+                    text.push_str(part);
+                }
+            }
+            text
+        })
+        .collect();
+    out.reserve(details.iter().map(String::len).sum());
+    for d in &details {
+        out.push_str(d);
     }
     out.push('\n');
     if plan.lookalikes.is_empty() {
@@ -1304,28 +1328,39 @@ pub fn human(plan: &Plan) -> String {
 
 /// Columns padded to the widest cell.
 fn text_table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let width = |cell: &str| {
+        if cell.is_ascii() {
+            cell.len()
+        } else {
+            cell.chars().count()
+        }
+    };
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(width(cell));
         }
     }
-    let line = |cells: Vec<&str>| {
-        let mut s = String::new();
-        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
-            if i + 1 == cells.len() {
-                s.push_str(cell);
-            } else {
-                let pad = w - cell.chars().count();
-                s.push_str(cell);
-                s.push_str(&" ".repeat(pad + 2));
+    let mut out = String::with_capacity((rows.len() + 1) * (widths.iter().sum::<usize>() + 16));
+    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+        let start = out.len();
+        for (i, (cell, w)) in cells.zip(&widths).enumerate() {
+            if i > 0 {
+                out.push_str("  ");
+            }
+            out.push_str(cell);
+            if i + 1 < widths.len() {
+                out.extend(std::iter::repeat_n(' ', w - width(cell)));
             }
         }
-        s.trim_end().to_string() + "\n"
+        // No padding at the end of a line.
+        let kept = out[start..].trim_end().len();
+        out.truncate(start + kept);
+        out.push('\n');
     };
-    let mut out = line(header.to_vec());
+    line(&mut header.iter().copied());
     for row in rows {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
+        line(&mut row.iter().map(String::as_str));
     }
     out
 }
@@ -1361,25 +1396,39 @@ pub fn markdown(plan: &Plan) -> String {
     out.push_str("## Current situation\n\n");
     out.push_str("| table | kind | status | columns | rows | used by |\n");
     out.push_str("| --- | --- | --- | --- | --- | --- |\n");
-    for t in &plan.tables {
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | {} | {} | {} | {} |",
-            t.name,
-            t.kind,
-            t.status.as_str(),
-            if t.kind == "missing" {
-                "-".into()
+    // A row and a line of columns per table, written in parallel (on the caller's rayon
+    // pool): they are most of the document.
+    let rows: Vec<(String, String)> = plan
+        .tables
+        .par_iter()
+        .map(|t| {
+            let row = format!(
+                "| `{}` | {} | {} | {} | {} | {} |\n",
+                t.name,
+                t.kind,
+                t.status.as_str(),
+                if t.kind == "missing" {
+                    "-".into()
+                } else {
+                    t.column_count.to_string()
+                },
+                rows_cell(t, plan.database),
+                cell(&t.usage_line())
+            );
+            let columns = if t.is_referenced() {
+                format!("- `{}`: {}\n", t.name, cell(&columns_cell(t)))
             } else {
-                t.column_count.to_string()
-            },
-            rows_cell(t, plan.database),
-            cell(&t.usage_line())
-        );
+                String::new()
+            };
+            (row, columns)
+        })
+        .collect();
+    for (row, _) in &rows {
+        out.push_str(row);
     }
     out.push('\n');
-    for t in plan.tables.iter().filter(|t| t.is_referenced()) {
-        let _ = writeln!(out, "- `{}`: {}", t.name, cell(&columns_cell(t)));
+    for (_, columns) in &rows {
+        out.push_str(columns);
     }
     out.push_str("\n## Problem\n\n");
     let problems: Vec<&TableReport> = plan
