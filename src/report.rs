@@ -273,18 +273,32 @@ pub fn build(
     root: &Path,
     schema_source: String,
 ) -> Plan {
-    let facts = file_facts(&report.table_uses, root);
-    // Group the references: by resolved relation, or by the name as written when missing.
-    let mut by_table: FxHashMap<(&str, &str), Vec<Use<'_>>> = FxHashMap::default();
-    let mut by_missing: BTreeMap<String, Vec<Use<'_>>> = BTreeMap::new();
-    for (u, &f) in report.table_uses.iter().zip(&facts.of_use) {
-        let entry = (u, &facts.files[f]);
-        match &u.found {
-            Some((s, t)) => by_table.entry((s.as_str(), t.as_str())).or_default(),
-            None => by_missing.entry(missing_name(schema, &u.name)).or_default(),
-        }
-        .push(entry);
-    }
+    // The files' facts and the references grouped by table, at the same time: by resolved
+    // relation, or by the name as written when missing (each use by its place).
+    type Groups<'u> = (
+        FxHashMap<(&'u str, &'u str), Vec<usize>>,
+        BTreeMap<String, Vec<usize>>,
+    );
+    let (facts, (mut by_table, by_missing)): (Files, Groups<'_>) = rayon::join(
+        || file_facts(&report.table_uses, root),
+        || {
+            let mut by_table: FxHashMap<(&str, &str), Vec<usize>> = FxHashMap::default();
+            let mut by_missing: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            for (i, u) in report.table_uses.iter().enumerate() {
+                match &u.found {
+                    Some((s, t)) => by_table.entry((s.as_str(), t.as_str())).or_default(),
+                    None => by_missing.entry(missing_name(schema, &u.name)).or_default(),
+                }
+                .push(i);
+            }
+            (by_table, by_missing)
+        },
+    );
+    let uses_at = |at: &[usize]| -> Vec<Use<'_>> {
+        at.iter()
+            .map(|&i| (&report.table_uses[i], &facts.files[facts.of_use[i]]))
+            .collect()
+    };
     // Sequences come with their tables (serial, identity): not tables to consolidate.
     let relations: Vec<_> = schema
         .relations()
@@ -301,7 +315,8 @@ pub fn build(
     drop(by_table);
     let mut tables: Vec<TableReport> = relations
         .into_par_iter()
-        .map(|(s, rel, uses)| {
+        .map(|(s, rel, at)| {
+            let uses = uses_at(&at);
             let name = format!("{s}.{}", rel.name);
             let known: Vec<(&str, &str)> = rel
                 .columns
@@ -335,7 +350,8 @@ pub fn build(
             t
         })
         .collect();
-    for (name, uses) in by_missing {
+    for (name, at) in by_missing {
+        let uses = uses_at(&at);
         let mut t = table_report(name, "missing", &uses, Vec::new());
         let written_as = uses.first().map(|(u, _)| &u.name);
         t.banned = written_as
@@ -1524,17 +1540,24 @@ pub fn markdown(plan: &Plan) -> String {
 /// JSON, `"version": 1`: the text `serde_json::to_string_pretty(plan)` writes, with the
 /// tables (nearly all of it) written in parallel on the caller's rayon pool.
 pub fn json(plan: &Plan) -> String {
-    let mut s = json_in_parallel(plan).unwrap_or_else(|e| {
-        format!("{{\"version\":1,\"tool_errors\":[\"could not serialize the report: {e}\"]}}")
-    });
-    s.push('\n');
-    s
+    json_parts(plan).concat()
+}
+
+/// [`json`] in parts, one per table between the fields before and after: written one after
+/// the other, they are the document, without a copy of all 3 MB of it (the 1M-line bench
+/// tree) into one text.
+pub fn json_parts(plan: &Plan) -> Vec<String> {
+    json_in_parallel(plan).unwrap_or_else(|e| {
+        vec![format!(
+            "{{\"version\":1,\"tool_errors\":[\"could not serialize the report: {e}\"]}}\n"
+        )]
+    })
 }
 
 /// The plan's fields before `tables` and those after (written by serde), and the tables
-/// between them ([`table_json`], in parallel), joined as serde's pretty printer would have
-/// written the whole. A table is an element of `"tables"`, two levels down.
-fn json_in_parallel(plan: &Plan) -> serde_json::Result<String> {
+/// between them ([`table_json`], in parallel), in parts that join as serde's pretty printer
+/// would have written the whole. A table is an element of `"tables"`, two levels down.
+fn json_in_parallel(plan: &Plan) -> serde_json::Result<Vec<String>> {
     #[derive(Serialize)]
     struct Head<'a> {
         version: u32,
@@ -1564,28 +1587,28 @@ fn json_in_parallel(plan: &Plan) -> serde_json::Result<String> {
         suggestions: &plan.suggestions,
         tool_errors: &plan.tool_errors,
     })?;
-    let tables: Vec<String> = plan.tables.par_iter().map(table_json).collect();
     // `{\n  "version": 1,\n ... 6352\n}` and `{\n  "lookalikes": ...\n}`.
     let head = head.strip_suffix("\n}").unwrap_or(&head);
     let tail = tail.strip_prefix('{').unwrap_or(&tail);
-    let mut out = String::with_capacity(
-        head.len() + tail.len() + tables.iter().map(|t| t.len() + 6).sum::<usize>() + 32,
-    );
-    out.push_str(head);
-    out.push_str(",\n  \"tables\": [");
-    for (i, t) in tables.iter().enumerate() {
-        out.push_str(if i == 0 { "\n    " } else { ",\n    " });
-        out.push_str(t);
-    }
-    out.push_str(if tables.is_empty() { "]," } else { "\n  ]," });
-    out.push_str(tail);
-    Ok(out)
+    let mut parts = Vec::with_capacity(plan.tables.len() + 2);
+    parts.push(format!("{head},\n  \"tables\": ["));
+    let tables: Vec<String> = plan
+        .tables
+        .par_iter()
+        .enumerate()
+        .map(|(i, t)| table_json(t, if i == 0 { "\n    " } else { ",\n    " }))
+        .collect();
+    let empty = tables.is_empty();
+    parts.extend(tables);
+    parts.push(format!("{}{tail}\n", if empty { "]," } else { "\n  ]," }));
+    Ok(parts)
 }
 
 /// A table as serde's pretty printer writes it as an element of `"tables"` (two levels
 /// down), written by hand: the tables are nearly all of the report, and serde's writer cost
 /// more than building them. `json_is_the_plan_as_serde_writes_it` holds both to one text.
-fn table_json(t: &TableReport) -> String {
+/// `before` is what comes between it and the element before it.
+fn table_json(t: &TableReport, before: &str) -> String {
     // The text's size, near enough that it is rarely grown.
     let size = 1024
         + t.references
@@ -1606,6 +1629,7 @@ fn table_json(t: &TableReport) -> String {
         depth: 2,
         first: true,
     };
+    w.raw(before);
     w.open('{');
     w.key("name");
     w.string(&t.name);

@@ -16,7 +16,7 @@ use super::Outcome;
 use crate::check;
 use crate::cli::{CheckArgs, ReportArgs, ReportFormat};
 use crate::render;
-use crate::report::{banned_line, build, human, json, markdown, Plan};
+use crate::report::{banned_line, build, human, json_parts, markdown, Plan};
 use crate::rules::Banned;
 use crate::schema::live::Stats;
 use crate::schema::{self, LoadedSchema};
@@ -80,11 +80,11 @@ pub fn run(args: &ReportArgs) -> Result<Outcome, Error> {
     let plans: Vec<&Plan> = parts.iter().map(|(p, _)| p).collect();
     // On the pool: the JSON tables are written in parallel.
     let text = check::run_with_big_stacks(|| match args.format {
-        ReportFormat::Human => join_sections(&plans, human, "\n"),
-        ReportFormat::Markdown => join_sections(&plans, markdown, "\n---\n\n"),
+        ReportFormat::Human => vec![join_sections(&plans, human, "\n")],
+        ReportFormat::Markdown => vec![join_sections(&plans, markdown, "\n---\n\n")],
         ReportFormat::Json => json_all(&plans, single, &run_errors),
     });
-    render::write_stdout(&text).map_err(|e| miette!("could not write output: {e}"))?;
+    render::write_stdout_parts(&text).map_err(|e| miette!("could not write output: {e}"))?;
     let mut incomplete = !run_errors.is_empty();
     for p in &plans {
         incomplete |= !p.tool_errors.is_empty();
@@ -168,12 +168,12 @@ fn join_sections(plans: &[&Plan], render: fn(&Plan) -> String, between: &str) ->
     out
 }
 
-/// JSON: the plan itself for one config; several as `{"version":1,"packages":[...]}`, each
-/// with its `config`. Run errors (SQL under no config, a package that failed) are the
-/// document's `tool_errors`.
-fn json_all(plans: &[&Plan], single: bool, run_errors: &[String]) -> String {
+/// JSON, in parts written one after the other: the plan itself for one config; several as
+/// `{"version":1,"packages":[...]}`, each with its `config`. Run errors (SQL under no
+/// config, a package that failed) are the document's `tool_errors`.
+fn json_all(plans: &[&Plan], single: bool, run_errors: &[String]) -> Vec<String> {
     if single && plans.len() == 1 {
-        return json(plans[0]);
+        return json_parts(plans[0]);
     }
     #[derive(Serialize)]
     struct Packages<'a> {
@@ -191,7 +191,7 @@ fn json_all(plans: &[&Plan], single: bool, run_errors: &[String]) -> String {
         format!("{{\"version\":1,\"tool_errors\":[\"could not serialize the report: {e}\"]}}")
     });
     s.push('\n');
-    s
+    vec![s]
 }
 
 /// `--write-config`: each part's `[banned]` suggestions into the config that governs it.

@@ -90,8 +90,18 @@ pub fn output_width(var: impl Fn(&str) -> Option<String>) -> usize {
 
 /// Write to stdout; a closed pipe (`schemalint check | head`) is not an error.
 pub fn write_stdout(text: &str) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    write_stdout_parts(&[text])
+}
+
+/// [`write_stdout`] for a text in parts, written one after the other through one buffer
+/// (stdout's own flushes at every line: a thousand parts were a thousand writes).
+pub fn write_stdout_parts(parts: &[impl AsRef<str>]) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = parts
+        .iter()
+        .try_for_each(|p| out.write_all(p.as_ref().as_bytes()))
+        .and_then(|()| out.flush());
+    match written {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }
