@@ -616,6 +616,12 @@ impl Checker<'_> {
         let Some((text, extents)) = outcome.suppress.take() else {
             return;
         };
+        // Nothing to silence and none to call unused (`report` runs no rule).
+        if outcome.diagnostics.is_empty()
+            && self.settings.severity(RuleId::UnusedSuppression).is_none()
+        {
+            return;
+        }
         let (mut own, other): (Vec<Diagnostic>, Vec<Diagnostic>) = outcome
             .diagnostics
             .drain(..)

@@ -246,6 +246,8 @@ impl Banned {
 #[derive(Debug, Clone)]
 pub struct RuleSettings {
     severities: Vec<Option<Severity>>,
+    /// Whether any rule is on (`report` turns every rule off).
+    any: bool,
 }
 
 impl RuleSettings {
@@ -257,8 +259,9 @@ impl RuleSettings {
                     .get(r.name())
                     .map_or(Some(r.default_severity()), |l| l.severity())
             })
-            .collect();
-        RuleSettings { severities }
+            .collect::<Vec<_>>();
+        let any = severities.iter().any(Option::is_some);
+        RuleSettings { severities, any }
     }
 
     pub fn severity(&self, rule: RuleId) -> Option<Severity> {
@@ -340,6 +343,9 @@ pub fn check_statement(
     settings: &RuleSettings,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    if !settings.any {
+        return;
+    }
     for &rule in RuleId::ALL {
         let Some(severity) = settings.severity(rule) else {
             continue;
