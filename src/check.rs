@@ -838,6 +838,11 @@ fn interpolations(
     let Some(severity) = settings.severity(RuleId::InterpolatedSql) else {
         return;
     };
+    // Nothing pasted in as a value (nearly all SQL): no finding, and no copy of the text to
+    // number parameters in.
+    if !sql.spliced.iter().any(|s| s.kind == SpliceKind::Value) {
+        return;
+    }
     // Stand-ins are not parameters: number the suggestion after the real ones only.
     let mut real = sql.text.clone().into_bytes();
     for s in &sql.spliced {
