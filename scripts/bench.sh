@@ -80,11 +80,14 @@
 # Eighth pass (report: file names shared, columns a vector of inline names found by an
 # eight-byte key, reasons written into one text, human and markdown tables written in
 # parallel, file facts and grouping at the same time, JSON written in parts through one
-# buffer), one thread under callgrind, report minus check from the same binary: JSON 36.3M ->
-# 21.1M (+1.8%), human 35.2M -> 12.0M (+1.0%), db layer JSON +22.0M (+1.9%); same output in
-# the three formats on the 1M and db-layer trees and on three real apps. Wall, quiet VM:
-# bench.sh RUNS=15: 1M 2.6x, 5M 2.8x (0.366 s, 101 MB), db layer 2.6x, pre-commit 27 ms,
-# rep/chk 0.99 (1M) and 1.01 (5M); RUNS=21 again: rep/chk 1.05 (1M).
+# buffer, no rule looked at when all are off; check: interpolated-sql skips SQL with no value
+# pasted in), one thread under callgrind: report JSON 1.198 G -> 1.181 G, human 1.206 G ->
+# 1.179 G; check JSON 1.162 G -> 1.154 G, human 1.171 G -> 1.162 G, db layer 1.150 G ->
+# 1.143 G; report minus check from one binary: JSON +27.0M (+2.3%, was +36.3M), human +17.8M
+# (+1.5%, was +35.2M). Same output in the three formats on the 1M and db-layer trees and on
+# three real apps. Wall, quiet VM: bench.sh RUNS=15: 1M 2.7x, 5M 2.8x (0.329 s, 101 MB), db
+# layer 2.5x, pre-commit 20 ms, rep/chk 1.05 (1M) and 1.08 (5M); before check's change the
+# same bench gave rep/chk 0.99 and 1.05 (1M) and 1.01 (5M).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
