@@ -275,11 +275,7 @@ pub fn build(
 ) -> Plan {
     // The files' facts and the references grouped by table, at the same time: by resolved
     // relation, or by the name as written when missing (each use by its place).
-    type Groups<'u> = (
-        FxHashMap<(&'u str, &'u str), Vec<usize>>,
-        BTreeMap<String, Vec<usize>>,
-    );
-    let (facts, (mut by_table, by_missing)): (Files, Groups<'_>) = rayon::join(
+    let (facts, (mut by_table, by_missing)) = rayon::join(
         || file_facts(&report.table_uses, root),
         || {
             let mut by_table: FxHashMap<(&str, &str), Vec<usize>> = FxHashMap::default();
