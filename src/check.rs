@@ -297,7 +297,8 @@ struct FileOutcome {
 
 impl Checker<'_> {
     pub fn check_files(&self, files: &[SourceFile]) -> Report {
-        self.check_extracted(extract_files(files, self.sources, None))
+        let suppressions = self.settings.any_on();
+        self.check_extracted(extract_files(files, self.sources, suppressions, None))
     }
 
     /// Check files already read and extracted ([`extract_files`]: that phase needs no
@@ -1003,16 +1004,19 @@ impl Extracted {
 }
 
 /// Read every file and extract its SQL, in parallel, adding one to `progress` per file.
+/// `suppressions`: whether suppression comments can matter (some rule is on; `report` runs
+/// none), so that a file without SQL that holds one is kept for them.
 pub fn extract_files(
     files: &[SourceFile],
     sources: &SourcesConfig,
+    suppressions: bool,
     progress: Option<&AtomicUsize>,
 ) -> Vec<Extracted> {
     let mut extracted: Vec<Extracted> = run_with_big_stacks(|| {
         files
             .par_iter()
             .map(|f| {
-                let extracted = extract_file(f, sources);
+                let extracted = extract_file(f, sources, suppressions);
                 if let Some(p) = progress {
                     p.fetch_add(1, Ordering::Relaxed);
                 }
@@ -1062,7 +1066,7 @@ fn link_rust(files: &mut [Extracted]) {
     }
 }
 
-fn extract_file(file: &SourceFile, sources: &SourcesConfig) -> Extracted {
+fn extract_file(file: &SourceFile, sources: &SourcesConfig, suppressions: bool) -> Extracted {
     let mut out = Extracted {
         path: file.path.clone(),
         is_source: file.language != extract::Language::Sql,
@@ -1095,9 +1099,11 @@ fn extract_file(file: &SourceFile, sources: &SourcesConfig) -> Extracted {
             return out;
         }
     }
-    // The crate pass may place statements in a file of constants.
+    // The crate pass may place statements in a file of constants. A file without SQL is
+    // kept only for a suppression comment in it (the search reads the whole file: most
+    // files hold no SQL, and `report` has no use for their comments).
     let holds_sql = out.facts.as_ref().is_some_and(|f| f.holds_sql());
-    if !out.embedded.is_empty() || holds_sql || suppress::mentioned(&text) {
+    if !out.embedded.is_empty() || holds_sql || (suppressions && suppress::mentioned(&text)) {
         out.text = text;
     }
     out

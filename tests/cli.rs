@@ -416,3 +416,45 @@ fn config_sets_the_postgres_version_and_external_schemas() {
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("a PostgreSQL major version"), "{text}");
 }
+
+/// A suppression comment in a file that holds no SQL (the query it silenced was moved away)
+/// is still found and called unused by `check`; `report`, which runs no rule and so does not
+/// look for comments, reports the same tables either way.
+#[test]
+fn a_stale_suppression_in_a_file_without_sql_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("schema.sql"),
+        "CREATE TABLE users (id bigint PRIMARY KEY, name text);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("schemalint.toml"),
+        "[schema]\npaths = [\"schema.sql\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("users.ts"),
+        "export const list = (sql) => sql`SELECT id, name FROM users`;\n",
+    )
+    .unwrap();
+    let moved = "// schemalint-ignore-next-line unknown-column -- the query moved to users.ts\n\
+                 export const nothing = 1;\n";
+    std::fs::write(d.join("old.ts"), moved).unwrap();
+
+    let (code, text) = run_in(d, &["check"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("unused-suppression"), "{text}");
+    assert!(text.contains("old.ts:1"), "{text}");
+
+    let (_, with_comment) = run_in(d, &["report", "--format", "json"]);
+    std::fs::write(d.join("old.ts"), "export const nothing = 1;\n").unwrap();
+    let (code, without) = run_in(d, &["report", "--format", "json"]);
+    assert_eq!(code, 0, "{without}");
+    assert!(
+        stdout_of(&without).contains("\"public.users\""),
+        "{without}"
+    );
+    assert_eq!(with_comment, without);
+}

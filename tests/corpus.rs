@@ -362,7 +362,8 @@ fn spliced_statements_are_never_sent_to_verify() {
         ask: &verifier,
         same_database: false,
     };
-    let (_, failure) = checker.check_and_verify(extract_files(&files, &sources, None), &verify);
+    let (_, failure) =
+        checker.check_and_verify(extract_files(&files, &sources, true, None), &verify);
     assert!(failure.is_none());
     let mut sent = sent.into_inner().unwrap();
     sent.sort();

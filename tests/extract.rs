@@ -142,7 +142,7 @@ fn rust_corpus_statements_exactly() {
     };
     let (files, errors) = discover(std::slice::from_ref(&root), &options);
     assert!(errors.is_empty(), "{errors:?}");
-    let extracted = schemalint::check::extract_files(&files, &SourcesConfig::default(), None);
+    let extracted = schemalint::check::extract_files(&files, &SourcesConfig::default(), true, None);
     let rel = |p: &Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
     let at = |p: &Path, offset: u32| {
         let text = std::fs::read_to_string(p).unwrap();

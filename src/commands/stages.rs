@@ -51,7 +51,8 @@ pub fn scan(plan: &CheckPlan) -> (Vec<check::Extracted>, Vec<String>) {
         files.retain(|f| governing.of(&f.path) == mine);
     }
     let progress = progress::Progress::start(files.len(), "files", plan.progress);
-    let extracted = check::extract_files(&files, sources, Some(progress.counter()));
+    let suppressions = RuleSettings::new(&plan.config.config.rules).any_on();
+    let extracted = check::extract_files(&files, sources, suppressions, Some(progress.counter()));
     progress.finish();
     let walk_errors = walk_errors
         .into_iter()

@@ -264,6 +264,11 @@ impl RuleSettings {
         RuleSettings { severities, any }
     }
 
+    /// Whether any rule is on (`report` turns every rule off).
+    pub fn any_on(&self) -> bool {
+        self.any
+    }
+
     pub fn severity(&self, rule: RuleId) -> Option<Severity> {
         // `ALL` lists the rules in declaration order: a rule's place is its discriminant.
         self.severities.get(rule as usize).copied().flatten()
