@@ -473,7 +473,13 @@ impl Checker<'_> {
         let mut outcome = FileOutcome {
             path: file.path,
             references: BTreeSet::new(),
-            table_uses: Vec::new(),
+            // `report`: about two tables a piece of SQL, room made once (each use is large,
+            // and a list grown use by use was copied again and again).
+            table_uses: Vec::with_capacity(if self.collect_table_uses {
+                2 * file.embedded.len()
+            } else {
+                0
+            }),
             diagnostics: Vec::new(),
             error: file.error,
             statements: 0,

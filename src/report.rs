@@ -261,6 +261,10 @@ pub struct Plan {
     /// Files and paths that could not be read: the report may be incomplete.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tool_errors: Vec<String>,
+    /// No file name in the report needs a JSON escape: worked out once per file, so the
+    /// 15,000 names the 1M-line bench tree's document writes are copied, not searched.
+    #[serde(skip)]
+    pub plain_file_names: bool,
 }
 
 /// Build the plan from the schema, the statistics (live databases only) and the references.
@@ -359,6 +363,10 @@ pub fn build(
         decide(&mut t, stats.is_some(), true);
         tables.push(t);
     }
+    let plain_file_names = facts
+        .files
+        .iter()
+        .all(|f| !any_json_escape(f.relative.as_bytes()));
     let lookalikes = lookalikes(&tables);
     let suggestions = suggestions(&tables, &lookalikes, stats.is_some());
     Plan {
@@ -372,6 +380,7 @@ pub fn build(
         lookalikes,
         suggestions,
         tool_errors: render::tool_error_lines(report),
+        plain_file_names,
     }
 }
 
@@ -1592,7 +1601,10 @@ fn json_in_parallel(plan: &Plan) -> serde_json::Result<Vec<String>> {
         .tables
         .par_iter()
         .enumerate()
-        .map(|(i, t)| table_json(t, if i == 0 { "\n    " } else { ",\n    " }))
+        .map(|(i, t)| {
+            let before = if i == 0 { "\n    " } else { ",\n    " };
+            table_json(t, before, plan.plain_file_names)
+        })
         .collect();
     let empty = tables.is_empty();
     parts.extend(tables);
@@ -1603,8 +1615,9 @@ fn json_in_parallel(plan: &Plan) -> serde_json::Result<Vec<String>> {
 /// A table as serde's pretty printer writes it as an element of `"tables"` (two levels
 /// down), written by hand: the tables are nearly all of the report, and serde's writer cost
 /// more than building them. `json_is_the_plan_as_serde_writes_it` holds both to one text.
-/// `before` is what comes between it and the element before it.
-fn table_json(t: &TableReport, before: &str) -> String {
+/// `before` is what comes between it and the element before it; `plain_file_names`: no
+/// file name needs an escape ([`Plan::plain_file_names`]).
+fn table_json(t: &TableReport, before: &str, plain_file_names: bool) -> String {
     // The text's size, near enough that it is rarely grown.
     let size = 1024
         + t.references
@@ -1673,7 +1686,17 @@ fn table_json(t: &TableReport, before: &str) -> String {
     w.key("statements");
     w.count(t.statements as u64);
     w.key("files");
-    w.strings(&t.files);
+    let out = &mut w.out;
+    if t.files.is_empty() {
+        out.push_str("[]");
+    } else {
+        out.push('[');
+        for (i, f) in t.files.iter().enumerate() {
+            out.push_str(&",\n        "[usize::from(i == 0)..]);
+            push_file_name(out, f, plain_file_names);
+        }
+        out.push_str("\n      ]");
+    }
     w.key("entry_points");
     w.strings(&t.entry_points);
     // References and columns, nearly all of the document, are written as whole texts at
@@ -1688,15 +1711,12 @@ fn table_json(t: &TableReport, before: &str) -> String {
         out.push('[');
         for (i, r) in t.references.iter().enumerate() {
             out.push_str(&",\n        {\n          \"file\": "[usize::from(i == 0)..]);
-            push_json_string(out, &r.file);
+            push_file_name(out, &r.file, plain_file_names);
             out.push_str(",\n          \"line\": ");
             push_count(out, r.line.into());
             out.push_str(",\n          \"column\": ");
             push_count(out, r.column.into());
-            // A use's name is one of five words: nothing to escape.
-            out.push_str(",\n          \"use\": \"");
-            out.push_str(r.usage);
-            out.push_str("\"\n        }");
+            push_use_tail(out, r.usage);
         }
         out.push_str("\n      ]");
     }
@@ -1709,26 +1729,15 @@ fn table_json(t: &TableReport, before: &str) -> String {
         for (i, (name, c)) in t.columns.iter().enumerate() {
             out.push_str(&",\n        "[usize::from(i == 0)..]);
             push_json_string(out, name);
-            out.push_str(": {");
-            if let Some(ty) = &c.data_type {
-                out.push_str("\n          \"type\": ");
-                push_json_string(out, ty);
-                out.push(',');
+            match &c.data_type {
+                Some(ty) => {
+                    out.push_str(": {\n          \"type\": ");
+                    push_json_string(out, ty);
+                    out.push(',');
+                }
+                None => out.push_str(": {"),
             }
-            out.push_str(if c.read {
-                "\n          \"read\": true"
-            } else {
-                "\n          \"read\": false"
-            });
-            out.push_str(if c.written {
-                ",\n          \"written\": true"
-            } else {
-                ",\n          \"written\": false"
-            });
-            if c.missing {
-                out.push_str(",\n          \"missing\": true");
-            }
-            out.push_str("\n        }");
+            out.push_str(column_tail(c));
         }
         out.push_str("\n      }");
     }
@@ -1833,6 +1842,66 @@ impl JsonWriter {
             self.string(s.as_ref());
         }
         self.close(']');
+    }
+}
+
+/// A file name as a JSON string: copied as it is when no name needs an escape.
+fn push_file_name(out: &mut String, name: &str, plain: bool) {
+    if plain {
+        out.reserve(name.len() + 2);
+        out.push('"');
+        out.push_str(name);
+        out.push('"');
+    } else {
+        push_json_string(out, name);
+    }
+}
+
+/// The end of a reference after its column: its use (one of five words: nothing to escape)
+/// and the closing brace, as one text.
+fn push_use_tail(out: &mut String, usage: &str) {
+    macro_rules! tail {
+        ($use:literal) => {
+            concat!(",\n          \"use\": \"", $use, "\"\n        }")
+        };
+    }
+    let tail = match usage {
+        "read" => tail!("read"),
+        "insert" => tail!("insert"),
+        "update" => tail!("update"),
+        "delete" => tail!("delete"),
+        "merge" => tail!("merge"),
+        other => {
+            out.push_str(",\n          \"use\": ");
+            push_json_string(out, other);
+            "\n        }"
+        }
+    };
+    out.push_str(tail);
+}
+
+/// The end of a column after its type: `read`, `written`, `missing` when it is, and the
+/// closing brace, as one text.
+fn column_tail(c: &ColumnUseSummary) -> &'static str {
+    macro_rules! tail {
+        ($read:literal, $written:literal $(, $missing:literal)?) => {
+            concat!(
+                "\n          \"read\": ", $read,
+                ",\n          \"written\": ", $written,
+                $(",\n          \"missing\": ", $missing,)?
+                "\n        }"
+            )
+        };
+    }
+    match (c.read, c.written, c.missing) {
+        (false, false, false) => tail!("false", "false"),
+        (false, true, false) => tail!("false", "true"),
+        (true, false, false) => tail!("true", "false"),
+        (true, true, false) => tail!("true", "true"),
+        (false, false, true) => tail!("false", "false", "true"),
+        (false, true, true) => tail!("false", "true", "true"),
+        (true, false, true) => tail!("true", "false", "true"),
+        (true, true, true) => tail!("true", "true", "true"),
     }
 }
 
@@ -2131,8 +2200,35 @@ mod tests {
                 entry: None,
             }],
             tool_errors: Vec::new(),
+            plain_file_names: false,
         };
         let serde = |p: &Plan| serde_json::to_string_pretty(p).unwrap() + "\n";
+        assert_eq!(json(&plan), serde(&plan));
+        // Plain file names copied as they are; every use and every set of column flags.
+        let media = &mut plan.tables[0];
+        media.references.retain(|r| !r.file.contains('"'));
+        media.references.push(at("a.ts", 2, 3, "merge"));
+        media.references.push(at("a.ts", 4, 1, "other"));
+        media.files.push("a.ts".into());
+        for (n, read, written, missing) in [
+            ("c0", false, false, false),
+            ("c1", true, false, false),
+            ("c2", false, true, false),
+            ("c3", true, true, false),
+            ("c4", false, false, true),
+            ("c5", true, false, true),
+            ("c6", true, true, true),
+        ] {
+            let data_type = (!missing).then(|| "character varying(\"x\")".into());
+            let c = ColumnUseSummary {
+                data_type,
+                read,
+                written,
+                missing,
+            };
+            media.columns.insert(n, c);
+        }
+        plan.plain_file_names = true;
         assert_eq!(json(&plan), serde(&plan));
         plan.tool_errors.push("src/a.ts: permission denied".into());
         plan.tables.clear();

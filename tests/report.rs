@@ -823,3 +823,35 @@ fn lines_in_a_file_of_lone_carriage_returns_agree() {
         ["src/users.ts:4:53", "src/users.ts:5:60"]
     );
 }
+
+// See: issue 15. File names are written as they are when none needs an escape; a name with a
+// quote or a tab in it (legal on Linux) is escaped wherever the document names it.
+#[test]
+fn file_names_that_need_escaping_are_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let query = "import { Pool } from 'pg';\nconst pool = new Pool();\n\
+                 export const f = () => pool.query('SELECT id FROM users');\n";
+    support::fs::write_tree(
+        dir,
+        &[
+            (
+                "schema.sql",
+                "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n",
+            ),
+            ("schemalint.toml", "[schema]\npaths = [\"schema.sql\"]\n"),
+            ("src/plain.ts", query),
+            ("src/say \"hi\"\there.ts", query),
+        ],
+    );
+    let (code, out) = report(dir, &["--format", "json"], &[]);
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(&out).expect("valid JSON");
+    let users = table(&v, "public.users");
+    assert_eq!(
+        locations(users),
+        ["src/plain.ts:3:51", "src/say \"hi\"\there.ts:3:51"]
+    );
+    assert_eq!(users["files"][1], "src/say \"hi\"\there.ts", "{users:#}");
+    assert!(out.contains(r#""src/say \"hi\"\there.ts""#), "{out}");
+}
