@@ -2,6 +2,7 @@
 //! It builds a [`Plan`] (each table's status, look-alike pairs, suggestions) from the
 //! references `check` collects, and renders it; it never changes a file or the database.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
@@ -467,7 +468,8 @@ fn file_facts(uses: &[TableUsage], root: &Path) -> Files {
     let mut last: Option<(&Path, usize)> = None;
     for u in uses {
         let i = match last {
-            Some((p, i)) if p.as_os_str() == u.file.as_os_str() => i,
+            // The same text (a file's uses share it), else the same name.
+            Some((p, i)) if std::ptr::eq(p, &*u.file) || p.as_os_str() == u.file.as_os_str() => i,
             _ => *index.entry(u.file.as_os_str()).or_insert_with(|| {
                 paths.push((&u.file, false));
                 paths.len() - 1
@@ -479,13 +481,14 @@ fn file_facts(uses: &[TableUsage], root: &Path) -> Files {
     }
     let cwd = std::env::current_dir().unwrap_or_default();
     let (cwd, root) = (clean_components(&cwd), clean_components(root));
+    let at_root = cwd == root;
     let mut files: Vec<FileFacts> = paths
         .par_iter()
         .map(|&(path, needs_text)| {
-            let relative = relative(&cwd, &root, path);
+            let relative: Arc<str> = Arc::from(relative(&cwd, &root, at_root, path));
             FileFacts {
                 entry_point: entry_point(&relative).map(Arc::from),
-                relative: Arc::from(relative),
+                relative,
                 rank: 0,
                 text: needs_text
                     .then(|| std::fs::read_to_string(path).ok())
@@ -648,17 +651,22 @@ fn use_name(u: TableUse) -> &'static str {
 /// A path relative to the project root, with `/`: `../` steps for a file outside it (a
 /// `--config` that governs files beside its directory), so links still resolve. The working
 /// directory and the root come as their [`clean_components`], worked out once for all the
-/// files.
-fn relative(cwd: &[Component<'_>], root: &[Component<'_>], file: &Path) -> String {
+/// files, with whether they are the same (`at_root`).
+fn relative<'a>(
+    cwd: &[Component<'_>],
+    root: &[Component<'_>],
+    at_root: bool,
+    file: &'a Path,
+) -> Cow<'a, str> {
     // The usual case, a file the walk found under a root that is the working directory:
     // its path as written, without the leading `./` (taking the path apart by components
     // was most of the cost of a file's facts).
-    if cwd == root && !file.is_absolute() {
+    if at_root && !file.is_absolute() {
         if let Some(plain) = file.to_str().map(without_dot_steps).filter(|p| is_plain(p)) {
-            return plain.to_string();
+            return Cow::Borrowed(plain);
         }
     }
-    relative_by_components(cwd, root, file)
+    Cow::Owned(relative_by_components(cwd, root, file))
 }
 
 /// [`relative`] for any path: taken apart into components, cleaned and joined again.
@@ -702,9 +710,11 @@ fn without_dot_steps(mut path: &str) -> &str {
 /// A relative path of names only, each once separated by `/`: no `.` or `..` step, no
 /// empty step, no `\\` (a Windows separator, or a name the slow path writes as `/`).
 fn is_plain(path: &str) -> bool {
-    !path.is_empty()
-        && !path.contains('\\')
-        && path.split('/').all(|part| !matches!(part, "" | "." | ".."))
+    let b = path.as_bytes();
+    !b.is_empty()
+        && !b.contains(&b'\\')
+        && b.split(|&c| c == b'/')
+            .all(|part| !matches!(part, b"" | b"." | b".."))
 }
 
 /// A path's components without `.`, and `..` folded into the name before it.
@@ -732,8 +742,16 @@ fn clean_into<'a>(out: &mut Vec<Component<'a>>, p: &'a Path) {
 /// function (`api/users/[id].ts`, `pages/api/...`), a Next.js route handler
 /// (`app/users/route.ts`) or a Rust module (`src/db/users.rs` → `crate::db::users`).
 pub fn entry_point(file: &str) -> Option<String> {
+    // Most files are none of these: a look at the text before the path is taken apart.
+    let last = file.rsplit('/').next().unwrap_or("");
+    if !file.contains("netlify/functions")
+        && !file.ends_with(".rs")
+        && stem(last) != "route"
+        && !file.contains("api")
+    {
+        return None;
+    }
     let parts: Vec<&str> = file.split('/').collect();
-    let stem = |s: &str| s.rsplit_once('.').map_or(s, |(a, _)| a).to_string();
     if let Some(i) = parts
         .windows(2)
         .position(|w| w[0] == "netlify" && w[1] == "functions")
@@ -747,28 +765,28 @@ pub fn entry_point(file: &str) -> Option<String> {
     }
     if file.ends_with(".rs") {
         let i = parts.iter().rposition(|p| *p == "src")?;
-        let mut path: Vec<String> = parts[i + 1..].iter().map(|p| stem(p)).collect();
-        if matches!(
-            path.last().map(String::as_str),
-            Some("lib" | "main" | "mod")
-        ) {
+        let mut path: Vec<&str> = parts[i + 1..].iter().map(|p| stem(p)).collect();
+        if matches!(path.last(), Some(&("lib" | "main" | "mod"))) {
             path.pop();
         }
-        if path.first().map(String::as_str) == Some("bin") {
+        if path.first() == Some(&"bin") {
             return Some(format!("bin:{}", path[1..].join("::")));
         }
-        path.insert(0, "crate".to_string());
-        return Some(path.join("::"));
+        let mut module = String::from("crate");
+        for p in path {
+            module.push_str("::");
+            module.push_str(p);
+        }
+        return Some(module);
     }
-    let last = parts.last().copied().unwrap_or("");
     if stem(last) == "route" {
         let i = parts.iter().position(|p| *p == "app")?;
         let route = parts[i + 1..parts.len() - 1].join("/");
         return Some(format!("route:/{route}"));
     }
     let i = parts.iter().position(|p| *p == "api")?;
-    let mut route: Vec<String> = parts[i + 1..].iter().map(|p| stem(p)).collect();
-    if route.last().map(String::as_str) == Some("index") {
+    let mut route: Vec<&str> = parts[i + 1..].iter().map(|p| stem(p)).collect();
+    if route.last() == Some(&"index") {
         route.pop();
     }
     Some(
@@ -776,6 +794,11 @@ pub fn entry_point(file: &str) -> Option<String> {
             .trim_end_matches('/')
             .to_string(),
     )
+}
+
+/// A file name without its extension.
+fn stem(name: &str) -> &str {
+    name.rsplit_once('.').map_or(name, |(a, _)| a)
 }
 
 /// The status and its reason, written into one text (it is one of every table's few
@@ -2004,6 +2027,12 @@ mod tests {
             ("src/db/mod.rs", Some("crate::db")),
             ("src/lib/db.ts", None),
             ("queries/orders.sql", None),
+            // Near misses: the words in a longer name, not a step of their own.
+            ("src/apis/users.ts", None),
+            ("mynetlify/functions/save.ts", None),
+            ("app/users/router.ts", None),
+            ("src/bin/tool.rs", Some("bin:tool")),
+            ("api/users/index.ts", Some("vercel:/api/users")),
         ];
         for (path, want) in cases {
             assert_eq!(entry_point(path).as_deref(), want, "{path}");
@@ -2036,7 +2065,7 @@ mod tests {
         ] {
             let path = Path::new(path);
             assert_eq!(
-                relative(&cwd, &root, path),
+                relative(&cwd, &root, true, path),
                 relative_by_components(&cwd, &root, path),
                 "{}",
                 path.display()
