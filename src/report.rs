@@ -319,11 +319,10 @@ pub fn build(
         .map(|(s, rel, at)| {
             let uses = uses_at(&at);
             let name = format!("{s}.{}", rel.name);
-            let known: Vec<(&str, &str)> = rel
+            let known = rel
                 .columns
                 .iter()
-                .map(|c| (c.name.as_str(), c.data_type.as_str()))
-                .collect();
+                .map(|c| (c.name.as_str(), c.data_type.as_str()));
             let mut t = table_report(name, kind_name(rel.kind), &uses, known);
             let key = (s.clone(), rel.name.clone());
             let table_stats = stats.and_then(|st| st.get(&key));
@@ -353,7 +352,7 @@ pub fn build(
         .collect();
     for (name, at) in by_missing {
         let uses = uses_at(&at);
-        let mut t = table_report(name, "missing", &uses, Vec::new());
+        let mut t = table_report(name, "missing", &uses, std::iter::empty());
         let written_as = uses.first().map(|(u, _)| &u.name);
         t.banned = written_as
             .and_then(|n| banned.table(n.schema.as_ref(), &n.name))
@@ -515,30 +514,44 @@ fn table_report<'a>(
     name: String,
     kind: &'static str,
     uses: &[Use<'a>],
-    mut known: Vec<(&'a str, &'a str)>,
+    known: impl Iterator<Item = (&'a str, &'a str)>,
 ) -> TableReport {
     let mut references = Vec::with_capacity(uses.len());
     let mut statements = Vec::with_capacity(uses.len());
     let mut files = Vec::with_capacity(uses.len());
     let mut entry_points = Vec::new();
-    // The schema's columns by name, each with (read, written); the columns the code names
-    // that the table lacks, apart.
-    known.sort_unstable_by_key(|&(n, _)| n);
-    // A use names its columns by name: each is found among the table's few columns by its
-    // key, nearly always in one word compare each (by binary search over the names, string
-    // comparisons were half of the work of a table's report).
-    let keys: Vec<(u64, usize)> = known.iter().map(|&(n, _)| name_key(n)).collect();
-    let mut used = vec![(false, false); known.len()];
+    // The schema's columns by name, each with whether it is read and written; the columns
+    // the code names that the table lacks, apart. A use names its columns by name: each is
+    // found among the table's few columns by its key, nearly always in one word compare
+    // each (by binary search over the names, string comparisons were half of the work of a
+    // table's report). The keys order the names too: names nearly always differ in their
+    // first eight bytes.
+    struct Known<'a> {
+        key: (u64, usize),
+        name: &'a str,
+        data_type: &'a str,
+        read: bool,
+        written: bool,
+    }
+    let mut known: Vec<Known<'a>> = known
+        .map(|(name, data_type)| Known {
+            key: name_key(name),
+            name,
+            data_type,
+            read: false,
+            written: false,
+        })
+        .collect();
+    known.sort_unstable_by(|a, b| a.key.0.cmp(&b.key.0).then_with(|| a.name.cmp(b.name)));
     let mut unknown: Vec<(&str, bool, bool)> = Vec::new();
     let mut mark = |name: &'a str, read: bool| {
         let key = name_key(name);
-        let found = keys
-            .iter()
-            .zip(&known)
-            .position(|(&k, &(n, _))| k == key && (key.1 <= 8 || n == name));
+        let found = known
+            .iter_mut()
+            .find(|k| k.key == key && (key.1 <= 8 || k.name == name));
         match found {
-            Some(i) if read => used[i].0 = true,
-            Some(i) => used[i].1 = true,
+            Some(k) if read => k.read = true,
+            Some(k) => k.written = true,
             None => unknown.push((name, read, !read)),
         }
     };
@@ -582,11 +595,14 @@ fn table_report<'a>(
     // Both sorted and the names distinct: merged in order, without a search.
     let mut columns = Vec::with_capacity(known.len() + unknown.len());
     let mut unknown = unknown.into_iter().peekable();
-    for (&(n, ty), u) in known.iter().zip(used) {
-        while let Some((m, r, w)) = unknown.next_if(|&(m, _, _)| m < n) {
+    for k in &known {
+        while let Some((m, r, w)) = unknown.next_if(|&(m, _, _)| m < k.name) {
             columns.push((m.into(), summary(None, (r, w))));
         }
-        columns.push((n.into(), summary(Some(ty), u)));
+        columns.push((
+            k.name.into(),
+            summary(Some(k.data_type), (k.read, k.written)),
+        ));
     }
     columns.extend(unknown.map(|(m, r, w)| (m.into(), summary(None, (r, w)))));
     // In the order of (file, line, column, use), each once.
@@ -627,15 +643,17 @@ fn table_report<'a>(
     }
 }
 
-/// A name's first eight bytes (zero-padded) and its length: equal names have equal keys, so
-/// names of up to eight bytes are equal exactly when their keys are.
+/// A name's first eight bytes (zero-padded, the first the most significant) and its length:
+/// equal names have equal keys, so names of up to eight bytes are equal exactly when their
+/// keys are; and names whose first words differ are in the order of their first words (no
+/// name holds a NUL byte).
 fn name_key(name: &str) -> (u64, usize) {
     let b = name.as_bytes();
     let mut word = [0u8; 8];
     for (w, &c) in word.iter_mut().zip(b) {
         *w = c;
     }
-    (u64::from_le_bytes(word), b.len())
+    (u64::from_be_bytes(word), b.len())
 }
 
 fn use_name(u: TableUse) -> &'static str {
@@ -2074,7 +2092,7 @@ mod tests {
     }
 
     fn table(name: &str, cols: &[&str]) -> TableReport {
-        let known = cols.iter().map(|c| (*c, "text")).collect();
+        let known = cols.iter().map(|c| (*c, "text"));
         table_report(name.to_string(), "table", &[], known)
     }
 
