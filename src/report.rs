@@ -1966,12 +1966,20 @@ fn any_json_escape(s: &[u8]) -> bool {
     };
     let load = |w: &[u8]| u64::from_le_bytes(w.try_into().expect("eight bytes"));
     if s.len() < 8 {
-        // Padded with spaces, which need no escape.
-        let mut padded = [b' '; 8];
-        for (p, &b) in padded.iter_mut().zip(s) {
-            *p = b;
-        }
-        return word(u64::from_le_bytes(padded));
+        // One word from overlapping loads (every byte in it at least once), the rest spaces,
+        // which need no escape: no copy byte by byte.
+        let packed = match s.len() {
+            0 => return false,
+            1..=3 => {
+                let (first, middle, last) = (s[0], s[s.len() / 2], s[s.len() - 1]);
+                u64::from_le_bytes([first, middle, last, b' ', b' ', b' ', b' ', b' '])
+            }
+            _ => {
+                let half = |w: &[u8]| u64::from(u32::from_le_bytes(w.try_into().expect("four")));
+                half(&s[..4]) | half(&s[s.len() - 4..]) << 32
+            }
+        };
+        return word(packed);
     }
     let mut words = s.chunks_exact(8);
     if words.by_ref().any(|w| word(load(w))) {
