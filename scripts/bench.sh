@@ -88,6 +88,16 @@
 # three real apps. Wall, quiet VM: bench.sh RUNS=15: 1M 2.7x, 5M 2.8x (0.329 s, 101 MB), db
 # layer 2.5x, pre-commit 20 ms, rep/chk 1.05 (1M) and 1.08 (5M); before check's change the
 # same bench gave rep/chk 0.99 and 1.05 (1M) and 1.01 (5M).
+# Ninth pass (report: no suppression search with every rule off, plain file names known once,
+# entry points prefiltered on the text, line ends counted by 128-byte blocks; the allocator
+# sends small alignments straight to mi_malloc), one thread under callgrind: check JSON
+# 1.154 G -> 1.132 G, report JSON 1.181 G -> 1.139 G (+0.66% on check's JSON, was +2.3%),
+# human 1.140 G against 1.139 G (+0.07%). Wall, 2026-12-02 with the VM slow (rg 0.060-0.065 s
+# where it took 0.031 s): bench.sh SIZES=1000000 RUNS=15, two runs: 1M 0.201-0.202 s, 3.2x
+# and 3.4x, db layer 3.2x and 3.1x, rep/chk 1.02 and 1.04, pre-commit 52-55 ms. Wall exceeds
+# the instruction gap: perf (cpu-clock samples, one thread) puts 6.8% of report's time in
+# the kernel zeroing fresh huge pages that mimalloc takes, against 3.5% of check's: the
+# report's tables live in memory check never touches. Not yet under check's time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
