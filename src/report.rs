@@ -570,10 +570,10 @@ fn table_report<'a>(
             entry_points.push(e);
         }
         all_columns_used |= u.all_columns;
-        for c in &u.read {
+        for c in u.read_columns() {
             mark(c.as_str(), true);
         }
-        for c in &u.written {
+        for c in u.written_columns() {
             mark(c.as_str(), false);
         }
     }
