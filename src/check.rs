@@ -141,7 +141,14 @@ pub struct TableUsage {
     pub usage: resolve::TableUse,
     /// `*`, `t.*` or an INSERT without a column list: every column.
     pub all_columns: bool,
-    /// Which statement of the scanned file it is in (0-based), to count statements per table.
+    /// `None` when its statement was checked in full; else checked in part (parts of it are
+    /// only known at run time: it may use more columns than `columns`), or not checked (it
+    /// did not parse, or it is a `DO` block: the table is only named there, how it is used
+    /// is unknown, and `usage` is `Read`).
+    pub unchecked: Option<UncheckedStatus>,
+    /// Which statement of the scanned file it is in (0-based), to count statements per table;
+    /// SQL that was not checked counts as one statement, numbered from the top down
+    /// (`usize::MAX` for the file's first piece of SQL) so that it meets no parsed one.
     pub statement: usize,
     /// The table name in the host file.
     pub span: Span,
@@ -547,7 +554,7 @@ impl Checker<'_> {
         // instructions on a 1M-line tree). The places asked come in source order.
         let cursor = std::cell::RefCell::new(crate::diagnostic::LineCursor::new(&file.text));
         let line_col = |at: u32| cursor.borrow_mut().line_col(at);
-        for sql in file.embedded {
+        for (piece, sql) in file.embedded.into_iter().enumerate() {
             let host = sql
                 .host_file
                 .clone()
@@ -592,6 +599,54 @@ impl Checker<'_> {
             if sql.host_file.is_none() {
                 for u in &mut outcome.table_uses[uses_before..] {
                     (u.line, u.column) = line_col(u.span.start);
+                }
+            }
+            let not_checked = is_do_block(&sql.text)
+                || (statements == 0
+                    && sql.confidence == Confidence::Certain
+                    && !is_schema_statement(&sql.text));
+            if not_checked && (self.collect_table_uses || self.collect_references) {
+                // What it names still counts: a table named only there is not unused.
+                let mentions = resolve::named_relations(&sql.text, self.schema);
+                if self.collect_references {
+                    for m in &mentions {
+                        for column in [None, Some(Ident::quoted("*"))] {
+                            outcome.references.insert(Reference {
+                                schema: m.schema.clone(),
+                                table: m.relation.clone(),
+                                column,
+                            });
+                        }
+                    }
+                }
+                if self.collect_table_uses {
+                    let file = Arc::<Path>::from(host.as_path());
+                    for m in mentions {
+                        let span = sql.host_span(m.range.start, m.range.end);
+                        let (line, column) = if sql.host_file.is_none() {
+                            line_col(span.start)
+                        } else {
+                            (0, 0)
+                        };
+                        outcome.table_uses.push(TableUsage {
+                            columns: Vec::new(),
+                            read: 0,
+                            line,
+                            column,
+                            usage: resolve::TableUse::Read,
+                            all_columns: false,
+                            unchecked: Some(UncheckedStatus::NotChecked),
+                            statement: usize::MAX - piece,
+                            span,
+                            file: file.clone(),
+                            name: m.name,
+                            found: Some((m.schema, m.relation)),
+                        });
+                    }
+                }
+            } else if statements > 0 && !sql.dynamic.is_empty() {
+                for u in &mut outcome.table_uses[uses_before..] {
+                    u.unchecked = Some(UncheckedStatus::InPart);
                 }
             }
             if is_do_block(&sql.text) {
@@ -731,7 +786,7 @@ impl Checker<'_> {
                 diagnostics,
             );
             if self.collect_references {
-                collect_references(&resolved, references);
+                collect_references(&resolved, references, !sql.dynamic.is_empty());
             }
             if let Some(uses) = uses.as_deref_mut() {
                 collect_table_uses(sql, &resolved, uses.first_statement + n, uses);
@@ -912,7 +967,9 @@ fn interpolations(
     }
 }
 
-fn collect_references(resolved: &resolve::Resolved, out: &mut BTreeSet<Reference>) {
+/// `in_part`: parts of the statement are only known at run time, and what is pasted in may
+/// name any column of its tables (`UPDATE users SET ${sets}`): each counts as using them all.
+fn collect_references(resolved: &resolve::Resolved, out: &mut BTreeSet<Reference>, in_part: bool) {
     let table = |i: usize| match &resolved.tables.get(i)?.status {
         resolve::TableStatus::Found { schema, relation } => {
             Some((schema.clone(), relation.clone()))
@@ -928,7 +985,8 @@ fn collect_references(resolved: &resolve::Resolved, out: &mut BTreeSet<Reference
             });
         }
     }
-    for &i in &resolved.all_columns_used {
+    let every = (0..resolved.tables.len()).filter(|_| in_part);
+    for i in resolved.all_columns_used.iter().copied().chain(every) {
         if let Some((schema, table)) = table(i) {
             out.insert(Reference {
                 schema,
@@ -989,6 +1047,7 @@ fn collect_table_uses(
             column: 0,
             usage: t.usage,
             all_columns: resolved.all_columns_used.contains(&i),
+            unchecked: None,
             statement,
             span: sql.host_span(t.range.start, t.range.end),
             file: uses.file.clone(),

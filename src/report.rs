@@ -116,8 +116,14 @@ pub struct TableReport {
     /// Some statement uses every column (`*`, an INSERT without a column list).
     pub all_columns_used: bool,
     /// Columns of a referenced table that no statement reads or writes (empty when
-    /// `all_columns_used`, and for a table no code uses).
+    /// `all_columns_used`, when not `columns_known`, and for a table no code uses).
     pub never_used: Vec<CompactString>,
+    /// Every statement that uses the table was checked in full. When one was checked only in
+    /// part (built at run time) or not at all (named in SQL that did not parse), it may use
+    /// columns the report does not know of: no column is said to be never used. Written
+    /// only when false.
+    #[serde(skip_serializing_if = "is_true")]
+    pub columns_known: bool,
     #[serde(skip)]
     key: Option<(Ident, Ident)>,
 }
@@ -187,7 +193,7 @@ impl TableReport {
     }
 
     fn never_used_columns(&self) -> Vec<&str> {
-        if self.all_columns_used || !self.is_referenced() {
+        if self.all_columns_used || !self.is_referenced() || !self.columns_known {
             return Vec::new();
         }
         self.columns
@@ -210,6 +216,23 @@ impl TableReport {
         let who = names.join(", ");
         format!("{} in {who}", plural(self.statements, "statement"))
     }
+}
+
+/// A statement the report could not read in full, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotChecked {
+    /// Relative to the project root, as in [`Location`].
+    pub file: String,
+    /// 1-based; 0 when the SQL is in another file (`query_file!`).
+    pub line: u32,
+    pub column: u32,
+    /// `checked-in-part` (parts of it are only known at run time) or `not-checked`.
+    pub status: &'static str,
+    pub reason: String,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 /// Two tables that may serve the same purpose.
@@ -257,6 +280,10 @@ pub struct Plan {
     pub files_scanned: usize,
     pub statements_checked: usize,
     pub tables: Vec<TableReport>,
+    /// Statements not checked in full (built at run time, or not parsed): the tables and
+    /// columns they use may be missing from `tables`. Written only when there are some.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_checked: Vec<NotChecked>,
     pub lookalikes: Vec<Lookalike>,
     pub suggestions: Vec<Suggestion>,
     /// Files and paths that could not be read: the report may be incomplete.
@@ -367,8 +394,9 @@ pub fn build(
         .files
         .iter()
         .all(|f| !any_json_escape(f.relative.as_bytes()));
+    let not_checked = not_checked(&report.unchecked, root);
     let lookalikes = lookalikes(&tables);
-    let suggestions = suggestions(&tables, &lookalikes, stats.is_some());
+    let suggestions = suggestions(&tables, &lookalikes, stats.is_some(), not_checked.len());
     Plan {
         version: 1,
         config: None,
@@ -377,11 +405,37 @@ pub fn build(
         files_scanned: report.files_scanned,
         statements_checked: report.statements_checked,
         tables,
+        not_checked,
         lookalikes,
         suggestions,
         tool_errors: render::tool_error_lines(report),
         plain_file_names,
     }
+}
+
+/// The statements not checked in full, where and why (those for another database are not
+/// this report's: they name no table of this schema).
+fn not_checked(unchecked: &[check::Unchecked], root: &Path) -> Vec<NotChecked> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let (cwd, root) = (clean_components(&cwd), clean_components(root));
+    let at_root = cwd == root;
+    unchecked
+        .iter()
+        .filter_map(|u| {
+            let status = match u.status {
+                check::UncheckedStatus::InPart => "checked-in-part",
+                check::UncheckedStatus::NotChecked => "not-checked",
+                check::UncheckedStatus::Skipped => return None,
+            };
+            Some(NotChecked {
+                file: relative(&cwd, &root, at_root, &u.file).into_owned(),
+                line: u.line,
+                column: u.column,
+                status,
+                reason: u.reason.clone(),
+            })
+        })
+        .collect()
 }
 
 /// `public.media_batches` for an unqualified name the schema lacks: where Postgres would
@@ -556,6 +610,7 @@ fn table_report<'a>(
         }
     };
     let mut all_columns_used = false;
+    let mut columns_known = true;
     for &(u, f) in uses {
         // Lines come with the use; only SQL in another file (`query_file!`) is looked up.
         let (line, column) = if u.line > 0 {
@@ -563,7 +618,12 @@ fn table_report<'a>(
         } else {
             f.line_col(u.span.start)
         };
-        references.push((f.rank, line, column, use_name(u.usage), f));
+        let usage = match u.unchecked {
+            Some(check::UncheckedStatus::NotChecked) => "not-checked",
+            _ => use_name(u.usage),
+        };
+        columns_known &= u.unchecked.is_none();
+        references.push((f.rank, line, column, usage, f));
         statements.push((f.rank, u.statement));
         files.push((f.rank, f));
         if let Some(e) = &f.entry_point {
@@ -639,6 +699,7 @@ fn table_report<'a>(
         columns: Columns(columns),
         all_columns_used,
         never_used: Vec::new(),
+        columns_known,
         key: None,
     }
 }
@@ -828,6 +889,9 @@ fn decide(t: &mut TableReport, database: bool, holds_rows: bool) {
         push_plural(out, statements, "statement");
         out.push_str(" in ");
         push_plural(out, files, "file");
+        if !t.columns_known {
+            out.push_str(" (not all checked in full: which columns it uses is not all known)");
+        }
     };
     let rows = |out: &mut String| match (t.rows, database, holds_rows) {
         (_, _, false) => {}
@@ -1055,11 +1119,20 @@ fn lookalike(
 
 /// Bans for legacy-looking tables, drops for unreferenced ones, and the references to fix
 /// for missing ones. Each carries its evidence.
+/// `not_checked`: how many statements were not checked in full; a table only they use
+/// looks unreferenced, which the evidence for removing one says.
 fn suggestions(
     tables: &[TableReport],
     lookalikes: &[Lookalike],
     database: bool,
+    not_checked: usize,
 ) -> Vec<Suggestion> {
+    let unread = (not_checked > 0).then(|| {
+        format!(
+            "{} not checked in full (listed under \"Not checked in full\"): a table only they use looks unreferenced",
+            plural_were(not_checked)
+        )
+    });
     let by_name: FxHashMap<&str, &TableReport> =
         tables.iter().map(|t| (t.name.as_str(), t)).collect();
     let mut out = Vec::new();
@@ -1082,6 +1155,9 @@ fn suggestions(
         if legacy && t.banned.is_none() {
             let (key, reason) = ban_entry(t, &twins, tables);
             let mut evidence = vec![t.reason.clone()];
+            if t.status == Status::Unreferenced {
+                evidence.extend(unread.clone());
+            }
             evidence.extend(twins.iter().map(|o| {
                 format!(
                     "looks like `{}`, which is in use ({})",
@@ -1105,6 +1181,7 @@ fn suggestions(
                 _ => "TABLE",
             };
             let mut evidence = vec!["no scanned code references it".to_string()];
+            evidence.extend(unread.clone());
             match t.rows {
                 Some(0) => evidence.push(format!(
                     "rows ≈ 0 ({})",
@@ -1194,6 +1271,15 @@ fn ban_entry(t: &TableReport, twins: &[&TableReport], tables: &[TableReport]) ->
     (key, reason)
 }
 
+/// "1 statement was" / "3 statements were".
+fn plural_were(n: usize) -> String {
+    if n == 1 {
+        "1 statement was".to_string()
+    } else {
+        format!("{n} statements were")
+    }
+}
+
 /// `key = "reason"` as TOML writes it (quoted key when it has a dot or other characters).
 pub fn banned_line(key: &str, reason: &str) -> String {
     let mut table = toml_edit::Table::new();
@@ -1273,11 +1359,15 @@ pub fn human(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Tables ({} from {}; {} in {}{})",
+        "Tables ({} from {}; {} in {}{}{})",
         plan.tables.len(),
         plan.schema_source,
         plural(plan.statements_checked, "statement"),
         plural(plan.files_scanned, "file"),
+        match plan.not_checked.len() {
+            0 => String::new(),
+            n => format!("; {n} not checked in full"),
+        },
         if plan.database {
             ""
         } else {
@@ -1342,6 +1432,17 @@ pub fn human(plan: &Plan) -> String {
         out.push_str(d);
     }
     out.push('\n');
+    if !plan.not_checked.is_empty() {
+        let _ = writeln!(
+            out,
+            "Not checked in full ({}): the tables and columns they use may be missing above",
+            plan.not_checked.len()
+        );
+        for n in &plan.not_checked {
+            let _ = writeln!(out, "  {}:{}:{}: {}", n.file, n.line, n.column, n.reason);
+        }
+        out.push('\n');
+    }
     if plan.lookalikes.is_empty() {
         out.push_str("Look-alike tables: none\n");
     } else {
@@ -1445,10 +1546,14 @@ pub fn markdown(plan: &Plan) -> String {
     out.push_str("# Table consolidation report\n\n");
     let _ = writeln!(
         out,
-        "Schema: {}. Code: {} statements in {} files.{}\n",
+        "Schema: {}. Code: {} statements in {} files{}.{}\n",
         plan.schema_source,
         plan.statements_checked,
         plan.files_scanned,
+        match plan.not_checked.len() {
+            0 => String::new(),
+            n => format!(" ({n} more not checked in full, listed below)"),
+        },
         if plan.database {
             " Row counts are the server's statistics (estimates)."
         } else {
@@ -1491,6 +1596,17 @@ pub fn markdown(plan: &Plan) -> String {
     out.push('\n');
     for (_, columns) in &rows {
         out.push_str(columns);
+    }
+    if !plan.not_checked.is_empty() {
+        out.push_str("\n### Not checked in full\n\n");
+        out.push_str("The tables and columns these statements use may be missing above.\n\n");
+        for n in &plan.not_checked {
+            let _ = writeln!(
+                out,
+                "- [{}:{}:{}]({}#L{}): {}",
+                n.file, n.line, n.column, n.file, n.line, n.reason
+            );
+        }
     }
     out.push_str("\n## Problem\n\n");
     let problems: Vec<&TableReport> = plan
@@ -1615,6 +1731,8 @@ fn json_in_parallel(plan: &Plan) -> serde_json::Result<Vec<String>> {
     }
     #[derive(Serialize)]
     struct Tail<'a> {
+        #[serde(skip_serializing_if = "<[NotChecked]>::is_empty")]
+        not_checked: &'a [NotChecked],
         lookalikes: &'a [Lookalike],
         suggestions: &'a [Suggestion],
         #[serde(skip_serializing_if = "<[String]>::is_empty")]
@@ -1629,6 +1747,7 @@ fn json_in_parallel(plan: &Plan) -> serde_json::Result<Vec<String>> {
         statements_checked: plan.statements_checked,
     })?;
     let tail = serde_json::to_string_pretty(&Tail {
+        not_checked: &plan.not_checked,
         lookalikes: &plan.lookalikes,
         suggestions: &plan.suggestions,
         tool_errors: &plan.tool_errors,
@@ -1786,6 +1905,10 @@ fn table_json(t: &TableReport, before: &str, plain_file_names: bool) -> String {
     w.raw(if t.all_columns_used { "true" } else { "false" });
     w.key("never_used");
     w.strings(&t.never_used);
+    if !t.columns_known {
+        w.key("columns_known");
+        w.raw("false");
+    }
     w.close('}');
     w.out
 }
@@ -2230,6 +2353,7 @@ mod tests {
         media.reason = "rows: 0\r\nline\u{8}\u{c}\u{1f}\u{7f} ✓".into();
         let mut star = table("app.\"Events\"", &["id"]);
         star.all_columns_used = true;
+        star.columns_known = false;
         star.activity = Some(Activity {
             inserted: None,
             updated: Some(-1),
@@ -2246,6 +2370,13 @@ mod tests {
             files_scanned: 2,
             statements_checked: 1,
             tables: vec![media, star, empty],
+            not_checked: vec![NotChecked {
+                file: "src/\"odd\".ts".into(),
+                line: 3,
+                column: 9,
+                status: "not-checked",
+                reason: "`${t}` is only known at run time".into(),
+            }],
             lookalikes: Vec::new(),
             suggestions: vec![Suggestion {
                 kind: "drop",
@@ -2286,6 +2417,7 @@ mod tests {
         plan.plain_file_names = true;
         assert_eq!(json(&plan), serde(&plan));
         plan.tool_errors.push("src/a.ts: permission denied".into());
+        plan.not_checked.clear();
         plan.tables.clear();
         plan.suggestions.clear();
         assert_eq!(json(&plan), serde(&plan));

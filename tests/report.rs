@@ -855,3 +855,125 @@ fn file_names_that_need_escaping_are_escaped() {
     assert_eq!(users["files"][1], "src/say \"hi\"\there.ts", "{users:#}");
     assert!(out.contains(r#""src/say \"hi\"\there.ts""#), "{out}");
 }
+
+// A table named only in SQL the report could not read is not unreferenced, and none is
+// suggested for removal without saying which statements were not read: SQL that does not
+// parse, a DO block, a table name only known at run time, a PATCH handler that builds its
+// SET list.
+#[test]
+fn sql_not_checked_in_full_is_listed_and_keeps_its_tables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    support::fs::write_tree(
+        dir,
+        &[
+            (
+                "db/schema.sql",
+                "CREATE TABLE users (id bigint PRIMARY KEY, email text, name text);\n\
+                 CREATE TABLE legacy_jobs (id bigint PRIMARY KEY, payload jsonb);\n\
+                 CREATE TABLE profiles (id bigint PRIMARY KEY, bio text, avatar text);\n\
+                 CREATE TABLE audit (id bigint PRIMARY KEY, note text);\n\
+                 CREATE TABLE archive (id bigint PRIMARY KEY);\n",
+            ),
+            ("schemalint.toml", "[schema]\npaths = [\"db/schema.sql\"]\n"),
+            (
+                "netlify/functions/jobs.ts",
+                "import { Pool } from 'pg';\nconst pool = new Pool();\n\
+                 export async function handler() {\n\
+                 \x20 const query = 'SELECT payload FROM legacy_jobs WHERE id = $1 FOR UPDATE SKIP LOCKED LIMIT 1 !!';\n\
+                 \x20 await pool.query(\"DO $$ BEGIN DELETE FROM audit WHERE id < 0; END $$\");\n\
+                 \x20 return pool.query(query, [1]);\n}\n",
+            ),
+            (
+                "netlify/functions/profile.ts",
+                "import { Pool } from 'pg';\nconst pool = new Pool();\n\
+                 export async function handler(body: Record<string, string>, table: string) {\n\
+                 \x20 const sets = Object.keys(body).map((k, i) => `${k} = $${i + 2}`);\n\
+                 \x20 await pool.query(`UPDATE profiles SET ${sets.join(', ')} WHERE id = $1`, [1]);\n\
+                 \x20 await pool.query(`SELECT count(*) FROM ${table}`);\n\
+                 \x20 return pool.query('SELECT email FROM users WHERE id = $1', [1]);\n}\n",
+            ),
+        ],
+    );
+    let (code, out) = report(dir, &["--format", "json"], &[]);
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(&out).expect("valid JSON");
+    // Named in SQL that did not parse, and in a DO block: referenced, how is unknown.
+    for (name, at) in [
+        ("public.legacy_jobs", "netlify/functions/jobs.ts:4:38"),
+        ("public.audit", "netlify/functions/jobs.ts:5:45"),
+    ] {
+        let t = table(&v, name);
+        assert_eq!(t["status"], "in-use", "{t:#}");
+        assert_eq!(locations(t), [at]);
+        assert_eq!(t["references"][0]["use"], "not-checked");
+        assert_eq!(t["columns_known"], false);
+        assert_eq!(t["never_used"], serde_json::json!([]));
+    }
+    // The PATCH handler's SET list is built at run time: no column of `profiles` is said to
+    // be never used. `users` was read in full: its unread column is.
+    let profiles = table(&v, "public.profiles");
+    assert_eq!(profiles["status"], "in-use");
+    assert_eq!(profiles["columns_known"], false);
+    assert_eq!(profiles["never_used"], serde_json::json!([]));
+    let users = table(&v, "public.users");
+    assert!(users.get("columns_known").is_none(), "{users:#}");
+    assert_eq!(users["never_used"], serde_json::json!(["name"]));
+    // `archive` may be the table named at run time: the drop says which statements were not
+    // read.
+    assert_eq!(status(&v, "public.archive"), "unreferenced");
+    let drop = suggestion(&v, "drop", Some("public.archive"));
+    assert!(
+        drop["evidence"][1]
+            .as_str()
+            .unwrap()
+            .starts_with("4 statements were not checked in full"),
+        "{drop:#}"
+    );
+    let listed: Vec<String> = v["not_checked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            format!(
+                "{}:{} {}",
+                n["file"].as_str().unwrap(),
+                n["line"],
+                n["status"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "netlify/functions/jobs.ts:4 \"not-checked\"",
+            "netlify/functions/jobs.ts:5 \"not-checked\"",
+            "netlify/functions/profile.ts:5 \"checked-in-part\"",
+            "netlify/functions/profile.ts:6 \"not-checked\"",
+        ]
+    );
+    let (_, human) = report(dir, &[], &[]);
+    assert!(
+        human.contains("; 4 not checked in full;")
+            && human.contains("Not checked in full (4): the tables and columns they use")
+            && human.contains("netlify/functions/jobs.ts:4:18: it does not parse"),
+        "{human}"
+    );
+    let (_, md) = report(dir, &["--format", "markdown"], &[]);
+    assert!(
+        md.contains("(4 more not checked in full, listed below)")
+            && md.contains(
+                "- [netlify/functions/profile.ts:6:21](netlify/functions/profile.ts#L6): "
+            ),
+        "{md}"
+    );
+    // `unused` counts them as used, and says what it could not read.
+    let (code, unused, _) = run(dir, &["unused"], &[]);
+    assert_eq!(code, 0, "{unused}");
+    assert!(
+        unused.contains("Tables no scanned code uses (1):\n  public.archive\n"),
+        "{unused}"
+    );
+    assert!(!unused.contains("profiles."), "{unused}");
+    assert!(unused.contains("; 4 more not checked in full"), "{unused}");
+}

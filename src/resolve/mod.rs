@@ -5,6 +5,7 @@
 //! The guiding principle is certainty: a reference is `Missing` only when every relation it
 //! could bind to has a fully known column list. Anything else is left unjudged.
 
+mod mentions;
 mod scope;
 
 #[cfg(test)]
@@ -24,6 +25,7 @@ use crate::schema::functions::FunctionResult;
 use crate::schema::{Ident, Lookup, QualifiedName, Schema};
 use crate::sql::ParsedSql;
 
+pub use mentions::{named_relations, Mention};
 use scope::{Cols, Scope, ScopeRel};
 
 /// A byte range in the SQL text of the statement (not the host file).
