@@ -923,6 +923,27 @@ impl<'s, 'c> Finder<'s, 'c> {
         self.tags.iter().any(|t| t == name)
     }
 
+    /// Whether a tagged template's `${...}` may be a query fragment, SQL pasted in rather
+    /// than a value bound as a parameter: `sql\`WHERE ...\``, `sql(columns)`, a choice of
+    /// such (`id ? sql\`WHERE id = ${id}\` : sql\`\``), or a name given one in the file.
+    fn is_fragment(&self, e: &Expression<'_>) -> bool {
+        match e {
+            Expression::TaggedTemplateExpression(tt) => {
+                last_name(&tt.tag).is_some_and(|n| self.is_tag(n))
+            }
+            Expression::CallExpression(c) => last_name(&c.callee).is_some_and(|n| self.is_tag(n)),
+            Expression::ConditionalExpression(c) => {
+                self.is_fragment(&c.consequent) || self.is_fragment(&c.alternate)
+            }
+            Expression::LogicalExpression(l) => {
+                self.is_fragment(&l.left) || self.is_fragment(&l.right)
+            }
+            Expression::ParenthesizedExpression(p) => self.is_fragment(&p.expression),
+            Expression::Identifier(id) => self.constants.fragments.contains(id.name.as_str()),
+            _ => false,
+        }
+    }
+
     /// The values a name may hold where it is used (file spans of their expressions).
     fn values_of(&self, id: &oxc_ast::ast::IdentifierReference<'_>) -> Vec<(u32, u32)> {
         self.constants
@@ -1114,23 +1135,15 @@ impl<'s, 'c> Finder<'s, 'c> {
                     self.splice(expr, host, len, b);
                     continue;
                 }
-                let mut placeholder = format!("${n}");
-                if placeholder.len() < len {
-                    placeholder.push_str(&" ".repeat(len - placeholder.len()));
-                }
-                let nested = matches!(
-                    expr,
-                    Expression::TaggedTemplateExpression(_) | Expression::CallExpression(_)
-                ) && match expr {
-                    Expression::TaggedTemplateExpression(tt) => {
-                        last_name(&tt.tag).is_some_and(|n| self.is_tag(n))
-                    }
-                    Expression::CallExpression(c) => {
-                        last_name(&c.callee).is_some_and(|n| self.is_tag(n))
-                    }
-                    _ => false,
+                let fragment = self.is_fragment(expr);
+                let placeholder = if fragment {
+                    // A stand-in that fits where the fragment goes (`FROM users ${where}`:
+                    // nothing), so that the rest of the statement is still checked.
+                    HoleContext::of(&b.text).stand_in(n, len)
+                } else {
+                    format!("{:<len$}", format!("${n}"))
                 };
-                if nested
+                if fragment
                     || in_identifier_position(&b.text)
                     || next_raw.starts_with('.')
                     || b.text.ends_with('.')

@@ -38,6 +38,10 @@ pub(super) struct Constants<'a> {
     declarations: Vec<(&'a str, Range, Option<Value>)>,
     assignments: Vec<(&'a str, Value)>,
     pub(super) literals: FxHashSet<String>,
+    /// Names given a tagged template somewhere in the file (`const where = id ? sql\`WHERE
+    /// id = ${id}\` : sql\`\``): pasted into another tagged template, such a name may be a
+    /// query fragment, SQL rather than a value.
+    pub(super) fragments: FxHashSet<&'a str>,
     /// Names whose value is changed in place (`fields.push(x)`).
     mutated: FxHashSet<String>,
     /// The scopes around the walk's place: each one's range and whether it is a function
@@ -138,6 +142,11 @@ impl<'a> Constants<'a> {
     }
 
     pub(super) fn enter_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init) {
+            if holds_tagged_template(init) {
+                self.fragments.insert(id.name.as_str());
+            }
+        }
         let is_var = self.kinds.last() == Some(&VariableDeclarationKind::Var);
         let scope = if is_var {
             self.function()
@@ -189,6 +198,9 @@ impl<'a> Constants<'a> {
         let AssignmentTarget::AssignmentTargetIdentifier(id) = &it.left else {
             return;
         };
+        if holds_tagged_template(&it.right) {
+            self.fragments.insert(id.name.as_str());
+        }
         let expr =
             (it.operator == AssignmentOperator::Assign && is_foldable(&it.right)).then(|| {
                 let span = expr_span(&it.right);
@@ -286,5 +298,21 @@ fn bound_names<'a>(pattern: &BindingPattern<'a>, out: &mut impl FnMut(&'a str)) 
             }
         }
         BindingPattern::AssignmentPattern(a) => bound_names(&a.left, out),
+    }
+}
+
+/// A tagged template, or a choice between values of which one is (`id ? sql\`WHERE id =
+/// ${id}\` : sql\`\``, `cond && sql\`...\``).
+pub(super) fn holds_tagged_template(e: &Expression<'_>) -> bool {
+    match e {
+        Expression::TaggedTemplateExpression(_) => true,
+        Expression::ConditionalExpression(c) => {
+            holds_tagged_template(&c.consequent) || holds_tagged_template(&c.alternate)
+        }
+        Expression::LogicalExpression(l) => {
+            holds_tagged_template(&l.left) || holds_tagged_template(&l.right)
+        }
+        Expression::ParenthesizedExpression(p) => holds_tagged_template(&p.expression),
+        _ => false,
     }
 }
