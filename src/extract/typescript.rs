@@ -261,6 +261,13 @@ impl Bindings {
                 match self.kind_of(&c.callee) {
                     Some(Export::TagFactory) => Some(Export::Tag),
                     Some(Export::Client) => Some(Export::Client),
+                    // postgres.js `await sql.reserve()`: a connection that is a tag.
+                    _ if matches!(strip(&c.callee), Expression::StaticMemberExpression(m)
+                        if m.property.name == "reserve"
+                            && self.kind_of(&m.object) == Some(Export::Tag)) =>
+                    {
+                        Some(Export::Tag)
+                    }
                     _ => match strip(&c.callee) {
                         Expression::Identifier(id) if FACTORY_NAMES.contains(&id.name.as_str()) => {
                             Some(Export::Tag)
@@ -416,6 +423,33 @@ impl Bindings {
         }
         if let Expression::Identifier(id) = strip(&it.callee) {
             self.tag_uses.insert(id.name.to_string());
+        }
+        // A transaction's callback is given a tag: postgres.js `sql.begin(async (tx) => ..)`
+        // and `sql.savepoint(..)`, neon `sql.transaction((tx) => [tx\`..\`])`, and
+        // `sql.reserve().then((r) => ..)`.
+        let gives_tag = match strip(&it.callee) {
+            Expression::StaticMemberExpression(m) => match m.property.name.as_str() {
+                "begin" | "savepoint" | "transaction" => {
+                    self.kind_of(&m.object) == Some(Export::Tag)
+                }
+                "then" => self.kind_of(&m.object) == Some(Export::Tag),
+                _ => false,
+            },
+            _ => false,
+        };
+        if gives_tag {
+            for arg in &it.arguments {
+                let params = match arg.as_expression().map(strip) {
+                    Some(Expression::ArrowFunctionExpression(f)) => &f.params,
+                    Some(Expression::FunctionExpression(f)) => &f.params,
+                    _ => continue,
+                };
+                if let Some(BindingPattern::BindingIdentifier(id)) =
+                    params.items.first().map(|p| &p.pattern)
+                {
+                    self.add(id.name.as_str(), Export::Tag);
+                }
+            }
         }
     }
 
