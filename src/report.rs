@@ -966,21 +966,32 @@ fn name_words(t: &TableReport) -> Vec<String> {
         .collect()
 }
 
-/// `a` is `b` plus words at the start or end (`media` / `media_assets`), and `b` does not
-/// point at `a` by a `<a>_id` column (then it is a child table: `orders` / `order_items`).
+/// `a` is `b` plus words at the start or end (`media` / `media_assets`), and neither points
+/// at the other by a `<name>_id` column: the longer one at the shorter is a child table
+/// (`orders` / `order_items`), the shorter at the longer a lookup table (`fees` has a
+/// `fee_type_id`: `fee_types` lists the kinds of fee).
 fn is_name_lookalike(wa: &[String], wb: &[String], a: &TableReport, b: &TableReport) -> bool {
-    let (short, long, long_t) = if wa.len() <= wb.len() {
-        (wa, wb, b)
+    let (short, long, short_t, long_t) = if wa.len() <= wb.len() {
+        (wa, wb, a, b)
     } else {
-        (wb, wa, a)
+        (wb, wa, b, a)
     };
     if short.is_empty() || short.len() == long.len() {
         return false;
     }
     let affix = long.starts_with(short) || long.ends_with(short);
-    let fk = format!("{}_id", short.join("_"));
-    let child = long_t.schema_columns().any(|(n, _)| n == fk);
-    affix && !child
+    affix && !points_at(long_t, short) && !points_at(short_t, long)
+}
+
+/// `t` has a `<words>_id` column: a key of the table those words name.
+fn points_at(t: &TableReport, words: &[String]) -> bool {
+    let fk = key_column(words);
+    t.schema_columns().any(|(n, _)| n == fk)
+}
+
+/// `order_item_id` for [order, item]: the column that names a row of that table.
+fn key_column(words: &[String]) -> String {
+    format!("{}_id", words.join("_"))
 }
 
 /// Pairs of tables that may serve the same purpose.
@@ -1017,6 +1028,7 @@ fn lookalikes(tables: &[TableReport]) -> Vec<Lookalike> {
         })
         .collect();
     let words: Vec<Vec<String>> = candidates.par_iter().map(|t| name_words(t)).collect();
+    let keys: Vec<String> = words.iter().map(|w| key_column(w)).collect();
     // Only tables that share a distinctive column or a name word can look alike (a name
     // look-alike is the other name plus words): pairs from an index of both, not all
     // n² / 2 pairs (500,000 for 1,000 tables).
@@ -1045,7 +1057,16 @@ fn lookalikes(tables: &[TableReport]) -> Vec<Lookalike> {
     pairs.dedup();
     pairs
         .into_par_iter()
-        .filter_map(|(i, j)| lookalike(candidates[i], candidates[j], &columns, &words, (i, j)))
+        .filter_map(|(i, j)| {
+            lookalike(
+                candidates[i],
+                candidates[j],
+                &columns,
+                &words,
+                &keys,
+                (i, j),
+            )
+        })
         .collect()
 }
 
@@ -1056,12 +1077,20 @@ fn lookalike(
     b: &TableReport,
     columns: &[Vec<(&str, &str)>],
     words: &[Vec<String>],
+    keys: &[String],
     (i, j): (usize, usize),
 ) -> Option<Lookalike> {
-    let (ca, cb) = (&columns[i], &columns[j]);
+    // A key of either table (`role_id` in `roles` and `user_roles`) is how one points at the
+    // other, not a sign that both serve one purpose.
+    let not_key = |&&(n, _): &&(&str, &str)| n != keys[i] && n != keys[j];
+    let (ca, cb) = (
+        columns[i].iter().filter(not_key),
+        columns[j].iter().filter(not_key),
+    );
+    let (len_a, len_b) = (ca.clone().count(), cb.clone().count());
     // Both by name: the shared columns, with the type in each, by a merge.
     let mut shared: Vec<(&str, &str, &str)> = Vec::new();
-    let (mut x, mut y) = (ca.iter().peekable(), cb.iter().peekable());
+    let (mut x, mut y) = (ca.peekable(), cb.peekable());
     while let (Some(&&(na, ta)), Some(&&(nb, tb))) = (x.peek(), y.peek()) {
         match na.cmp(nb) {
             std::cmp::Ordering::Less => drop(x.next()),
@@ -1073,13 +1102,13 @@ fn lookalike(
             }
         }
     }
-    let union = ca.len() + cb.len() - shared.len();
+    let union = len_a + len_b - shared.len();
     let jaccard = if union == 0 {
         0.0
     } else {
         shared.len() as f64 / union as f64
     };
-    let smaller = ca.len().min(cb.len());
+    let smaller = len_a.min(len_b);
     let containment = if smaller == 0 {
         0.0
     } else {
@@ -2244,6 +2273,25 @@ mod tests {
         assert!(!like(&orders, &order_items));
         assert!(like(&users, &sessions));
         assert!(!like(&media, &assets));
+        // A lookup table the shorter name points at (`fees.fee_type_id`).
+        let fees = table("public.fees", &["fee_id", "fee_type_id", "due_date"]);
+        let fee_types = table("public.fee_types", &["fee_type_id", "name"]);
+        assert!(!like(&fees, &fee_types));
+    }
+
+    #[test]
+    fn a_key_of_either_table_is_not_a_shared_column() {
+        // `user_roles` points at `roles` by `role_id`: with it, two of three columns shared.
+        let roles = table("public.roles", &["role_id", "role_name", "deleted_at"]);
+        let user_roles = table(
+            "public.user_roles",
+            &["id", "user_id", "role_id", "deleted_at"],
+        );
+        assert!(lookalikes(&[roles, user_roles]).is_empty());
+        // Two copies that both point at `users` by `user_id` still look alike.
+        let a = table("public.media", &["id", "user_id", "url", "mime"]);
+        let b = table("public.uploads", &["id", "user_id", "url", "mime", "size"]);
+        assert_eq!(lookalikes(&[a, b]).len(), 1);
     }
 
     #[test]
