@@ -489,6 +489,18 @@ fn sql_under_no_config_in_a_monorepo_is_reported_as_not_checked() {
         "{}",
         r.stderr
     );
+    // The list of what was not checked does not say that everything was.
+    let r = run(dir.path(), &["check", "--list-unchecked"], &[]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(
+            "No statement found was checked in part; the errors name what was not read at all."
+        ) && !r
+            .stdout
+            .contains("Every statement found was checked in full"),
+        "{}",
+        r.stdout
+    );
     // --config makes one config govern everything again.
     let r = run(
         dir.path(),

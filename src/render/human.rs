@@ -156,7 +156,13 @@ pub fn unchecked_list(report: &Report) -> String {
         ));
     }
     if report.unchecked.is_empty() {
-        out.push_str("Every statement found was checked in full.\n");
+        // SQL under no config, a file that could not be read: not checked at all, and the
+        // tool errors say where; "every statement was checked" would be untrue.
+        out.push_str(if report.is_incomplete() {
+            "No statement found was checked in part; the errors name what was not read at all.\n"
+        } else {
+            "Every statement found was checked in full.\n"
+        });
     }
     out
 }
