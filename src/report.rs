@@ -438,6 +438,43 @@ fn not_checked(unchecked: &[check::Unchecked], root: &Path) -> Vec<NotChecked> {
         .collect()
 }
 
+/// Several configs in one run (a monorepo): a table no code under one config uses may be used
+/// by code under another, when both read the same tables (a workspace's root config over
+/// every package's migrations). Such a table's reason says which configs use it, and it
+/// gets no drop or ban suggestion: the code that uses it is only outside this part's view.
+pub fn note_used_elsewhere(plans: &mut [&mut Plan]) {
+    if plans.len() < 2 {
+        return;
+    }
+    let label = |p: &Plan| p.config.clone().unwrap_or_else(|| "no config".into());
+    let mut users: FxHashMap<String, Vec<String>> = FxHashMap::default();
+    for p in plans.iter() {
+        for t in p.tables.iter().filter(|t| t.is_referenced()) {
+            users.entry(t.name.clone()).or_default().push(label(p));
+        }
+    }
+    for p in plans.iter_mut() {
+        let me = label(p);
+        let elsewhere = |name: &str| -> Vec<&str> {
+            users
+                .get(name)
+                .into_iter()
+                .flatten()
+                .filter(|c| **c != me)
+                .map(String::as_str)
+                .collect()
+        };
+        for t in p.tables.iter_mut() {
+            let others = elsewhere(&t.name);
+            if !t.is_referenced() && !others.is_empty() {
+                let _ = write!(t.reason, "; code under {} uses it", others.join(", "));
+            }
+        }
+        p.suggestions
+            .retain(|s| !matches!(s.kind, "drop" | "ban") || elsewhere(&s.table).is_empty());
+    }
+}
+
 /// `public.media_batches` for an unqualified name the schema lacks: where Postgres would
 /// create it (the first schema on the search path).
 fn missing_name(schema: &Schema, name: &schema::QualifiedName) -> String {

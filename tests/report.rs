@@ -977,3 +977,67 @@ fn sql_not_checked_in_full_is_listed_and_keeps_its_tables() {
     assert!(!unused.contains("profiles."), "{unused}");
     assert!(unused.contains("; 4 more not checked in full"), "{unused}");
 }
+
+// A workspace's root config over every package's migrations: a table no code under the root
+// uses, but a package's code does, is not suggested for removal (a real Rust workspace had
+// `DROP TABLE order_items` suggested that way).
+#[test]
+fn a_table_used_under_another_config_is_not_suggested_for_removal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    support::fs::write_tree(
+        dir,
+        &[
+            (
+                "schemalint.toml",
+                "[schema]\npaths = [\"packages/shop/migrations\"]\n",
+            ),
+            ("package.json", "{}\n"),
+            (
+                "packages/shop/migrations/001_init.sql",
+                "CREATE TABLE orders (id bigint PRIMARY KEY, total int);\n\
+                 CREATE TABLE coupons (id bigint PRIMARY KEY, code text);\n",
+            ),
+            ("packages/shop/package.json", "{}\n"),
+            (
+                "packages/shop/schemalint.toml",
+                "[schema]\npaths = [\"migrations\"]\n",
+            ),
+            (
+                "packages/shop/src/orders.ts",
+                "import { Pool } from 'pg';\nconst pool = new Pool();\n\
+                 export const total = () => pool.query('SELECT total FROM orders');\n",
+            ),
+            (
+                "scripts/report.ts",
+                "import { Pool } from 'pg';\nconst pool = new Pool();\n\
+                 export const codes = () => pool.query('SELECT id FROM coupons');\n",
+            ),
+        ],
+    );
+    let (code, out) = report(dir, &["--format", "json"], &[]);
+    assert_eq!(code, 0, "{out}");
+    let all: Value = serde_json::from_str(&out).unwrap();
+    let parts = packages(&all);
+    let part = |c: &str| parts.iter().find(|(n, _)| n == c).unwrap().1;
+    let root = part("schemalint.toml");
+    let orders = table(root, "public.orders");
+    assert_eq!(orders["status"], "unreferenced");
+    assert!(
+        orders["reason"]
+            .as_str()
+            .unwrap()
+            .ends_with("; code under packages/shop/schemalint.toml uses it"),
+        "{orders:#}"
+    );
+    assert_eq!(root["suggestions"], serde_json::json!([]), "{root:#}");
+    // And the other way round: the root's script uses `coupons`, which no code of the
+    // package does.
+    let shop = part("packages/shop/schemalint.toml");
+    assert_eq!(status(shop, "public.orders"), "in-use");
+    assert!(table(shop, "public.coupons")["reason"]
+        .as_str()
+        .unwrap()
+        .ends_with("; code under schemalint.toml uses it"));
+    assert_eq!(shop["suggestions"], serde_json::json!([]), "{shop:#}");
+}

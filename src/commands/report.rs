@@ -77,6 +77,8 @@ pub fn run(args: &ReportArgs) -> Result<Outcome, Error> {
             Err(e) => return Err(e),
         }
     }
+    let mut each: Vec<&mut Plan> = parts.iter_mut().map(|(p, _)| p).collect();
+    crate::report::note_used_elsewhere(&mut each);
     let plans: Vec<&Plan> = parts.iter().map(|(p, _)| p).collect();
     // On the pool: the JSON tables are written in parallel.
     let text = check::run_with_big_stacks(|| match args.format {
