@@ -557,3 +557,42 @@ fn show_settings_prints_what_each_part_of_the_run_uses() {
         assert!(r.stdout.contains(config), "{config}: {}", r.stdout);
     }
 }
+
+// A `.sql` file that is not a schema path changes the schema it runs against (`ALTER TABLE
+// users ADD COLUMN email`): a run over some files (pre-commit's changed files) sees that
+// change as a run over the whole project does, so both give the same verdicts.
+#[test]
+fn file_arguments_see_the_ddl_of_the_projects_other_sql_files() {
+    let dir = tempfile::tempdir().unwrap();
+    support::fs::write_tree(
+        dir.path(),
+        &[
+            ("schemalint.toml", "[schema]\npaths = [\"schema.sql\"]\n"),
+            ("schema.sql", "CREATE TABLE users (id int PRIMARY KEY);\n"),
+            ("db/extra.sql", "ALTER TABLE users ADD COLUMN email text;\n"),
+            (
+                "src/app.ts",
+                "import { neon } from '@neondatabase/serverless';\nconst sql = neon('');\n\
+                 export const f = () => sql`SELECT email, nope FROM users`;\n",
+            ),
+        ],
+    );
+    let whole = run(dir.path(), &["check", "--format", "concise"], &[]);
+    let one = run(
+        dir.path(),
+        &["check", "--format", "concise", "src/app.ts"],
+        &[],
+    );
+    assert_eq!(whole.code, 1, "{}{}", whole.stdout, whole.stderr);
+    assert_eq!(one.code, 1, "{}{}", one.stdout, one.stderr);
+    let findings = |r: &Run| -> Vec<String> {
+        r.stdout
+            .lines()
+            .filter(|l| l.starts_with("src/"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(findings(&one), findings(&whole));
+    assert_eq!(findings(&one).len(), 1, "{}", one.stdout);
+    assert!(findings(&one)[0].contains("nope"), "{}", one.stdout);
+}

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::plan::{plan_checks, CheckPlan};
 use super::schema_source::{connect_options, database_url, load_schema, timeouts};
-use super::stages::{check_scanned, scan};
+use super::stages::{check_scanned, ddl_of, scan, sql_files_elsewhere};
 use super::Outcome;
 use crate::check;
 use crate::cli::{CheckArgs, ReportArgs, ReportFormat};
@@ -113,12 +113,16 @@ pub fn run(args: &ReportArgs) -> Result<Outcome, Error> {
 /// The report of one config's part of the run: its schema (with statistics from a live
 /// database) loaded while its files are scanned, as in `check`.
 fn plan_one(check_args: &CheckArgs, plan: &CheckPlan, root: &Path) -> Result<Plan, Error> {
-    let (loaded, (files, walk_errors)) = check::run_with_big_stacks(|| {
-        rayon::join(|| load_schema_with_stats(check_args, plan), || scan(plan))
+    let (loaded, ((files, walk_errors), elsewhere)) = check::run_with_big_stacks(|| {
+        rayon::join(
+            || load_schema_with_stats(check_args, plan),
+            || rayon::join(|| scan(plan), || sql_files_elsewhere(plan)),
+        )
     });
     let (mut loaded, stats, source) = loaded?;
     // Tables the code itself creates are in the schema `check` checks against.
     check::apply_code_ddl(&mut loaded, &files);
+    check::apply_code_ddl(&mut loaded, &ddl_of(plan, elsewhere, &files));
     for w in &loaded.warnings {
         let line = format!("{}: {}", render::display_path(&w.file), w.message);
         eprintln!("warning: {}", render::escape_terminal(&line, false));

@@ -64,15 +64,75 @@ pub fn scan(plan: &CheckPlan) -> (Vec<check::Extracted>, Vec<String>) {
     (extracted, walk_errors)
 }
 
+/// A run over some of a config's files (file arguments, pre-commit's changed files,
+/// `--changed-since`) still sees the schema changes the rest of its `.sql` files make
+/// (`ALTER TABLE users ADD COLUMN email` in a `.sql` file that is not a schema path), so that
+/// `check app.ts` gives the verdicts `check .` gives: those files, found here (beside the
+/// scan and the schema load) and read for their DDL alone by [`ddl_of`]. None when the run
+/// covers the config's whole directory, and without a config (no project to speak of). DDL
+/// in TypeScript or Rust code outside the run is not read (that would mean reading every
+/// file).
+pub fn sql_files_elsewhere(plan: &CheckPlan) -> Vec<walk::SourceFile> {
+    let Some(base) = plan.config.path.as_ref().and(plan.config.base_dir()) else {
+        return Vec::new();
+    };
+    let root = walk::normalize(base);
+    let covers_root = plan.only.is_none()
+        && plan
+            .paths
+            .iter()
+            .any(|p| root.starts_with(walk::normalize(p)));
+    if covers_root {
+        return Vec::new();
+    }
+    let options = walk::WalkOptions {
+        root: &root,
+        include: &[],
+        exclude: &plan.config.config.sources.exclude,
+        skip: &plan.schema_paths,
+    };
+    let (files, _) = walk::discover(std::slice::from_ref(&root), &options);
+    let mine = plan.config.path.as_deref().map(walk::normalize);
+    let mut governing = walk::NearestConfig::default();
+    files
+        .into_iter()
+        .filter(|f| f.language == crate::extract::Language::Sql)
+        .filter(|f| governing.of(&f.path) == mine)
+        .collect()
+}
+
+/// The SQL of the [`sql_files_elsewhere`] the run did not scan itself, for its DDL.
+pub fn ddl_of(
+    plan: &CheckPlan,
+    files: Vec<walk::SourceFile>,
+    scanned: &[check::Extracted],
+) -> Vec<check::Extracted> {
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let seen: std::collections::BTreeSet<std::path::PathBuf> =
+        scanned.iter().map(|f| walk::normalize(f.path())).collect();
+    let others: Vec<walk::SourceFile> = files
+        .into_iter()
+        .filter(|f| !seen.contains(&walk::normalize(&f.path)))
+        .collect();
+    check::extract_files(&others, &plan.config.config.sources, false, None)
+}
+
 /// Load the schema and scan the sources at the same time.
 pub fn load_and_scan(
     args: &CheckArgs,
     plan: &CheckPlan,
 ) -> Result<(SchemaWithSource, Vec<check::Extracted>, Vec<String>), Error> {
-    let (loaded, (extracted, walk_errors)) =
-        check::run_with_big_stacks(|| rayon::join(|| load_schema(args, plan), || scan(plan)));
+    let (loaded, ((extracted, walk_errors), elsewhere)) = check::run_with_big_stacks(|| {
+        rayon::join(
+            || load_schema(args, plan),
+            || rayon::join(|| scan(plan), || sql_files_elsewhere(plan)),
+        )
+    });
     let mut loaded = loaded?;
     check::apply_code_ddl(&mut loaded.0, &extracted);
+    check::apply_code_ddl(&mut loaded.0, &ddl_of(plan, elsewhere, &extracted));
     Ok((loaded, extracted, walk_errors))
 }
 
