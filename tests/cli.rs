@@ -458,3 +458,41 @@ fn a_stale_suppression_in_a_file_without_sql_is_reported() {
     );
     assert_eq!(with_comment, without);
 }
+
+// `init` takes a schema file over migration folders; when that file does not replay (a stale
+// MySQL draft beside the real migrations, as in a real Express app), it says so and names the
+// migrations it passed over. A clean schema file gets no note.
+#[test]
+fn init_says_when_the_schema_file_it_chose_does_not_replay() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::create_dir_all(d.join("src")).unwrap();
+    std::fs::create_dir_all(d.join("migrations")).unwrap();
+    std::fs::write(
+        d.join("src/database.sql"),
+        "CREATE TABLE users (id int PRIMARY KEY);\n\
+         CREATE TABLE logs (id INT AUTO_INCREMENT PRIMARY KEY, line VARCHAR(50)) ENGINE=InnoDB;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("migrations/002.sql"),
+        "ALTER TABLE users ADD COLUMN email text;\n",
+    )
+    .unwrap();
+    let (code, text) = run_in(d, &["init"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("wrote schemalint.toml (schema from src/database.sql)")
+            && text.contains("note: 1 statement(s) of src/database.sql could not be applied")
+            && text.contains("migrations were found too (migrations)"),
+        "{text}"
+    );
+    std::fs::write(
+        d.join("src/database.sql"),
+        "CREATE TABLE users (id int PRIMARY KEY, name text);\n",
+    )
+    .unwrap();
+    let (code, text) = run_in(d, &["init", "--force"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("note:"), "{text}");
+}

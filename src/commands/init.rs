@@ -1,6 +1,6 @@
 //! `schemalint init`: detect the schema (and packages with their own) and write configs.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use miette::{miette, Report as Error};
 
@@ -14,6 +14,7 @@ pub fn run(force: bool) -> Result<Outcome, Error> {
     let cwd =
         std::env::current_dir().map_err(|e| miette!("cannot read the working directory: {e}"))?;
     let detected = init::detect(&cwd);
+    let all_candidates = detected.candidates.clone();
     for c in &detected.candidates {
         eprintln!("found {:<12} {}", c.kind.to_string(), c.path.display());
     }
@@ -68,7 +69,40 @@ pub fn run(force: bool) -> Result<Outcome, Error> {
                 shown.display(),
                 paths.join(", ")
             );
+            note_passed_over(dir, detected, &all_candidates);
         }
     }
     Ok(Outcome::Clean)
+}
+
+/// A schema file wins over migration folders. When that file does not replay cleanly (a
+/// stale draft, another database's syntax) and migrations were found too, say so: the choice
+/// may be wrong, and the user is the one who knows.
+fn note_passed_over(dir: &Path, detected: &init::Detected, candidates: &[init::Candidate]) {
+    let [chosen] = detected.schema_paths.as_slice() else {
+        return;
+    };
+    let migrations: Vec<String> = candidates
+        .iter()
+        .filter(|c| c.kind == init::CandidateKind::Migrations)
+        .map(|c| c.path.display().to_string())
+        .collect();
+    if migrations.is_empty() || chosen.extension().is_none_or(|e| e != "sql") {
+        return;
+    }
+    let public = [crate::schema::Ident::from("public")];
+    let problem = match crate::schema::load_ddl_paths_in(&[dir.join(chosen)], &public, Some(dir))
+    {
+        Ok(loaded) if loaded.warnings.is_empty() => return,
+        Ok(loaded) => format!(
+            "{} statement(s) of {} could not be applied (not PostgreSQL, or not DDL this tool replays; `schemalint check` shows them)",
+            loaded.warnings.len(),
+            chosen.display()
+        ),
+        Err(e) => format!("{} does not load as a schema ({e})", chosen.display()),
+    };
+    eprintln!(
+        "note: {problem}; migrations were found too ({}): if they are the schema, set `[schema] paths` to them",
+        migrations.join(", ")
+    );
 }
