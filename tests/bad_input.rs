@@ -675,3 +675,44 @@ fn long_operator_chains_are_checked_in_linear_time() {
         start.elapsed()
     );
 }
+
+// A workspace crate's config names a sibling crate's migrations (`../user/migrations`, as in
+// a real Rust workspace): inside the repository, that is the project; a file outside the
+// repository is still refused unread.
+#[test]
+fn a_config_may_name_schema_files_elsewhere_in_its_repository() {
+    let outer = tempfile::tempdir().unwrap();
+    let repo = outer.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::create_dir_all(repo.join("crates/user/migrations")).unwrap();
+    std::fs::create_dir_all(repo.join("crates/shared/src")).unwrap();
+    std::fs::write(repo.join("crates/user/migrations/1.sql"), SCHEMA).unwrap();
+    std::fs::write(
+        repo.join("crates/shared/src/q.sql"),
+        "SELECT id, emial FROM users;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        outer.path().join("secret.sql"),
+        "CREATE TABLE leaked_secret (x int);\n",
+    )
+    .unwrap();
+    let shared = repo.join("crates/shared");
+    std::fs::write(
+        shared.join("schemalint.toml"),
+        "[schema]\npaths = [\"../user/migrations\"]\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(&shared, &["check", "--format", "concise", "src"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("emial"), "{stdout}{stderr}");
+    std::fs::write(
+        shared.join("schemalint.toml"),
+        "[schema]\npaths = [\"../../../secret.sql\"]\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(&shared, &["check", "src"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("outside the project"), "{stderr}");
+    assert!(!format!("{stdout}{stderr}").contains("leaked_secret"));
+}

@@ -85,6 +85,16 @@ pub fn plan_check(args: &CheckArgs) -> Result<CheckPlan, Error> {
     Ok(plan_for(args, config, paths, &cwd))
 }
 
+/// Where a config's schema files may be: its repository (the nearest folder above it with
+/// `.git`), so that a workspace crate's config can name a sibling crate's migrations
+/// (`../user/migrations`); without one, the config's own folder. Nothing outside it is read.
+fn repository_of(base: &Path) -> PathBuf {
+    let abs = crate::walk::normalize(base);
+    abs.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map_or_else(|| base.to_path_buf(), Path::to_path_buf)
+}
+
 /// The plan for one config: its schema paths (or `--schema`), search path and settings.
 fn plan_for(args: &CheckArgs, config: LoadedConfig, paths: Vec<PathBuf>, cwd: &Path) -> CheckPlan {
     let base = config
@@ -116,7 +126,7 @@ fn plan_for(args: &CheckArgs, config: LoadedConfig, paths: Vec<PathBuf>, cwd: &P
         progress: !args.quiet,
         collect_references: false,
         collect_table_uses: false,
-        schema_root: args.source.schema.is_empty().then(|| base.clone()),
+        schema_root: args.source.schema.is_empty().then(|| repository_of(&base)),
         schema_paths,
         search_path,
         governed_only: false,
