@@ -596,3 +596,39 @@ fn file_arguments_see_the_ddl_of_the_projects_other_sql_files() {
     assert_eq!(findings(&one).len(), 1, "{}", one.stdout);
     assert!(findings(&one)[0].contains("nope"), "{}", one.stdout);
 }
+
+// The tag is the default export of a local module (`export default sql` in `config/db.ts`,
+// as in a real Express + neon app), and the queries are in its transaction callbacks.
+#[test]
+fn transaction_callbacks_of_an_imported_tag_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    support::fs::write_tree(
+        dir.path(),
+        &[
+            ("schemalint.toml", "[schema]\npaths = [\"schema.sql\"]\n"),
+            (
+                "schema.sql",
+                "CREATE TABLE users (user_id int PRIMARY KEY, username text);\n",
+            ),
+            (
+                "src/config/db.ts",
+                "import { neon } from '@neondatabase/serverless';\n\
+                 const sql = neon(process.env.DATABASE_URI as string);\nexport default sql;\n",
+            ),
+            (
+                "src/users.ts",
+                "import sql from './config/db';\n\
+                 export const rename = (id: number) => sql.transaction((tx) => {\n\
+                 \x20 const queries = [tx`UPDATE users SET usernme = ${'a'} WHERE user_id = ${id}`];\n\
+                 \x20 return queries;\n});\n",
+            ),
+        ],
+    );
+    let r = run(dir.path(), &["check", "--format", "concise"], &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("src/users.ts:3:40: unknown-column"),
+        "{}",
+        r.stdout
+    );
+}

@@ -13,10 +13,10 @@ use oxc_allocator::Allocator;
 use oxc_ast::ast::{
     Argument, ArrayExpressionElement, ArrowFunctionBody, ArrowFunctionExpression,
     AssignmentExpression, AssignmentTarget, BinaryOperator, BindingPattern, BlockStatement,
-    CallExpression, Expression, ForInStatement, ForOfStatement, ForStatement, FormalParameter,
-    Function, FunctionBody, ImportDeclaration, ImportDeclarationSpecifier, Statement, StaticBlock,
-    StringLiteral, SwitchStatement, TaggedTemplateExpression, TemplateLiteral, VariableDeclaration,
-    VariableDeclarator,
+    CallExpression, ExportDefaultDeclaration, Expression, ForInStatement, ForOfStatement,
+    ForStatement, FormalParameter, Function, FunctionBody, ImportDeclaration,
+    ImportDeclarationSpecifier, Statement, StaticBlock, StringLiteral, SwitchStatement,
+    TaggedTemplateExpression, TemplateLiteral, VariableDeclaration, VariableDeclarator,
 };
 use oxc_ast_visit::{walk, Visit};
 use oxc_parser::Parser;
@@ -226,6 +226,9 @@ struct Bindings {
     local_imports: Vec<(String, String, String)>,
     /// Identifiers used as template tags or called (only those local imports are followed).
     tag_uses: FxHashSet<String>,
+    /// Some `x.begin(..)`, `x.transaction(..)`, `x.savepoint(..)` or `x.reserve()` is called:
+    /// once `x` is known to be a tag (imported), its callbacks' parameters are tags too.
+    callback_calls: bool,
 }
 
 impl Bindings {
@@ -294,8 +297,9 @@ impl Bindings {
 
     /// For `import { db } from './db'` where `db` is used as a tag or called here: whether that
     /// module makes `db` a tag (`export const db = neon(url)`) or a function returning one
-    /// (`export function getSql() { return neon(url) }`). Returns whether a factory was found
-    /// (then declarations that call it need another look).
+    /// (`export function getSql() { return neon(url) }`). Returns whether the file needs
+    /// another look: a factory was found (declarations that call it), or a tag whose
+    /// transaction callbacks are called here.
     fn follow_local_imports(&mut self, path: &Path) -> bool {
         let wanted: Vec<(String, String, String)> = self
             .local_imports
@@ -303,19 +307,21 @@ impl Bindings {
             .filter(|(local, _, _)| self.tag_uses.contains(local) && !self.tags.contains(local))
             .cloned()
             .collect();
-        let mut new_factory = false;
+        let mut again = false;
         for (local, module, imported) in wanted {
             let Some(file) = resolve_module(path, &module) else {
                 continue;
             };
             let exports = module_tags(&file);
             if exports.0.contains(&imported) {
+                // A transaction's callback of the imported tag gives a tag: another look.
+                again |= self.callback_calls;
                 self.tags.insert(local);
             } else if exports.1.contains(&imported) && self.factories.insert(local) {
-                new_factory = true;
+                again = true;
             }
         }
-        new_factory
+        again
     }
 
     /// Whether statements return a SQL tag on some path (`return neon(url)`, `return cached`
@@ -427,11 +433,22 @@ impl Bindings {
         // A transaction's callback is given a tag: postgres.js `sql.begin(async (tx) => ..)`
         // and `sql.savepoint(..)`, neon `sql.transaction((tx) => [tx\`..\`])`, and
         // `sql.reserve().then((r) => ..)`.
+        if let Expression::StaticMemberExpression(m) = strip(&it.callee) {
+            if let ("begin" | "savepoint" | "transaction" | "reserve", Expression::Identifier(id)) =
+                (m.property.name.as_str(), strip(&m.object))
+            {
+                self.callback_calls = true;
+                self.tag_uses.insert(id.name.to_string());
+            }
+        }
+        // `sql` is a tag whatever it is bound to (the walk that finds SQL takes it as one).
+        let is_tag = |e: &Expression<'_>| {
+            self.kind_of(e) == Some(Export::Tag)
+                || matches!(strip(e), Expression::Identifier(id) if DEFAULT_TAGS.contains(&id.name.as_str()))
+        };
         let gives_tag = match strip(&it.callee) {
             Expression::StaticMemberExpression(m) => match m.property.name.as_str() {
-                "begin" | "savepoint" | "transaction" => {
-                    self.kind_of(&m.object) == Some(Export::Tag)
-                }
+                "begin" | "savepoint" | "transaction" => is_tag(&m.object),
                 "then" => self.kind_of(&m.object) == Some(Export::Tag),
                 _ => false,
             },
@@ -525,6 +542,17 @@ impl Bindings {
 impl<'a> Visit<'a> for Bindings {
     fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
         self.import_declaration(it);
+    }
+
+    // `export default sql` (after `const sql = neon(url)`): what `import sql from './db'`
+    // imports is that tag.
+    fn visit_export_default_declaration(&mut self, it: &ExportDefaultDeclaration<'a>) {
+        walk::walk_export_default_declaration(self, it);
+        if let Some(e) = it.declaration.as_expression() {
+            if let Some(kind) = self.kind_of(e) {
+                self.add("default", kind);
+            }
+        }
     }
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
