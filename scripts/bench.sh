@@ -98,6 +98,17 @@
 # the instruction gap: perf (cpu-clock samples, one thread) puts 6.8% of report's time in
 # the kernel zeroing fresh huge pages that mimalloc takes, against 3.5% of check's: the
 # report's tables live in memory check never touches. Not yet under check's time.
+# Tenth pass (2026-12-03, quiet VM: rg 0.030-0.031 s). The memory lead did not hold: page
+# faults are equal (506-523 both), and so is mimalloc's peak commit from run to run. Timed
+# by phase (medians of 21 runs, 1M tree, JSON): scan 43.5 ms and check 21.7 ms in report
+# against 43.9 and 22.3 ms in check (no rule runs); then the report's own work, building
+# 1,000 tables from 7,897 references 2.9 ms and writing 3 MB 0.9 ms. A table use keeping
+# its columns in one list, its hot fields in one cache line, took the table summaries from
+# 1.67 to 1.55 ms. bench.sh SIZES=1000000 RUNS=15, two runs: 1M 0.080-0.088 s, 2.7x and
+# 2.9x, 55-67 MB, db layer 2.6x, pre-commit 22 ms (it now also finds the config's other
+# .sql files for their DDL, beside the schema load: 21.6 -> 22.9 ms paired), rep/chk 1.02
+# and 1.02; paired, 31 runs: 1.038 wall, 1.029 CPU. The report does check's work less the
+# rules (about 1 ms here) and then its own (3.8 ms): under check's time it cannot be.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
