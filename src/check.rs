@@ -606,44 +606,8 @@ impl Checker<'_> {
                     && sql.confidence == Confidence::Certain
                     && !is_schema_statement(&sql.text));
             if not_checked && (self.collect_table_uses || self.collect_references) {
-                // What it names still counts: a table named only there is not unused.
-                let mentions = resolve::named_relations(&sql.text, self.schema);
-                if self.collect_references {
-                    for m in &mentions {
-                        for column in [None, Some(Ident::quoted("*"))] {
-                            outcome.references.insert(Reference {
-                                schema: m.schema.clone(),
-                                table: m.relation.clone(),
-                                column,
-                            });
-                        }
-                    }
-                }
-                if self.collect_table_uses {
-                    let file = Arc::<Path>::from(host.as_path());
-                    for m in mentions {
-                        let span = sql.host_span(m.range.start, m.range.end);
-                        let (line, column) = if sql.host_file.is_none() {
-                            line_col(span.start)
-                        } else {
-                            (0, 0)
-                        };
-                        outcome.table_uses.push(TableUsage {
-                            columns: Vec::new(),
-                            read: 0,
-                            line,
-                            column,
-                            usage: resolve::TableUse::Read,
-                            all_columns: false,
-                            unchecked: Some(UncheckedStatus::NotChecked),
-                            statement: usize::MAX - piece,
-                            span,
-                            file: file.clone(),
-                            name: m.name,
-                            found: Some((m.schema, m.relation)),
-                        });
-                    }
-                }
+                let found = (&mut outcome.references, &mut outcome.table_uses);
+                self.note_named_relations(&sql, &host, piece, found, &line_col);
             } else if statements > 0 && !sql.dynamic.is_empty() {
                 for u in &mut outcome.table_uses[uses_before..] {
                     u.unchecked = Some(UncheckedStatus::InPart);
@@ -693,6 +657,57 @@ impl Checker<'_> {
         }
         outcome.suppress = Some((file.text, extents));
         outcome
+    }
+
+    /// SQL that was not checked (it did not parse, or it is a `DO` block) still names
+    /// relations: for `report` and `unused`, a table named only there is not unused. Each
+    /// is a use whose kind is unknown (`unchecked`), with every column counted as used.
+    fn note_named_relations(
+        &self,
+        sql: &EmbeddedSql,
+        host: &Path,
+        piece: usize,
+        (references, uses): (&mut BTreeSet<Reference>, &mut Vec<TableUsage>),
+        line_col: &dyn Fn(u32) -> (u32, u32),
+    ) {
+        let mentions = resolve::named_relations(&sql.text, self.schema);
+        if self.collect_references {
+            for m in &mentions {
+                for column in [None, Some(Ident::quoted("*"))] {
+                    references.insert(Reference {
+                        schema: m.schema.clone(),
+                        table: m.relation.clone(),
+                        column,
+                    });
+                }
+            }
+        }
+        if !self.collect_table_uses {
+            return;
+        }
+        let file = Arc::<Path>::from(host);
+        for m in mentions {
+            let span = sql.host_span(m.range.start, m.range.end);
+            let (line, column) = if sql.host_file.is_none() {
+                line_col(span.start)
+            } else {
+                (0, 0)
+            };
+            uses.push(TableUsage {
+                columns: Vec::new(),
+                read: 0,
+                line,
+                column,
+                usage: resolve::TableUse::Read,
+                all_columns: false,
+                unchecked: Some(UncheckedStatus::NotChecked),
+                statement: usize::MAX - piece,
+                span,
+                file: file.clone(),
+                name: m.name,
+                found: Some((m.schema, m.relation)),
+            });
+        }
     }
 
     /// Drop the findings that suppression comments in the file silence, and report the

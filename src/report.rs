@@ -1599,11 +1599,9 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-fn link(r: &Location) -> String {
-    format!(
-        "[{}:{}:{}]({}#L{})",
-        r.file, r.line, r.column, r.file, r.line
-    )
+/// A place in the code as a Markdown link relative to the root: `[a.ts:3:9](a.ts#L3)`.
+fn link(file: &str, line: u32, column: u32) -> String {
+    format!("[{file}:{line}:{column}]({file}#L{line})")
 }
 
 /// Markdown: "Current situation / Problem / Solution", for a pull request or a doc.
@@ -1667,11 +1665,7 @@ pub fn markdown(plan: &Plan) -> String {
         out.push_str("\n### Not checked in full\n\n");
         out.push_str("The tables and columns these statements use may be missing above.\n\n");
         for n in &plan.not_checked {
-            let _ = writeln!(
-                out,
-                "- [{}:{}:{}]({}#L{}): {}",
-                n.file, n.line, n.column, n.file, n.line, n.reason
-            );
+            let _ = writeln!(out, "- {}: {}", link(&n.file, n.line, n.column), n.reason);
         }
     }
     out.push_str("\n## Problem\n\n");
@@ -1687,7 +1681,7 @@ pub fn markdown(plan: &Plan) -> String {
         let _ = writeln!(out, "### `{}`: {}\n", t.name, t.status.as_str());
         let _ = writeln!(out, "{}.\n", t.reason);
         for r in &t.references {
-            let _ = writeln!(out, "- {} ({})", link(r), r.usage);
+            let _ = writeln!(out, "- {} ({})", link(&r.file, r.line, r.column), r.usage);
         }
         if !t.references.is_empty() {
             out.push('\n');
