@@ -601,22 +601,16 @@ impl Checker<'_> {
                     (u.line, u.column) = line_col(u.span.start);
                 }
             }
-            let not_checked = is_do_block(&sql.text)
-                || (statements == 0
-                    && sql.confidence == Confidence::Certain
-                    && !is_schema_statement(&sql.text));
-            if not_checked && (self.collect_table_uses || self.collect_references) {
-                let found = (&mut outcome.references, &mut outcome.table_uses);
-                self.note_named_relations(&sql, &host, piece, found, &line_col);
-            } else if statements > 0 && !sql.dynamic.is_empty() {
-                for u in &mut outcome.table_uses[uses_before..] {
-                    u.unchecked = Some(UncheckedStatus::InPart);
-                }
-            }
+            // SQL not checked still names relations (`report`, `unused`).
+            let names = self.collect_table_uses || self.collect_references;
             if is_do_block(&sql.text) {
                 // Applied to the schema (what it creates or alters), but PL/pgSQL is not SQL
                 // this tool checks: said, not passed over.
                 note(UncheckedStatus::NotChecked, DO_BLOCK.into(), at);
+                if names {
+                    let found = (&mut outcome.references, &mut outcome.table_uses);
+                    self.note_named_relations(&sql, &host, piece, found, &line_col);
+                }
             } else if statements > 0 && !sql.dynamic.is_empty() {
                 let part = sql
                     .dynamic
@@ -628,6 +622,9 @@ impl Checker<'_> {
                     None => "parts of it are only known at run time; the rest was checked".into(),
                 };
                 note(UncheckedStatus::InPart, reason, at);
+                for u in &mut outcome.table_uses[uses_before..] {
+                    u.unchecked = Some(UncheckedStatus::InPart);
+                }
             } else if statements == 0
                 && sql.confidence == Confidence::Certain
                 && !is_schema_statement(&sql.text)
@@ -638,6 +635,10 @@ impl Checker<'_> {
                     "it is built at run time and what is static does not parse"
                 };
                 note(UncheckedStatus::NotChecked, reason.into(), at);
+                if names {
+                    let found = (&mut outcome.references, &mut outcome.table_uses);
+                    self.note_named_relations(&sql, &host, piece, found, &line_col);
+                }
             }
             for d in &mut outcome.diagnostics[before..] {
                 d.file = host.clone();
