@@ -595,6 +595,25 @@ fn file_arguments_see_the_ddl_of_the_projects_other_sql_files() {
     assert_eq!(findings(&one), findings(&whole));
     assert_eq!(findings(&one).len(), 1, "{}", one.stdout);
     assert!(findings(&one)[0].contains("nope"), "{}", one.stdout);
+    // `--config` with a config of another name governs every file, those read for DDL too.
+    std::fs::write(
+        dir.path().join("other.toml"),
+        "[schema]\npaths = [\"schema.sql\"]\n",
+    )
+    .unwrap();
+    let forced = run(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "concise",
+            "--config",
+            "other.toml",
+            "src/app.ts",
+        ],
+        &[],
+    );
+    assert_eq!(findings(&forced), findings(&whole), "{}", forced.stdout);
 }
 
 // The tag is the default export of a local module (`export default sql` in `config/db.ts`,

@@ -92,12 +92,14 @@ pub fn sql_files_elsewhere(plan: &CheckPlan) -> Vec<walk::SourceFile> {
         skip: &plan.schema_paths,
     };
     let (files, _) = walk::discover(std::slice::from_ref(&root), &options);
+    // In a monorepo, the files of this config (the nearest above them), as `scan` keeps;
+    // with `--config`, it governs them all.
     let mine = plan.config.path.as_deref().map(walk::normalize);
     let mut governing = walk::NearestConfig::default();
     files
         .into_iter()
         .filter(|f| f.language == crate::extract::Language::Sql)
-        .filter(|f| governing.of(&f.path) == mine)
+        .filter(|f| !plan.governed_only || governing.of(&f.path) == mine)
         .collect()
 }
 
