@@ -433,39 +433,38 @@ impl Bindings {
         // A transaction's callback is given a tag: postgres.js `sql.begin(async (tx) => ..)`
         // and `sql.savepoint(..)`, neon `sql.transaction((tx) => [tx\`..\`])`, and
         // `sql.reserve().then((r) => ..)`.
-        if let Expression::StaticMemberExpression(m) = strip(&it.callee) {
-            if let ("begin" | "savepoint" | "transaction" | "reserve", Expression::Identifier(id)) =
-                (m.property.name.as_str(), strip(&m.object))
-            {
-                self.callback_calls = true;
-                self.tag_uses.insert(id.name.to_string());
-            }
-        }
-        // `sql` is a tag whatever it is bound to (the walk that finds SQL takes it as one).
-        let is_tag = |e: &Expression<'_>| {
-            self.kind_of(e) == Some(Export::Tag)
-                || matches!(strip(e), Expression::Identifier(id) if DEFAULT_TAGS.contains(&id.name.as_str()))
+        let Expression::StaticMemberExpression(m) = strip(&it.callee) else {
+            return;
         };
-        let gives_tag = match strip(&it.callee) {
-            Expression::StaticMemberExpression(m) => match m.property.name.as_str() {
-                "begin" | "savepoint" | "transaction" => is_tag(&m.object),
-                "then" => self.kind_of(&m.object) == Some(Export::Tag),
-                _ => false,
-            },
+        let method = m.property.name.as_str();
+        if let ("begin" | "savepoint" | "transaction" | "reserve", Expression::Identifier(id)) =
+            (method, strip(&m.object))
+        {
+            self.callback_calls = true;
+            self.tag_uses.insert(id.name.to_string());
+        }
+        let gives_tag = match method {
+            // `sql` is a tag whatever it is bound to (the walk that finds SQL takes it as one).
+            "begin" | "savepoint" | "transaction" => {
+                self.kind_of(&m.object) == Some(Export::Tag)
+                    || matches!(strip(&m.object), Expression::Identifier(id) if DEFAULT_TAGS.contains(&id.name.as_str()))
+            }
+            "then" => self.kind_of(&m.object) == Some(Export::Tag),
             _ => false,
         };
-        if gives_tag {
-            for arg in &it.arguments {
-                let params = match arg.as_expression().map(strip) {
-                    Some(Expression::ArrowFunctionExpression(f)) => &f.params,
-                    Some(Expression::FunctionExpression(f)) => &f.params,
-                    _ => continue,
-                };
-                if let Some(BindingPattern::BindingIdentifier(id)) =
-                    params.items.first().map(|p| &p.pattern)
-                {
-                    self.add(id.name.as_str(), Export::Tag);
-                }
+        if !gives_tag {
+            return;
+        }
+        for arg in &it.arguments {
+            let params = match arg.as_expression().map(strip) {
+                Some(Expression::ArrowFunctionExpression(f)) => &f.params,
+                Some(Expression::FunctionExpression(f)) => &f.params,
+                _ => continue,
+            };
+            if let Some(BindingPattern::BindingIdentifier(id)) =
+                params.items.first().map(|p| &p.pattern)
+            {
+                self.add(id.name.as_str(), Export::Tag);
             }
         }
     }
