@@ -496,3 +496,37 @@ fn init_says_when_the_schema_file_it_chose_does_not_replay() {
     assert_eq!(code, 0, "{text}");
     assert!(!text.contains("note:"), "{text}");
 }
+
+// A query on a table whose CREATE in the schema source could not be applied (a real app's
+// schema file had MySQL syntax) says why the table is missing and where, not only that it is.
+#[test]
+fn a_table_whose_create_was_not_applied_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(
+        d.join("schema.sql"),
+        "CREATE TABLE users (id int PRIMARY KEY);\n\
+         CREATE TABLE IF NOT EXISTS fees (\n  id INT AUTO_INCREMENT PRIMARY KEY\n) ENGINE=InnoDB;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("schemalint.toml"),
+        "[schema]\npaths = [\"schema.sql\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("q.sql"),
+        "SELECT id FROM fees;\nSELECT id FROM feez;\n",
+    )
+    .unwrap();
+    let (code, text) = run_in(d, &["check", "q.sql"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("its CREATE was not applied in schema.sql")
+            && text
+                .contains("the statement that creates `fees` in schema.sql:2 could not be applied"),
+        "{text}"
+    );
+    // A name no statement creates is simply not in the schema.
+    assert!(text.contains("not in schema"), "{text}");
+}

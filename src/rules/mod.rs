@@ -383,6 +383,10 @@ pub(crate) fn removal_help(kind: &str, name: &Ident, removal: &Removal) -> Strin
             "{kind} `{name}` was dropped{}: remove this use, or keep the {kind} in the migration",
             at(a)
         ),
+        Removal::NotApplied { at: a } => format!(
+            "the statement that creates `{name}`{} could not be applied (see its unsupported-ddl warning): fix it, and the {kind} is in the schema",
+            at(a)
+        ),
     }
 }
 
@@ -399,6 +403,10 @@ pub(crate) fn removal_label(removal: &Removal) -> String {
     match removal {
         Removal::Renamed { to, at } => format!("renamed to `{to}`{}", by(at)),
         Removal::Dropped { at } => format!("dropped{}", by(at)),
+        Removal::NotApplied { at } => format!(
+            "its CREATE was not applied{}",
+            by(at).replace(" by ", " in ")
+        ),
     }
 }
 

@@ -49,8 +49,18 @@ impl fmt::Display for Provenance {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum Removal {
-    Dropped { at: Option<Provenance> },
-    Renamed { to: Ident, at: Option<Provenance> },
+    Dropped {
+        at: Option<Provenance>,
+    },
+    Renamed {
+        to: Ident,
+        at: Option<Provenance>,
+    },
+    /// Its `CREATE` could not be applied (a syntax error, another database's dialect): the
+    /// relation is missing because of that statement, which has its `unsupported-ddl` warning.
+    NotApplied {
+        at: Option<Provenance>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

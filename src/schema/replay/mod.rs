@@ -281,9 +281,57 @@ impl Replay<'_> {
                                 crate::diagnostic::lowercase_first(&err.message)
                             ),
                         );
+                        if let Some(toks) = &toks {
+                            self.note_not_applied(toks, offset);
+                        }
                     }
                 }
             },
+        }
+    }
+
+    /// `CREATE TABLE fees (...)` (or a view) that could not be applied: its name is kept as
+    /// not applied, so that a query on `fees` is told why the relation is missing, not only
+    /// that it is.
+    fn note_not_applied(&mut self, toks: &[Tok], offset: usize) {
+        let kws = tokens::keywords(toks);
+        let kw = |i: usize| kws.get(i).map_or("", String::as_str);
+        if kw(0) != "CREATE" {
+            return;
+        }
+        let mut i = 1;
+        while matches!(
+            kw(i),
+            "OR" | "REPLACE"
+                | "TEMP"
+                | "TEMPORARY"
+                | "UNLOGGED"
+                | "GLOBAL"
+                | "LOCAL"
+                | "MATERIALIZED"
+        ) {
+            i += 1;
+        }
+        if !matches!(kw(i), "TABLE" | "VIEW") {
+            return;
+        }
+        i += 1;
+        if kw(i) == "IF" && kw(i + 1) == "NOT" && kw(i + 2) == "EXISTS" {
+            i += 3;
+        }
+        let end = tokens::name_end(toks, i);
+        let Some((schema, name)) = toks
+            .get(i..end)
+            .and_then(tokens::object_name)
+            .and_then(|n| self.locate(&n))
+        else {
+            return;
+        };
+        let at = Some(self.provenance(offset));
+        let ns = self.schema.namespace_mut(&schema);
+        if !ns.relations.contains_key(&name) {
+            ns.removed_relations
+                .insert(name, Removal::NotApplied { at });
         }
     }
 
