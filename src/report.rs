@@ -1339,11 +1339,8 @@ fn ban_entry(t: &TableReport, twins: &[&TableReport], tables: &[TableReport]) ->
 
 /// "1 statement was" / "3 statements were".
 fn plural_were(n: usize) -> String {
-    if n == 1 {
-        "1 statement was".to_string()
-    } else {
-        format!("{n} statements were")
-    }
+    let verb = if n == 1 { "was" } else { "were" };
+    format!("{} {verb}", plural(n, "statement"))
 }
 
 /// `key = "reason"` as TOML writes it (quoted key when it has a dot or other characters).

@@ -393,20 +393,18 @@ pub(crate) fn removal_help(kind: &str, name: &Ident, removal: &Removal) -> Strin
 /// The label at the reference, readable at a glance in a review: "dropped by
 /// 20240301_posts.sql" (the file name only; the help line has the path and line).
 pub(crate) fn removal_label(removal: &Removal) -> String {
-    let by = |at: &Option<crate::schema::Provenance>| match at {
+    // " by 20240301_posts.sql", " in schema.sql": the file name after the word.
+    let file = |word: &str, at: &Option<crate::schema::Provenance>| match at {
         Some(a) => {
             let file = a.file.rsplit(['/', '\\']).next().unwrap_or(&a.file);
-            format!(" by {file}")
+            format!(" {word} {file}")
         }
         None => String::new(),
     };
     match removal {
-        Removal::Renamed { to, at } => format!("renamed to `{to}`{}", by(at)),
-        Removal::Dropped { at } => format!("dropped{}", by(at)),
-        Removal::NotApplied { at } => format!(
-            "its CREATE was not applied{}",
-            by(at).replace(" by ", " in ")
-        ),
+        Removal::Renamed { to, at } => format!("renamed to `{to}`{}", file("by", at)),
+        Removal::Dropped { at } => format!("dropped{}", file("by", at)),
+        Removal::NotApplied { at } => format!("its CREATE was not applied{}", file("in", at)),
     }
 }
 
